@@ -1,0 +1,159 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { envName, resolveConfig, type Config, type Limits, type Tolerances } from '../config';
+import { NarsolveError, type Problem } from '../errors';
+import { solveMaxflow } from '../services/maxflow';
+import { solveRoute } from '../services/route';
+import type { SolveContext } from '../services/context';
+import { validatorFor } from '../services/validation';
+import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
+import { createMetrics } from './metrics';
+import { buildOpenApi } from './openapi';
+import { version } from '../version';
+
+/** What an embedder may inject; everything has a default. */
+export interface AppOptions {
+  limits?: Partial<Limits>;
+  tolerances?: Partial<Tolerances>;
+  /** Learned-solver readiness, from loadLearnedSolvers(); defaults to disabled. */
+  learned?: LearnedSolvers;
+  /** A pino logger; defaults to JSON lines on stdout at level info. */
+  logger?: Logger;
+  /** Whether /metrics includes process-level default metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+type Handler = (body: unknown, context: SolveContext) => Promise<{ solver: { used: string; algorithm: string } }>;
+
+/**
+ * createApp: the narsolve express app, not listening, so tests and other services can mount it.
+ * Routes: POST /route, POST /maxflow, GET /healthz, /readyz, /openapi.json, /metrics.
+ */
+export function createApp(options: AppOptions = {}): express.Express {
+  const config: Config = resolveConfig(options);
+  const learned = options.learned ?? learnedDisabled();
+  const context: SolveContext = { config, learned };
+  const logger = options.logger ?? pino({ name: 'narsolve' });
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const openapi = buildOpenApi(version);
+  // Compile the request schemas now so the first request does not pay for it.
+  validatorFor('route-request.json');
+  validatorFor('maxflow-request.json');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customProps: (_req, res) => ({ code: res.locals?.code, solver: res.locals?.solver }),
+      // Request bodies can be hundreds of megabytes: log their shape, never their content.
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url, length: req.headers?.['content-length'] }) },
+    }),
+  );
+  app.use((req, res, next) => {
+    const stop = metrics.duration.startTimer();
+    res.on('finish', () => {
+      const route = req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      stop({ route });
+      metrics.requests.inc({ route, method: req.method, code: res.locals.code ?? String(res.statusCode) });
+    });
+    next();
+  });
+
+  const json = express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'], strict: false });
+  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+    if (!req.is(['application/json', 'application/*+json'])) {
+      next(new NarsolveError('UnsupportedMediaType', `send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+    } else next();
+  };
+  const solve = (route: string, handler: Handler) => async (req: Request, res: Response): Promise<void> => {
+    const response = await handler(req.body, context);
+    res.locals.code = (response as unknown as { code: string }).code;
+    res.locals.solver = response.solver.used;
+    metrics.solverUsed.inc({ route, solver: response.solver.used, algorithm: response.solver.algorithm });
+    res.json(response);
+  };
+
+  app.post('/route', requireJson, json, solve('/route', solveRoute));
+  app.post('/maxflow', requireJson, json, solve('/maxflow', solveMaxflow));
+  app.get('/healthz', (_req, res) => {
+    res.locals.code = 'Ok';
+    res.json({ code: 'Ok', status: 'up', version });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.locals.code = 'Ok';
+    res.json({
+      code: 'Ok',
+      status: 'ready',
+      solvers: {
+        classical: { route: { ready: true }, maxflow: { ready: true } },
+        learned: { route: learned.route, maxflow: learned.maxflow },
+      },
+      limits: Object.fromEntries(Object.entries(config.limits).map(([k, v]) => [k, { value: v, env: envName(k as keyof Limits) }])),
+    });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.locals.code = 'Ok';
+    res.json(openapi);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.locals.code = 'Ok';
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const knownPaths: Record<string, string> = { '/route': 'POST', '/maxflow': 'POST', '/healthz': 'GET, HEAD', '/readyz': 'GET, HEAD', '/openapi.json': 'GET, HEAD', '/metrics': 'GET, HEAD' };
+  app.use((req, res, next) => {
+    const allow = knownPaths[req.path];
+    if (allow) {
+      res.setHeader('Allow', allow);
+      next(new NarsolveError('MethodNotAllowed', `${req.method} is not allowed on ${req.path}; use ${allow}`));
+    } else next(new NarsolveError('NotFound', `no resource at ${req.path}; see /openapi.json`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(error, req, logger);
+    res.locals.code = problem.code;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId: req.id }));
+  });
+  return app;
+}
+
+/** Maps anything thrown while answering to a problem; unknown errors are logged in full and answered as Internal. */
+function toProblem(error: unknown, req: Request, logger: Logger): Problem {
+  if (error instanceof NarsolveError) {
+    if (error.code === 'Internal') req.log?.error({ err: error }, 'internal error');
+    return error.toProblem();
+  }
+  const bodyError = bodyParserProblem(error);
+  if (bodyError) return bodyError.toProblem();
+  (req.log ?? logger).error({ err: error }, 'unexpected error');
+  return new NarsolveError('Internal', 'an unexpected error occurred; the request id in this answer finds it in the logs').toProblem();
+}
+
+/** express.json() reports its failures with a `type`; map the ones a client can cause. */
+function bodyParserProblem(error: unknown): NarsolveError | undefined {
+  const e = error as { type?: string; message?: string; limit?: number; length?: number };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new NarsolveError('InvalidInput', `the body is not valid JSON: ${e.message}`, { errors: [{ pointer: '', message: 'malformed JSON' }] });
+    case 'entity.too.large':
+      return new NarsolveError('TooBig', `the body is ${e.length ?? 'more than'} bytes; the limit is ${e.limit} (set ${envName('maxBodyBytes')} to change it)`, {
+        errors: [{ pointer: '', message: `at most ${e.limit} bytes` }],
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new NarsolveError('UnsupportedMediaType', e.message ?? 'unsupported body encoding');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new NarsolveError('InvalidInput', e.message ?? 'the body was cut short', { errors: [{ pointer: '', message: 'incomplete body' }] });
+    default:
+      return undefined;
+  }
+}

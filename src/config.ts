@@ -1,0 +1,82 @@
+/** Limits and tolerances; every one can be set by an environment variable (see README "Limits"). */
+export interface Limits {
+  /** Largest request body, in bytes. */
+  maxBodyBytes: number;
+  /** Most nodes in one graph (listed or implied by edges). */
+  maxNodes: number;
+  /** Most edges in one graph. */
+  maxEdges: number;
+  /** Most elementary solver steps (edge relaxations, arc scans) one request may take. */
+  maxWork: number;
+}
+
+/** Floating-point tolerances for certificates (see README "Exactness"). */
+export interface Tolerances {
+  /** Relative tolerance for shortest-path checks on non-integer weights. */
+  routeRelative: number;
+  /** Relative tolerance, times the largest capacity, for max-flow checks on non-integer capacities. */
+  flowRelative: number;
+}
+
+export interface Config {
+  limits: Limits;
+  tolerances: Tolerances;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 256 * 1024 * 1024,
+  maxNodes: 2_000_000,
+  maxEdges: 4_000_000,
+  maxWork: 2_000_000_000,
+};
+
+export const DEFAULT_TOLERANCES: Tolerances = {
+  routeRelative: 1e-9,
+  flowRelative: 1e-9,
+};
+
+const ENV_NAMES: Record<keyof Limits | keyof Tolerances, string> = {
+  maxBodyBytes: 'NARSOLVE_MAX_BODY_BYTES',
+  maxNodes: 'NARSOLVE_MAX_NODES',
+  maxEdges: 'NARSOLVE_MAX_EDGES',
+  maxWork: 'NARSOLVE_MAX_WORK',
+  routeRelative: 'NARSOLVE_ROUTE_REL_TOL',
+  flowRelative: 'NARSOLVE_FLOW_REL_TOL',
+};
+
+/** The environment variable that sets a limit or tolerance, for messages that tell users what to change. */
+export function envName(key: keyof Limits | keyof Tolerances): string {
+  return ENV_NAMES[key];
+}
+
+function readNumber(env: NodeJS.ProcessEnv, key: keyof Limits | keyof Tolerances, fallback: number, integer: boolean): number {
+  const raw = env[ENV_NAMES[key]];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    // A typo in deployment config should stop start-up loudly, not silently fall back.
+    throw new Error(`config: ${ENV_NAMES[key]}=${JSON.stringify(raw)} is not a valid ${integer ? 'non-negative integer' : 'non-negative number'}`);
+  }
+  return value;
+}
+
+/** Reads limits and tolerances from the environment, falling back to the documented defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const limits = {} as Limits;
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    limits[key] = readNumber(env, key, DEFAULT_LIMITS[key], true);
+  }
+  const tolerances = {} as Tolerances;
+  for (const key of Object.keys(DEFAULT_TOLERANCES) as (keyof Tolerances)[]) {
+    tolerances[key] = readNumber(env, key, DEFAULT_TOLERANCES[key], false);
+  }
+  return { limits, tolerances };
+}
+
+/** Fills in whatever a caller left out of a partial config with the defaults. */
+export function resolveConfig(partial: { limits?: Partial<Limits>; tolerances?: Partial<Tolerances> } = {}): Config {
+  return {
+    limits: { ...DEFAULT_LIMITS, ...partial.limits },
+    tolerances: { ...DEFAULT_TOLERANCES, ...partial.tolerances },
+  };
+}

@@ -1,0 +1,96 @@
+/** Machine-readable codes carried by every error answer (and by thrown NarsolveErrors). */
+export type ErrorCode =
+  | 'InvalidInput'
+  | 'TooBig'
+  | 'WorkLimitExceeded'
+  | 'UnsupportedMediaType'
+  | 'NegativeCycle'
+  | 'ModelUnavailable'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'Internal';
+
+/** One located complaint about the request: an RFC 6901 JSON pointer into the body and a message. */
+export interface FieldError {
+  pointer: string;
+  message: string;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  InvalidInput: 400,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  TooBig: 413,
+  UnsupportedMediaType: 415,
+  NegativeCycle: 422,
+  WorkLimitExceeded: 422,
+  Internal: 500,
+  ModelUnavailable: 503,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  InvalidInput: 'The request is not valid',
+  NotFound: 'No such resource',
+  MethodNotAllowed: 'Method not allowed on this resource',
+  TooBig: 'The request exceeds a configured limit',
+  UnsupportedMediaType: 'The request body must be application/json',
+  NegativeCycle: 'A negative cycle is reachable from the source',
+  WorkLimitExceeded: 'Solving would exceed the configured work limit',
+  Internal: 'Internal error',
+  ModelUnavailable: 'The learned model is not available',
+};
+
+/** The RFC 9457 problem+json body every error answer carries. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+/**
+ * The one error type narsolve throws for anything a caller did or must know about.
+ * The HTTP layer turns it into problem+json; library callers catch it and read `code`.
+ */
+export class NarsolveError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors?: FieldError[];
+  readonly extensions: Record<string, unknown>;
+
+  constructor(code: ErrorCode, detail: string, options: { errors?: FieldError[]; extensions?: Record<string, unknown> } = {}) {
+    super(detail);
+    this.name = 'NarsolveError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.errors = options.errors;
+    this.extensions = options.extensions ?? {};
+  }
+
+  /** The problem+json body for this error. */
+  toProblem(): Problem {
+    const problem: Problem = {
+      type: problemType(this.code),
+      title: TITLE[this.code],
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      ...this.extensions,
+    };
+    if (this.errors && this.errors.length > 0) problem.errors = this.errors;
+    return problem;
+  }
+}
+
+/** The problem type URI for a code; the README's error table documents each one. */
+export function problemType(code: ErrorCode): string {
+  return `https://narsolve.dev/problems/${code}`;
+}
+
+/** Shorthand for an InvalidInput error about one JSON pointer. */
+export function invalidInput(pointer: string, message: string): NarsolveError {
+  return new NarsolveError('InvalidInput', `${pointer || '/'}: ${message}`, { errors: [{ pointer, message }] });
+}

@@ -1,0 +1,156 @@
+import { invalidInput, NarsolveError, type FieldError } from '../errors';
+import type { Limits } from '../config';
+import { envName } from '../config';
+import type { CompactGraph, GraphInput, NodeId } from './types';
+
+/** Stop collecting located errors after this many: one bad field usually repeats on every edge. */
+const MAX_REPORTED_ERRORS = 20;
+
+/** Which edge property holds the number the solver reads. */
+export type ValueField = 'weight' | 'capacity';
+
+class ErrorList {
+  readonly items: FieldError[] = [];
+  add(pointer: string, message: string): void {
+    if (this.items.length < MAX_REPORTED_ERRORS) this.items.push({ pointer, message });
+  }
+  throwIfAny(): void {
+    if (this.items.length === 0) return;
+    const first = this.items[0];
+    const more = this.items.length > 1 ? ` (and ${this.items.length - 1} more)` : '';
+    throw new NarsolveError('InvalidInput', `${first.pointer}: ${first.message}${more}`, { errors: this.items });
+  }
+}
+
+function tooBig(pointer: string, what: string, count: number, limit: number, key: 'maxNodes' | 'maxEdges'): NarsolveError {
+  return new NarsolveError('TooBig', `${what} count ${count} exceeds the limit of ${limit} (set ${envName(key)} to change it)`, {
+    errors: [{ pointer, message: `at most ${limit} ${what}s` }],
+  });
+}
+
+/** Refuses oversized graphs before any expensive work, so the limit protects validation too. */
+export function checkSizeLimits(graph: unknown, limits: Limits): void {
+  if (typeof graph !== 'object' || graph === null) return;
+  const { edges, nodes } = graph as { edges?: unknown; nodes?: unknown };
+  if (Array.isArray(edges) && edges.length > limits.maxEdges) {
+    throw tooBig('/graph/edges', 'edge', edges.length, limits.maxEdges, 'maxEdges');
+  }
+  if (Array.isArray(nodes) && nodes.length > limits.maxNodes) {
+    throw tooBig('/graph/nodes', 'node', nodes.length, limits.maxNodes, 'maxNodes');
+  }
+}
+
+/**
+ * Turns a schema-valid request graph into the compact form, checking what a schema cannot:
+ * finite values, unique listed nodes, edges naming known nodes, and the node limit.
+ */
+export function compactGraph(input: GraphInput, field: ValueField, limits: Limits): CompactGraph {
+  const errors = new ErrorList();
+  const directed = input.directed ?? true;
+  const edges = input.edges;
+  const m = edges.length;
+  if (m > limits.maxEdges) throw tooBig('/graph/edges', 'edge', m, limits.maxEdges, 'maxEdges');
+
+  const ids: NodeId[] = [];
+  const index = new Map<NodeId, number>();
+  const listed = input.nodes !== undefined;
+  if (input.nodes) {
+    if (input.nodes.length > limits.maxNodes) throw tooBig('/graph/nodes', 'node', input.nodes.length, limits.maxNodes, 'maxNodes');
+    input.nodes.forEach((id, i) => {
+      if (index.has(id)) errors.add(`/graph/nodes/${i}`, `duplicate node id ${JSON.stringify(id)}`);
+      else {
+        index.set(id, ids.length);
+        ids.push(id);
+      }
+    });
+  }
+
+  const edgeFrom = new Int32Array(m);
+  const edgeTo = new Int32Array(m);
+  const edgeValue = new Float64Array(m);
+  let integral = true;
+  let hasNegative = false;
+  let maxAbs = 0;
+  let absSum = 0;
+
+  const resolve = (id: NodeId, pointer: string): number => {
+    const known = index.get(id);
+    if (known !== undefined) return known;
+    if (listed) {
+      errors.add(pointer, `node ${JSON.stringify(id)} is not in /graph/nodes`);
+      return -1;
+    }
+    if (ids.length >= limits.maxNodes) throw tooBig('/graph', 'node', ids.length + 1, limits.maxNodes, 'maxNodes');
+    index.set(id, ids.length);
+    ids.push(id);
+    return ids.length - 1;
+  };
+
+  for (let i = 0; i < m; i++) {
+    const edge = edges[i];
+    edgeFrom[i] = resolve(edge.from, `/graph/edges/${i}/from`);
+    edgeTo[i] = resolve(edge.to, `/graph/edges/${i}/to`);
+    const value = edge[field] as number;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      errors.add(`/graph/edges/${i}/${field}`, `${field} must be a finite number`);
+      continue;
+    }
+    if (field === 'capacity' && value < 0) {
+      errors.add(`/graph/edges/${i}/${field}`, 'capacity must be >= 0');
+      continue;
+    }
+    edgeValue[i] = value;
+    const abs = Math.abs(value);
+    if (abs > maxAbs) maxAbs = abs;
+    absSum += abs;
+    if (value < 0) hasNegative = true;
+    if (!Number.isInteger(value)) integral = false;
+  }
+  errors.throwIfAny();
+
+  const n = ids.length;
+  const arcStart = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) {
+    arcStart[edgeFrom[i] + 1]++;
+    if (!directed && edgeFrom[i] !== edgeTo[i]) arcStart[edgeTo[i] + 1]++;
+  }
+  for (let u = 0; u < n; u++) arcStart[u + 1] += arcStart[u];
+  const arcCount = arcStart[n];
+  const arcHead = new Int32Array(arcCount);
+  const arcValue = new Float64Array(arcCount);
+  const arcEdge = new Int32Array(arcCount);
+  const fill = arcStart.slice(0, n);
+  const place = (tail: number, head: number, edge: number): void => {
+    const a = fill[tail]++;
+    arcHead[a] = head;
+    arcValue[a] = edgeValue[edge];
+    arcEdge[a] = edge;
+  };
+  for (let i = 0; i < m; i++) {
+    place(edgeFrom[i], edgeTo[i], i);
+    if (!directed && edgeFrom[i] !== edgeTo[i]) place(edgeTo[i], edgeFrom[i], i);
+  }
+
+  return {
+    directed,
+    nodeCount: n,
+    edgeCount: m,
+    ids,
+    index,
+    edgeFrom,
+    edgeTo,
+    edgeValue,
+    arcStart,
+    arcHead,
+    arcValue,
+    arcEdge,
+    stats: { integral, maxAbs, absSum, hasNegative },
+  };
+}
+
+/** The node index of a source, target or sink, or an InvalidInput error at its pointer. */
+export function nodeIndexOf(graph: CompactGraph, id: NodeId, pointer: string): number {
+  const i = graph.index.get(id);
+  if (i === undefined) throw invalidInput(pointer, `node ${JSON.stringify(id)} is not in the graph`);
+  return i;
+}

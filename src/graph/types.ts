@@ -1,0 +1,62 @@
+/** A node id as the client sent it: a string or a safe integer. */
+export type NodeId = string | number;
+
+/** One edge of a request, as JSON. */
+export interface EdgeInput {
+  from: NodeId;
+  to: NodeId;
+  weight?: number;
+  capacity?: number;
+  [extra: string]: unknown;
+}
+
+/** A request's graph, as JSON. */
+export interface GraphInput {
+  directed?: boolean;
+  nodes?: NodeId[];
+  edges: EdgeInput[];
+}
+
+/**
+ * The one compact form of a request's graph that solvers, verifiers and (later) the ONNX encoders read.
+ *
+ * Nodes are dense indices 0..nodeCount-1. Request edges keep their order (edge i is the request's edge i).
+ * Arcs are the directions an edge can be traversed: one per directed edge, two per undirected edge
+ * (self-loops in undirected graphs get one). Arcs are grouped by tail in CSR form.
+ */
+export interface CompactGraph {
+  readonly directed: boolean;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  /** Client id of each node index. */
+  readonly ids: readonly NodeId[];
+  /** Node index of each client id. */
+  readonly index: ReadonlyMap<NodeId, number>;
+  /** Per request edge: tail, head and value (weight or capacity). */
+  readonly edgeFrom: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeValue: Float64Array;
+  /** CSR: arcs leaving node u are arcStart[u] .. arcStart[u+1]-1. */
+  readonly arcStart: Int32Array;
+  readonly arcHead: Int32Array;
+  readonly arcValue: Float64Array;
+  readonly arcEdge: Int32Array;
+  /** Facts about the values that decide how exactly answers can be checked. */
+  readonly stats: ValueStats;
+}
+
+export interface ValueStats {
+  /** Every value is an integer. */
+  readonly integral: boolean;
+  /** Largest |value|. */
+  readonly maxAbs: number;
+  /** Sum of |value| over all edges: bounds every simple path's length and every cut. */
+  readonly absSum: number;
+  /** Some value is negative. */
+  readonly hasNegative: boolean;
+}
+
+/** True when every sum the algorithms can form is an exactly representable integer, so checks can demand equality. */
+export function isExactIntegerArithmetic(stats: ValueStats): boolean {
+  return stats.integral && stats.absSum <= Number.MAX_SAFE_INTEGER;
+}

@@ -1,0 +1,34 @@
+import { resolveConfig, type Config } from '../config';
+import type { LearnedSolvers } from '../solvers/learned';
+
+/** What a solve needs besides the request: limits, tolerances and which learned solvers are ready. */
+export interface SolveContext {
+  readonly config: Config;
+  readonly learned: LearnedSolvers;
+}
+
+/** Measures named stages of one request in milliseconds. */
+export class StageTimer {
+  private readonly started = performance.now();
+  private last = this.started;
+  readonly ms: Record<string, number> = {};
+
+  /** Records the time since the previous mark under `stage`. */
+  mark(stage: string): void {
+    const now = performance.now();
+    this.ms[stage] = round(now - this.last);
+    this.last = now;
+  }
+
+  /** The stage times plus the total. */
+  done(): Record<string, number> {
+    this.ms.total = round(performance.now() - this.started);
+    return this.ms;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+export { resolveConfig };
