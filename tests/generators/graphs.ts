@@ -1,0 +1,169 @@
+/**
+ * Seeded graph generators shared by the tests and bench/. They produce request JSON (the same
+ * shape clients send), never the compact form, so they exercise the whole pipeline.
+ */
+import { readFileSync } from 'node:fs';
+
+export type Id = string | number;
+export interface WeightedEdge { from: Id; to: Id; weight: number }
+export interface CapacityEdge { from: Id; to: Id; capacity: number }
+
+/** mulberry32: a small, fast, seeded PRNG so every generated graph can be reproduced. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random sparse graph on nodes 0..n-1 with m edges: a random spanning path first (so most
+ * nodes are reachable), then uniformly random edges. Weights are integers in [lo, hi].
+ */
+export function randomWeightedGraph(n: number, m: number, seed: number, lo = 1, hi = 100): WeightedEdge[] {
+  const random = rng(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const edges: WeightedEdge[] = [];
+  const weight = () => lo + Math.floor(random() * (hi - lo + 1));
+  for (let i = 0; i + 1 < n && edges.length < m; i++) edges.push({ from: order[i], to: order[i + 1], weight: weight() });
+  while (edges.length < m) edges.push({ from: Math.floor(random() * n), to: Math.floor(random() * n), weight: weight() });
+  return edges;
+}
+
+/** Re-weights edges with a random potential p: w + p(u) − p(v) keeps shortest paths and creates negative edges but no negative cycles. */
+export function withPotential(edges: WeightedEdge[], n: number, seed: number, spread = 50): WeightedEdge[] {
+  const random = rng(seed);
+  const p = Array.from({ length: n }, () => Math.floor(random() * spread));
+  return edges.map((e) => ({ ...e, weight: e.weight + p[e.from as number] - p[e.to as number] }));
+}
+
+/** A rows × cols grid with random integer capacities, the image-segmentation shape, with terminals "s" and "t". */
+export function gridFlowNetwork(rows: number, cols: number, seed: number): CapacityEdge[] {
+  const random = rng(seed);
+  const id = (r: number, c: number) => r * cols + c;
+  const edges: CapacityEdge[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (c + 1 < cols) edges.push({ from: id(r, c), to: id(r, c + 1), capacity: 1 + Math.floor(random() * 9) });
+      if (r + 1 < rows) edges.push({ from: id(r, c), to: id(r + 1, c), capacity: 1 + Math.floor(random() * 9) });
+      if (random() < 0.3) edges.push({ from: 's', to: id(r, c), capacity: 1 + Math.floor(random() * 20) });
+      if (random() < 0.3) edges.push({ from: id(r, c), to: 't', capacity: 1 + Math.floor(random() * 20) });
+    }
+  }
+  return edges;
+}
+
+/**
+ * The RMF family of Goldfarb and Grigoriadis (the DIMACS "genrmf" generator): `frames` square
+ * frames of a×a nodes; in-frame grid arcs of capacity c2·a·a both ways, and arcs from each node
+ * to a random permutation of the next frame with capacities in [c1, c2]. Source is node 0 of the
+ * first frame, sink the last node of the last frame.
+ */
+export function rmfNetwork(a: number, frames: number, c1: number, c2: number, seed: number): { edges: CapacityEdge[]; source: number; sink: number } {
+  const random = rng(seed);
+  const perFrame = a * a;
+  const id = (f: number, r: number, c: number) => f * perFrame + r * a + c;
+  const edges: CapacityEdge[] = [];
+  const big = c2 * perFrame;
+  for (let f = 0; f < frames; f++) {
+    for (let r = 0; r < a; r++) {
+      for (let c = 0; c < a; c++) {
+        if (c + 1 < a) {
+          edges.push({ from: id(f, r, c), to: id(f, r, c + 1), capacity: big });
+          edges.push({ from: id(f, r, c + 1), to: id(f, r, c), capacity: big });
+        }
+        if (r + 1 < a) {
+          edges.push({ from: id(f, r, c), to: id(f, r + 1, c), capacity: big });
+          edges.push({ from: id(f, r + 1, c), to: id(f, r, c), capacity: big });
+        }
+      }
+    }
+    if (f + 1 < frames) {
+      const perm = Array.from({ length: perFrame }, (_, i) => i);
+      for (let i = perFrame - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      for (let k = 0; k < perFrame; k++) {
+        edges.push({ from: f * perFrame + k, to: (f + 1) * perFrame + perm[k], capacity: c1 + Math.floor(random() * (c2 - c1 + 1)) });
+      }
+    }
+  }
+  return { edges, source: 0, sink: frames * perFrame - 1 };
+}
+
+/** A random directed flow network on 0..n-1 with integer (or fractional) capacities. */
+export function randomFlowNetwork(n: number, m: number, seed: number, fractional = false): CapacityEdge[] {
+  const random = rng(seed);
+  const edges: CapacityEdge[] = [];
+  for (let i = 0; i < m; i++) {
+    const capacity = fractional ? Math.round(random() * 1000) / 7 : Math.floor(random() * 20);
+    edges.push({ from: Math.floor(random() * n), to: Math.floor(random() * n), capacity });
+  }
+  return edges;
+}
+
+/**
+ * A pyramid (telescoping) network whose maximum flow is exactly 1 in real arithmetic, built from
+ * capacities 1/(i+2): the source sends 1 into a chain a0 → a1 → … with chain capacities 1/(i+2);
+ * node ai drains 1/(i+1) − 1/(i+2) = 1/((i+1)(i+2)) to the sink, and the last node drains the rest.
+ * Every edge is saturated at the optimum, so rounding meets the certificate head-on.
+ */
+export function pyramidNetwork(k: number): { edges: CapacityEdge[]; expected: number } {
+  const edges: CapacityEdge[] = [{ from: 's', to: 'a0', capacity: 1 }];
+  for (let i = 0; i < k; i++) {
+    edges.push({ from: `a${i}`, to: `a${i + 1}`, capacity: 1 / (i + 2) });
+    edges.push({ from: `a${i}`, to: 't', capacity: 1 / ((i + 1) * (i + 2)) });
+  }
+  edges.push({ from: `a${k}`, to: 't', capacity: 1 / (k + 1) });
+  return { edges, expected: 1 };
+}
+
+/** CLRS (3rd ed.) figure 26.1, the textbook flow network with maximum flow 23. */
+export const CLRS_FLOW_NETWORK: CapacityEdge[] = [
+  { from: 's', to: 'v1', capacity: 16 },
+  { from: 's', to: 'v2', capacity: 13 },
+  { from: 'v2', to: 'v1', capacity: 4 },
+  { from: 'v1', to: 'v3', capacity: 12 },
+  { from: 'v3', to: 'v2', capacity: 9 },
+  { from: 'v2', to: 'v4', capacity: 14 },
+  { from: 'v4', to: 'v3', capacity: 7 },
+  { from: 'v3', to: 't', capacity: 20 },
+  { from: 'v4', to: 't', capacity: 4 },
+];
+
+/**
+ * A real road network from an OpenStreetMap GeoJSON extract (LineStrings): nodes are the points
+ * (keyed "lon,lat"), edges join consecutive points, weighted by great-circle length in metres.
+ */
+export function roadNetworkFromGeoJson(path: string): WeightedEdge[] {
+  const geo = JSON.parse(readFileSync(path, 'utf8')) as { features: { geometry: { type: string; coordinates: number[][] } }[] };
+  const edges: WeightedEdge[] = [];
+  const key = (p: number[]) => `${p[0].toFixed(6)},${p[1].toFixed(6)}`;
+  for (const feature of geo.features) {
+    if (feature.geometry?.type !== 'LineString') continue;
+    const points = feature.geometry.coordinates;
+    for (let i = 0; i + 1 < points.length; i++) {
+      const from = key(points[i]);
+      const to = key(points[i + 1]);
+      if (from !== to) edges.push({ from, to, weight: haversineMetres(points[i], points[i + 1]) });
+    }
+  }
+  return edges;
+}
+
+function haversineMetres([lon1, lat1]: number[], [lon2, lat2]: number[]): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6_371_008.8 * Math.asin(Math.sqrt(h));
+}
