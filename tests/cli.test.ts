@@ -1,0 +1,63 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/cli';
+
+const dir = mkdtempSync(join(tmpdir(), 'narsolve-cli-'));
+const write = (name: string, body: unknown) => {
+  const file = join(dir, name);
+  writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
+  return file;
+};
+
+async function run(args: string[]): Promise<{ code: number; output: unknown }> {
+  let text = '';
+  const code = await runCli(args, (t) => {
+    text += t;
+  });
+  return { code, output: text ? JSON.parse(text) : undefined };
+}
+
+describe('narsolve CLI', () => {
+  test('narsolve route request.json prints the same answer as the API', async () => {
+    const file = write('route.json', { graph: { edges: [{ from: 'a', to: 'b', weight: 2 }] }, source: 'a', target: 'b' });
+    const { code, output } = await run(['route', file]);
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ code: 'Ok', distance: 2, path: ['a', 'b'] });
+  });
+
+  test('narsolve maxflow request.json prints the flow and cut', async () => {
+    const file = write('flow.json', { graph: { edges: [{ from: 's', to: 't', capacity: 4 }] }, source: 's', sink: 't' });
+    const { code, output } = await run(['maxflow', file]);
+    expect(code).toBe(0);
+    expect(output).toMatchObject({ value: 4 });
+  });
+
+  test('a refused request prints the problem JSON and exits 1', async () => {
+    const file = write('bad.json', '{"graph": ');
+    const { code, output } = await run(['route', file]);
+    expect(code).toBe(1);
+    expect(output).toMatchObject({ code: 'InvalidInput', status: 400 });
+  });
+
+  test('wrong usage exits 2', async () => {
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect((await run(['fly', 'x.json'])).code).toBe(2);
+      expect((await run(['route', join(dir, 'missing.json')])).code).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('the built CLI reads a request from stdin with "-"', () => {
+    const built = join(__dirname, '..', 'dist', 'src', 'cli.js');
+    const probe = spawnSync(process.execPath, [built, '--help']);
+    if (probe.error || probe.status === null) throw new Error('run `npm run build` before the CLI test');
+    const out = execFileSync(process.execPath, [built, 'route', '-'], {
+      input: JSON.stringify({ graph: { edges: [{ from: 1, to: 2, weight: 7 }] }, source: 1, target: 2 }),
+    });
+    expect(JSON.parse(out.toString())).toMatchObject({ distance: 7 });
+  });
+});

@@ -1,0 +1,40 @@
+import { loadConfig, DEFAULT_LIMITS } from '../src/config';
+import { loadLearnedSolvers } from '../src/solvers/learned';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+describe('configuration', () => {
+  test('defaults hold at least a million edges', () => {
+    const { limits } = loadConfig({});
+    expect(limits).toEqual(DEFAULT_LIMITS);
+    expect(limits.maxEdges).toBeGreaterThanOrEqual(1_000_000);
+    expect(limits.maxBodyBytes).toBeGreaterThanOrEqual(1_000_000 * 60);
+  });
+
+  test('environment variables override each limit and tolerance', () => {
+    const config = loadConfig({ NARSOLVE_MAX_EDGES: '10', NARSOLVE_MAX_NODES: '5', NARSOLVE_MAX_BODY_BYTES: '1_000', NARSOLVE_MAX_WORK: '99', NARSOLVE_FLOW_REL_TOL: '1e-6' });
+    expect(config.limits).toEqual({ maxEdges: 10, maxNodes: 5, maxBodyBytes: 1000, maxWork: 99 });
+    expect(config.tolerances.flowRelative).toBe(1e-6);
+  });
+
+  test('a malformed limit stops start-up with a message naming the variable', () => {
+    expect(() => loadConfig({ NARSOLVE_MAX_EDGES: 'lots' })).toThrow(/NARSOLVE_MAX_EDGES/);
+    expect(() => loadConfig({ NARSOLVE_MAX_NODES: '-1' })).toThrow(/NARSOLVE_MAX_NODES/);
+  });
+});
+
+describe('learned solvers in degraded mode', () => {
+  test('without model files, the service still starts and says why the learned solvers are not ready', async () => {
+    const learned = await loadLearnedSolvers(mkdtempSync(join(tmpdir(), 'no-models-')));
+    expect(learned.route).toMatchObject({ ready: false, reason: 'no model file at models/bellman_ford.onnx', runtime: expect.stringMatching(/^onnxruntime-node \d+/) });
+    expect(learned.maxflow.ready).toBe(false);
+  });
+
+  test('a model file alone does not make a solver ready in this build', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    writeFileSync(join(dir, 'bellman_ford.onnx'), 'not really a model');
+    const learned = await loadLearnedSolvers(dir);
+    expect(learned.route.ready).toBe(false);
+  });
+});
