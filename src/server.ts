@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const host = process.env.HOST ?? '0.0.0.0';
   const server = app.listen(port, host, () => logger.info({ port, host, limits: config.limits }, 'narsolve listening'));
+  // Outlive typical load-balancer idle timeouts, so a reused connection is never closed mid-request.
+  server.keepAliveTimeout = Number(process.env.KEEP_ALIVE_TIMEOUT_MS ?? 65_000);
+  server.headersTimeout = server.keepAliveTimeout + 1_000;
   server.on('error', (error) => {
     logger.fatal({ err: error }, 'server failed to start');
     process.exit(1);

@@ -44,6 +44,8 @@ export function createApp(options: AppOptions = {}): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Answers can be tens of megabytes; hashing them for an ETag costs more than it saves.
+  app.set('etag', false);
   app.use(
     pinoHttp({
       logger,
@@ -55,7 +57,10 @@ export function createApp(options: AppOptions = {}): express.Express {
       },
       customProps: (_req, res) => ({ code: res.locals?.code, solver: res.locals?.solver }),
       // Request bodies can be hundreds of megabytes: log their shape, never their content.
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url, length: req.headers?.['content-length'] }) },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url, length: req.headers?.['content-length'] }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use((req, res, next) => {

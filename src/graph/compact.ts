@@ -52,7 +52,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   if (m > limits.maxEdges) throw tooBig('/graph/edges', 'edge', m, limits.maxEdges, 'maxEdges');
 
   const ids: NodeId[] = [];
-  const index = new Map<NodeId, number>();
+  const index = newIdIndex(input, m);
   const listed = input.nodes !== undefined;
   if (input.nodes) {
     if (input.nodes.length > limits.maxNodes) throw tooBig('/graph/nodes', 'node', input.nodes.length, limits.maxNodes, 'maxNodes');
@@ -73,11 +73,11 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   let maxAbs = 0;
   let absSum = 0;
 
-  const resolve = (id: NodeId, pointer: string): number => {
+  const resolve = (id: NodeId, edge: number, end: 'from' | 'to'): number => {
     const known = index.get(id);
     if (known !== undefined) return known;
     if (listed) {
-      errors.add(pointer, `node ${JSON.stringify(id)} is not in /graph/nodes`);
+      errors.add(`/graph/edges/${edge}/${end}`, `node ${JSON.stringify(id)} is not in /graph/nodes`);
       return -1;
     }
     if (ids.length >= limits.maxNodes) throw tooBig('/graph', 'node', ids.length + 1, limits.maxNodes, 'maxNodes');
@@ -88,8 +88,8 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
 
   for (let i = 0; i < m; i++) {
     const edge = edges[i];
-    edgeFrom[i] = resolve(edge.from, `/graph/edges/${i}/from`);
-    edgeTo[i] = resolve(edge.to, `/graph/edges/${i}/to`);
+    edgeFrom[i] = resolve(edge.from, i, 'from');
+    edgeTo[i] = resolve(edge.to, i, 'to');
     const value = edge[field] as number;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       errors.add(`/graph/edges/${i}/${field}`, `${field} must be a finite number`);
@@ -136,7 +136,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     nodeCount: n,
     edgeCount: m,
     ids,
-    index,
+    indexOf: (id) => index.get(id),
     edgeFrom,
     edgeTo,
     edgeValue,
@@ -150,7 +150,52 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
 
 /** The node index of a source, target or sink, or an InvalidInput error at its pointer. */
 export function nodeIndexOf(graph: CompactGraph, id: NodeId, pointer: string): number {
-  const i = graph.index.get(id);
+  const i = graph.indexOf(id);
   if (i === undefined) throw invalidInput(pointer, `node ${JSON.stringify(id)} is not in the graph`);
   return i;
+}
+
+/** Maps client ids to dense node indices. */
+interface IdIndex {
+  get(id: NodeId): number | undefined;
+  has(id: NodeId): boolean;
+  set(id: NodeId, index: number): void;
+}
+
+/**
+ * Most large graphs name nodes 0..n-1 or close to it; for those a typed-array table is several
+ * times faster than a Map, which dominates compaction at a million edges. Anything else (strings,
+ * negative or sparse integers) uses a Map. Both keep "1" and 1 apart.
+ */
+function newIdIndex(input: GraphInput, m: number): IdIndex {
+  const bound = Math.max(1 << 16, 4 * (2 * m + (input.nodes?.length ?? 0)));
+  let max = -1;
+  const small = (id: unknown): boolean => typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < bound;
+  for (const e of input.edges) {
+    if (!small(e.from) || !small(e.to)) return new Map<NodeId, number>();
+    max = Math.max(max, e.from as number, e.to as number);
+  }
+  for (const id of input.nodes ?? []) {
+    if (!small(id)) return new Map<NodeId, number>();
+    max = Math.max(max, id as number);
+  }
+  return new DenseIntegerIndex(max + 1);
+}
+
+class DenseIntegerIndex implements IdIndex {
+  private readonly table: Int32Array;
+  constructor(size: number) {
+    this.table = new Int32Array(size).fill(-1);
+  }
+  get(id: NodeId): number | undefined {
+    if (typeof id !== 'number' || !(id >= 0 && id < this.table.length)) return undefined;
+    const i = this.table[id];
+    return i < 0 ? undefined : i;
+  }
+  has(id: NodeId): boolean {
+    return this.get(id) !== undefined;
+  }
+  set(id: NodeId, index: number): void {
+    this.table[id as number] = index;
+  }
 }

@@ -1,13 +1,12 @@
 /** A node id as the client sent it: a string or a safe integer. */
 export type NodeId = string | number;
 
-/** One edge of a request, as JSON. */
+/** One edge of a request, as JSON (extra properties are allowed and ignored). */
 export interface EdgeInput {
   from: NodeId;
   to: NodeId;
   weight?: number;
   capacity?: number;
-  [extra: string]: unknown;
 }
 
 /** A request's graph, as JSON. */
@@ -30,8 +29,8 @@ export interface CompactGraph {
   readonly edgeCount: number;
   /** Client id of each node index. */
   readonly ids: readonly NodeId[];
-  /** Node index of each client id. */
-  readonly index: ReadonlyMap<NodeId, number>;
+  /** Node index of a client id, or undefined for an unknown id. */
+  readonly indexOf: (id: NodeId) => number | undefined;
   /** Per request edge: tail, head and value (weight or capacity). */
   readonly edgeFrom: Int32Array;
   readonly edgeTo: Int32Array;
