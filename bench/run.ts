@@ -127,7 +127,7 @@ async function main(): Promise<void> {
 }
 
 function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
+  return Math.round(ms * 100) / 100;
 }
 function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(1)}x`;

@@ -1,11 +1,11 @@
 import { NarsolveError } from '../errors';
-import { checkSizeLimits, compactGraph, nodeIndexOf } from '../graph/compact';
+import { nodeIndexOf } from '../graph/compact';
 import type { GraphInput, NodeId } from '../graph/types';
 import { dinic } from '../solvers/classical/maxflow';
 import { verifyMaxflow } from '../verify/maxflow';
 import { StageTimer, type SolveContext } from './context';
 import type { SolverChoice, SolverReport } from './route';
-import { validateBody } from './validation';
+import { readGraphRequest } from './validation';
 
 /** The body of POST /maxflow. */
 export interface MaxflowRequest {
@@ -41,11 +41,7 @@ export interface MaxflowResponse {
 /** solveMaxflow: validate → compact → solve → verify → answer. Throws NarsolveError for caller-visible problems. */
 export async function solveMaxflow(body: unknown, context: SolveContext): Promise<MaxflowResponse> {
   const timer = new StageTimer();
-  checkSizeLimits((body as { graph?: unknown } | null)?.graph, context.config.limits);
-  const request = validateBody<MaxflowRequest>('maxflow-request.json', body);
-  timer.mark('validate');
-
-  const graph = compactGraph(request.graph, 'capacity', context.config.limits);
+  const { request, graph } = readGraphRequest<MaxflowRequest>('maxflow-request.json', 'capacity', body, context, timer);
   const source = nodeIndexOf(graph, request.source, '/source');
   const sink = nodeIndexOf(graph, request.sink, '/sink');
   if (source === sink) {

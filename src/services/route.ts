@@ -1,10 +1,10 @@
 import { NarsolveError } from '../errors';
-import { checkSizeLimits, compactGraph, nodeIndexOf } from '../graph/compact';
+import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
 import { shortestPaths, type NegativeCycle, type ShortestPathTree } from '../solvers/classical/shortestPaths';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import { StageTimer, type SolveContext } from './context';
-import { validateBody } from './validation';
+import { readGraphRequest } from './validation';
 
 export type SolverChoice = 'auto' | 'classical' | 'learned';
 
@@ -54,11 +54,7 @@ export interface RouteResponse {
  */
 export async function solveRoute(body: unknown, context: SolveContext): Promise<RouteResponse> {
   const timer = new StageTimer();
-  checkSizeLimits((body as { graph?: unknown } | null)?.graph, context.config.limits);
-  const request = validateBody<RouteRequest>('route-request.json', body);
-  timer.mark('validate');
-
-  const graph = compactGraph(request.graph, 'weight', context.config.limits);
+  const { request, graph } = readGraphRequest<RouteRequest>('route-request.json', 'weight', body, context, timer);
   const source = nodeIndexOf(graph, request.source, '/source');
   const target = request.target === undefined ? undefined : nodeIndexOf(graph, request.target, '/target');
   timer.mark('normalize');

@@ -3,6 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NarsolveError, type FieldError } from '../errors';
 import { packageRoot } from '../paths';
+import { checkSizeLimits, compactGraph, type ValueField } from '../graph/compact';
+import type { CompactGraph, GraphInput } from '../graph/types';
+import type { SolveContext, StageTimer } from './context';
 
 /** Every schema in schemas/, by file name, as parsed JSON. */
 export function loadSchemas(): Record<string, Record<string, unknown>> {
@@ -72,4 +75,22 @@ export function validateBody<T>(file: string, body: unknown): T {
     throw new NarsolveError('InvalidInput', `${first.pointer || '/'}: ${first.message}${more}`, { errors });
   }
   return body as T;
+}
+
+/**
+ * The shared front of every solve: size limits first (cheap, so oversized bodies cost nothing more),
+ * then the schema, then the compact graph with its own checks. Marks the two stages on the timer.
+ */
+export function readGraphRequest<T extends { graph: GraphInput }>(
+  schema: string,
+  field: ValueField,
+  body: unknown,
+  context: SolveContext,
+  timer: StageTimer,
+): { request: T; graph: CompactGraph } {
+  checkSizeLimits((body as { graph?: unknown } | null)?.graph, context.config.limits);
+  const request = validateBody<T>(schema, body);
+  timer.mark('validate');
+  const graph = compactGraph(request.graph, field, context.config.limits);
+  return { request, graph };
 }
