@@ -120,6 +120,12 @@ describe('POST /route semantics (library level)', () => {
     expectMatchesSchema('route-response.json', answer);
   });
 
+  test('a node named "__proto__" is an ordinary node in a whole-tree answer', async () => {
+    const answer = await route({ graph: { edges: [{ from: 'a', to: '__proto__', weight: 2 }] }, source: 'a' });
+    // Compared as JSON text: an object literal with a __proto__ key would set the prototype instead.
+    expect(JSON.stringify(answer.tree)).toBe('{"distance":{"a":0,"__proto__":2},"predecessor":{"a":null,"__proto__":"a"},"predecessorEdge":{"a":null,"__proto__":0}}');
+  });
+
   test('weights near 1e15 keep integer sums exact until they pass 2^53, then switch to a relative tolerance', async () => {
     const small = await route({ graph: { edges: [{ from: 'a', to: 'b', weight: 1e15 }, { from: 'b', to: 'c', weight: 1e15 + 1 }] }, source: 'a', target: 'c' });
     expect(small).toMatchObject({ distance: 2e15 + 1, certificate: { tolerance: 'exact', verified: true } });
@@ -176,6 +182,19 @@ describe('route input errors', () => {
         { pointer: '/extra', message: 'is not a known property' },
       ]),
     );
+  });
+
+  test('a huge request in which every edge is bad is refused quickly with the first 20 located errors', async () => {
+    // Collecting every error of 300k bad edges took minutes before validation was bounded; the jest timeout guards it.
+    const edges = Array.from({ length: 300_000 }, (_, i) => ({ from: i, to: i + 1 }));
+    const error = await refusal(() => route({ graph: { edges }, source: 0 }));
+    expect(error.errors).toHaveLength(20);
+    expect(error.errors?.[19]).toEqual({ pointer: '/graph/edges/19/weight', message: 'is required' });
+  });
+
+  test('bad node list entries are located in /graph/nodes', async () => {
+    const error = await refusal(() => route({ graph: { nodes: ['a', 2.5, ''], edges: [] }, source: 'a' }));
+    expect(error.errors?.map((e) => e.pointer)).toEqual(['/graph/nodes/1', '/graph/nodes/2']);
   });
 
   test('solver "learned" answers ModelUnavailable until a model is served', async () => {

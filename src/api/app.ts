@@ -7,7 +7,7 @@ import { NarsolveError, type Problem } from '../errors';
 import { solveMaxflow } from '../services/maxflow';
 import { solveRoute } from '../services/route';
 import type { SolveContext } from '../services/context';
-import { validatorFor } from '../services/validation';
+import { warmUp } from '../services/validation';
 import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
 import { createMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
@@ -39,8 +39,8 @@ export function createApp(options: AppOptions = {}): express.Express {
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const openapi = buildOpenApi(version);
   // Compile the request schemas now so the first request does not pay for it.
-  validatorFor('route-request.json');
-  validatorFor('maxflow-request.json');
+  warmUp('route-request.json');
+  warmUp('maxflow-request.json');
 
   const app = express();
   app.disable('x-powered-by');

@@ -115,9 +115,10 @@ function answer(
   };
   if (target === undefined) {
     assertKeysDistinct(graph);
-    const distance: Record<string, number | null> = {};
-    const predecessor: Record<string, NodeId | null> = {};
-    const predecessorEdge: Record<string, number | null> = {};
+    // Null-prototype records: a node named "__proto__" stays an ordinary key, and large trees build faster.
+    const distance: Record<string, number | null> = Object.create(null);
+    const predecessor: Record<string, NodeId | null> = Object.create(null);
+    const predecessorEdge: Record<string, number | null> = Object.create(null);
     for (let v = 0; v < graph.nodeCount; v++) {
       const key = String(graph.ids[v]);
       const reached = tree.potential[v] !== Infinity;
