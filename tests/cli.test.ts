@@ -60,4 +60,13 @@ describe('narsolve CLI', () => {
     });
     expect(JSON.parse(out.toString())).toMatchObject({ distance: 7 });
   });
+
+  test('the package main export (compiled dist/) offers solveRoute, solveMaxflow, createApp and NarsolveError', async () => {
+    const pkg = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+    const main = require(join(__dirname, '..', pkg.main));
+    expect(Object.keys(main)).toEqual(expect.arrayContaining(['solveRoute', 'solveMaxflow', 'createApp', 'NarsolveError', 'loadLearnedSolvers']));
+    const answer = await main.solveMaxflow({ graph: { edges: [{ from: 'a', to: 'b', capacity: 2 }] }, source: 'a', sink: 'b' });
+    expect(answer.value).toBe(2);
+    await expect(main.solveRoute({ graph: { edges: [] }, source: 'a' })).rejects.toMatchObject({ code: 'InvalidInput', status: 400 });
+  });
 });

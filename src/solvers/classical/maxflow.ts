@@ -26,7 +26,8 @@ export function residualEpsilon(graph: CompactGraph): number {
 /**
  * dinic: exact maximum flow (Dinic's blocking flows on typed arrays, iterative DFS with
  * current-arc pointers), followed by min-cut extraction from residual reachability.
- * Residual arc 2i runs along edge i (from→to), arc 2i+1 against it; an undirected edge has
+ * Residual arcs are stored in CSR order (each node's arcs contiguous, each arc knowing its twin),
+ * so the scans that dominate the running time read memory in order. An undirected edge has
  * capacity in both directions.
  */
 export function dinic(graph: CompactGraph, source: number, sink: number, options: { maxWork: number }): MaxflowResult {
@@ -38,7 +39,7 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
   const eps = residualEpsilon(graph);
   const flow = new Float64Array(m);
 
-  // Residual adjacency in CSR form; self-loops can never carry useful flow and are left out.
+  // Self-loops can never carry useful flow and are left out of the residual graph.
   const start = new Int32Array(n + 1);
   for (let i = 0; i < m; i++) {
     if (edgeFrom[i] === edgeTo[i]) continue;
@@ -46,19 +47,28 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
     start[edgeTo[i] + 1]++;
   }
   for (let u = 0; u < n; u++) start[u + 1] += start[u];
-  const adj = new Int32Array(start[n]);
+  const arcs = start[n];
+  const head = new Int32Array(arcs);
+  const twin = new Int32Array(arcs);
+  const residual = new Float64Array(arcs);
+  // Edge of each arc: i for the arc along edge i, ~i (negative) for the arc against it.
+  const edgeOf = new Int32Array(arcs);
   const fill = start.slice(0, n);
   for (let i = 0; i < m; i++) {
-    if (edgeFrom[i] === edgeTo[i]) continue;
-    adj[fill[edgeFrom[i]]++] = 2 * i;
-    adj[fill[edgeTo[i]]++] = 2 * i + 1;
+    const u = edgeFrom[i];
+    const v = edgeTo[i];
+    if (u === v) continue;
+    const forward = fill[u]++;
+    const backward = fill[v]++;
+    head[forward] = v;
+    head[backward] = u;
+    twin[forward] = backward;
+    twin[backward] = forward;
+    residual[forward] = edgeValue[i];
+    residual[backward] = directed ? 0 : edgeValue[i];
+    edgeOf[forward] = i;
+    edgeOf[backward] = ~i;
   }
-
-  const head = (a: number): number => ((a & 1) === 0 ? edgeTo[a >> 1] : edgeFrom[a >> 1]);
-  const residual = (a: number): number => {
-    const i = a >> 1;
-    return (a & 1) === 0 ? edgeValue[i] - flow[i] : (directed ? 0 : edgeValue[i]) + flow[i];
-  };
 
   const level = new Int32Array(n);
   const queue = new Int32Array(n);
@@ -66,7 +76,10 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
   const pathArcs = new Int32Array(n);
   const pathNodes = new Int32Array(n + 1);
 
-  /** Levels by BFS in the residual graph; returns whether the sink is reachable. */
+  /**
+   * Levels by BFS in the residual graph; returns whether the sink is reachable. Stops expanding
+   * past the sink's level, except on the last call, whose full reachability is the minimum cut.
+   */
   const buildLevels = (): boolean => {
     level.fill(-1);
     level[source] = 0;
@@ -76,12 +89,12 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
     let scanned = 0;
     while (qh < qt) {
       const u = queue[qh++];
+      if (level[sink] >= 0 && level[u] >= level[sink]) break;
       const end = start[u + 1];
       scanned += end - start[u] + 1;
       for (let k = start[u]; k < end; k++) {
-        const a = adj[k];
-        const v = head(a);
-        if (level[v] < 0 && residual(a) > eps) {
+        const v = head[k];
+        if (level[v] < 0 && residual[k] > eps) {
           level[v] = level[u] + 1;
           queue[qt++] = v;
         }
@@ -103,13 +116,16 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
       const u = pathNodes[depth];
       if (u === sink) {
         let delta = Infinity;
-        for (let d = 0; d < depth; d++) delta = Math.min(delta, residual(pathArcs[d]));
+        for (let d = 0; d < depth; d++) if (residual[pathArcs[d]] < delta) delta = residual[pathArcs[d]];
         let firstSaturated = -1;
         for (let d = 0; d < depth; d++) {
-          const a = pathArcs[d];
-          if ((a & 1) === 0) flow[a >> 1] += delta;
-          else flow[a >> 1] -= delta;
-          if (firstSaturated < 0 && residual(a) <= eps) firstSaturated = d;
+          const k = pathArcs[d];
+          residual[k] -= delta;
+          residual[twin[k]] += delta;
+          const e = edgeOf[k];
+          if (e >= 0) flow[e] += delta;
+          else flow[~e] -= delta;
+          if (firstSaturated < 0 && residual[k] <= eps) firstSaturated = d;
         }
         augmentingPaths++;
         steps += depth;
@@ -118,20 +134,15 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
         continue;
       }
       const end = start[u + 1];
-      let k = current[u];
       const want = level[u] + 1;
-      for (; k < end; k++) {
-        const a = adj[k];
-        const v = head(a);
-        if (level[v] === want && residual(a) > eps) break;
-      }
+      let k = current[u];
+      while (k < end && !(level[head[k]] === want && residual[k] > eps)) k++;
       steps += k - current[u] + 1;
       current[u] = k;
       if (k < end) {
-        const a = adj[k];
-        pathArcs[depth] = a;
+        pathArcs[depth] = k;
         depth++;
-        pathNodes[depth] = head(a);
+        pathNodes[depth] = head[k];
         continue;
       }
       // Dead end: no augmenting path passes through u in this phase.
@@ -147,7 +158,8 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
     meter.charge(steps);
   }
 
-  // After the last phase, level >= 0 marks exactly the nodes reachable in the residual graph.
+  // The last BFS found no path to the sink, so it ran to completion: level >= 0 marks exactly
+  // the nodes reachable in the residual graph.
   const sourceSide = new Uint8Array(n);
   for (let v = 0; v < n; v++) if (level[v] >= 0) sourceSide[v] = 1;
   return { value: netOutflow(graph, flow, source), flow, sourceSide, algorithm: 'dinic', work: meter.used, phases, augmentingPaths };
