@@ -7,9 +7,10 @@ import { loadLearnedSolvers } from './solvers/learned';
 async function main(): Promise<void> {
   const logger = pino({ name: 'narsolve', level: process.env.LOG_LEVEL ?? 'info' });
   const config = loadConfig();
-  const learned = await loadLearnedSolvers();
-  for (const [kind, status] of Object.entries(learned)) {
-    if (!status.ready) logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
+  const learned = await loadLearnedSolvers({ workers: Number(process.env.NARSOLVE_LEARNED_WORKERS ?? 1) });
+  for (const [kind, status] of [['route', learned.route], ['maxflow', learned.maxflow]] as const) {
+    if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
+    else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }
   const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger });
   const port = Number(process.env.PORT ?? 8080);
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   });
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    server.close(() => process.exit(0));
+    server.close(() => {
+      learned.close().finally(() => process.exit(0));
+    });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

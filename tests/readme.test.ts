@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/api/app';
-import { loadLearnedSolvers } from '../src/solvers/learned';
+import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
 
 /**
  * The README's curl examples are documentation users copy; this keeps them true. Each ```sh block
@@ -46,6 +46,11 @@ function matches(actual: unknown, expected: unknown, path = ''): void {
 
 describe('README examples answer as documented', () => {
   const found = examples();
+  let learned: LearnedSolvers;
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers();
+  });
+  afterAll(() => learned.close());
 
   test('the README has curl examples for both endpoints and for errors', () => {
     const paths = found.map((e) => e.path);
@@ -54,7 +59,7 @@ describe('README examples answer as documented', () => {
   });
 
   test.each(found.map((e, i) => [i, e.path, e] as const))('example %i (%s)', async (_i, _path, example) => {
-    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: await loadLearnedSolvers() });
+    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
     const call = example.method === 'POST' ? request(app).post(example.path).set('Content-Type', 'application/json').send(example.body ?? '') : request(app).get(example.path);
     const res = await call;
     matches(res.body, example.expected);

@@ -1,7 +1,9 @@
 import { NarsolveError } from '../errors';
 import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
-import { shortestPaths, type NegativeCycle, type ShortestPathTree } from '../solvers/classical/shortestPaths';
+import { labelCorrecting, shortestPaths, type LabelState, type NegativeCycle } from '../solvers/classical/shortestPaths';
+import type { LearnedBellmanFord } from '../solvers/learned';
+import { decodeBellmanFord, encodeBellmanFord, paddedSlots } from '../solvers/learned/encode';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import { StageTimer, type SolveContext } from './context';
 import { readGraphRequest } from './validation';
@@ -20,14 +22,21 @@ export interface SolverReport {
   used: 'classical' | 'learned';
   algorithm: string;
   fallbackReason?: string;
+  /** The learned model's run: version, processor steps, whether its pointers reached a fixed point. */
+  learned?: { version: string; steps: number; converged: boolean };
+  /** The classical work spent repairing a learned answer that failed verification. */
+  repair?: { nodesRelabeled: number; relaxations: number; seeds: number };
 }
 
 export interface RouteCertificate {
   kind: 'shortest-path-potentials';
   verified: boolean;
   checkedEdges: number;
-  maxViolation: number;
+  /** null when some reached node's neighbour was left unreached (an infinite violation). */
+  maxViolation: number | null;
   tolerance: string;
+  /** Why verification failed (only for solver "learned", whose raw answers are not repaired). */
+  failures?: string[];
 }
 
 /** The body of a 200 answer to POST /route. */
@@ -49,7 +58,7 @@ export interface RouteResponse {
 }
 
 /**
- * solveRoute: validate → compact → solve → verify → answer.
+ * solveRoute: validate → compact → (learned → verify → repair | classical → verify) → answer.
  * Throws NarsolveError for anything the caller must hear about (bad input, negative cycle, limits).
  */
 export async function solveRoute(body: unknown, context: SolveContext): Promise<RouteResponse> {
@@ -59,28 +68,112 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
   const target = request.target === undefined ? undefined : nodeIndexOf(graph, request.target, '/target');
   timer.mark('normalize');
 
-  const solver = chooseSolver(request.solver ?? 'auto', context);
+  const choice = request.solver ?? 'auto';
+  const plan = choice === 'classical' ? { reason: '' } : planLearned(graph, context);
+  if ('reason' in plan) {
+    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned route solver is not available: ${plan.reason}`);
+    return classical(graph, request, source, target, context, timer, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
+  }
+  const learned = await runLearned(graph, source, plan.model, timer);
+  const verdict = verifyShortestPaths(graph, source, learned.tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
+  timer.mark('verify');
+  const report: SolverReport = { used: 'learned', algorithm: `gnn-bellman-ford ${plan.model.version}`, learned: learned.info };
+  if (choice === 'learned' || verdict.verified) return answer(graph, request, learned.tree, source, target, report, verdict, timer);
+  return repair(graph, request, learned.tree, source, target, context, timer, { ...report, used: 'classical' }, verdict);
+}
+
+/** The exact classical solver: Dijkstra for non-negative weights, Bellman-Ford otherwise. */
+function classical(
+  graph: CompactGraph,
+  request: RouteRequest,
+  source: number,
+  target: number | undefined,
+  context: SolveContext,
+  timer: StageTimer,
+  fallbackReason: string | undefined,
+): RouteResponse {
   const result = shortestPaths(graph, source, { target, maxWork: context.config.limits.maxWork });
   timer.mark('solve');
   if (result.kind === 'negative-cycle') throw negativeCycleError(graph, result.cycle);
-
   const tree = result.tree;
   const verdict = verifyShortestPaths(graph, source, tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
   timer.mark('verify');
   if (!verdict.verified) {
     throw new NarsolveError('Internal', `our own ${tree.algorithm} answer failed verification: ${verdict.failures.join('; ')}`);
   }
-  const report: SolverReport = { used: 'classical', algorithm: tree.algorithm, ...solver };
+  const report: SolverReport = { used: 'classical', algorithm: tree.algorithm };
+  if (fallbackReason) report.fallbackReason = fallbackReason;
   return answer(graph, request, tree, source, target, report, verdict, timer);
 }
 
-function chooseSolver(choice: SolverChoice, context: SolveContext): Pick<SolverReport, 'fallbackReason'> {
-  const learned = context.learned.route;
-  if (choice === 'learned') {
-    throw new NarsolveError('ModelUnavailable', `the learned route solver is not available: ${learned.reason}`);
+/** The loaded model, or why this graph cannot go to it. */
+function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedBellmanFord } | { reason: string } {
+  const model = context.learned.bellmanFord;
+  if (!model) return { reason: context.learned.route.reason };
+  const { slots } = paddedSlots(graph);
+  if (slots > model.maxPaddedSlots) {
+    return { reason: `the graph needs ${slots} padded neighbour slots (nodes × largest in-degree); the model is served up to ${model.maxPaddedSlots}` };
   }
-  if (choice === 'auto') return { fallbackReason: `learned solver unavailable: ${learned.reason}` };
-  return {};
+  return { model };
+}
+
+/** Encode → infer (in a worker thread) → decode into a tree with exact path-length labels. */
+async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, timer: StageTimer) {
+  const inputs = encodeBellmanFord(graph, source);
+  timer.mark('encode');
+  const result = await model.infer(inputs, Math.min(model.maxSteps, graph.nodeCount + 1));
+  timer.mark('infer');
+  const tree = decodeBellmanFord(graph, inputs, source, result.choice);
+  timer.mark('decode');
+  return { tree, info: { version: model.version, steps: result.steps, converged: result.converged } };
+}
+
+/**
+ * Repairs a learned tree that failed verification: a label-correcting pass started from its exact
+ * path lengths, seeded only with the tails of violated arcs, so the work follows the model's error.
+ */
+function repair(
+  graph: CompactGraph,
+  request: RouteRequest,
+  tree: LabelState,
+  source: number,
+  target: number | undefined,
+  context: SolveContext,
+  timer: StageTimer,
+  report: SolverReport,
+  failed: ShortestPathVerdict,
+): RouteResponse {
+  const seeds = violatedTails(graph, tree.potential);
+  const { result, stats } = labelCorrecting(graph, tree, seeds, { maxWork: context.config.limits.maxWork, algorithm: 'label-correcting repair' });
+  timer.mark('repair');
+  if (result.kind === 'negative-cycle') throw negativeCycleError(graph, result.cycle);
+  const verdict = verifyShortestPaths(graph, source, result.tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
+  timer.mark('verify');
+  if (!verdict.verified) throw new NarsolveError('Internal', `the repaired answer failed verification: ${verdict.failures.join('; ')}`);
+  const repaired: SolverReport = {
+    ...report,
+    algorithm: `label-correcting repair of gnn-bellman-ford ${report.learned?.version ?? ''}`.trim(),
+    fallbackReason: `learned answer failed verification: ${failed.failures[0] ?? 'unknown'}`,
+    repair: { nodesRelabeled: stats.nodesRelabeled, relaxations: stats.relaxations, seeds: seeds.length },
+  };
+  return answer(graph, request, result.tree, source, target, repaired, verdict, timer);
+}
+
+/** Tails of arcs that break d(v) <= d(u) + w: where a label-correcting repair must start. */
+function violatedTails(graph: CompactGraph, potential: Float64Array): Int32Array {
+  const seeds: number[] = [];
+  const { arcStart, arcHead, arcValue } = graph;
+  for (let u = 0; u < graph.nodeCount; u++) {
+    const du = potential[u];
+    if (du === Infinity) continue;
+    for (let a = arcStart[u]; a < arcStart[u + 1]; a++) {
+      if (du + arcValue[a] < potential[arcHead[a]]) {
+        seeds.push(u);
+        break;
+      }
+    }
+  }
+  return Int32Array.from(seeds);
 }
 
 function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): NarsolveError {
@@ -99,7 +192,7 @@ function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): Narsolve
 function answer(
   graph: CompactGraph,
   request: RouteRequest,
-  tree: ShortestPathTree,
+  tree: LabelState,
   source: number,
   target: number | undefined,
   solver: SolverReport,
@@ -110,9 +203,10 @@ function answer(
     kind: 'shortest-path-potentials',
     verified: verdict.verified,
     checkedEdges: verdict.checkedEdges,
-    maxViolation: verdict.maxViolation,
+    maxViolation: Number.isFinite(verdict.maxViolation) ? verdict.maxViolation : null,
     tolerance: verdict.tolerance,
   };
+  if (!verdict.verified) certificate.failures = verdict.failures;
   if (target === undefined) {
     assertKeysDistinct(graph);
     // Null-prototype records: a node named "__proto__" stays an ordinary key, and large trees build faster.
@@ -135,7 +229,7 @@ function answer(
   }
   const path: NodeId[] = [];
   const pathEdges: number[] = [];
-  // The verifier has already walked this path, so it ends at the source.
+  // A finite label means the predecessors lead back to the source (the solvers and decodeBellmanFord guarantee it).
   for (let x = target; x !== source; x = tree.predNode[x]) {
     path.push(graph.ids[x]);
     pathEdges.push(tree.predEdge[x]);

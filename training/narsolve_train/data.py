@@ -209,7 +209,8 @@ def make_batch(graphs, min_steps: int = 1) -> Batch:
         n=N,
         source=source,
         nbr_index=np.where(mask, tails[safe] if len(tails) else 0, 0).astype(np.int64),
-        nbr_weight=np.where(mask, weights[safe] if len(tails) else 0, 0).astype(np.float32),
+        # Per-graph normalization, so a batch of graphs looks to the model like each graph alone.
+        nbr_weight=np.where(mask, (weights / scale[tails])[safe] if len(tails) else 0, 0).astype(np.float32),
         nbr_mask=mask.astype(np.float32),
         nbr_arc=arc,
         graph_of_node=graph_of_node,

@@ -135,26 +135,62 @@ export function dijkstra(graph: CompactGraph, source: number, options: { target?
 
 /**
  * bellmanFord: exact single-source shortest paths with any weights (queue-based, label-correcting).
- * Detects a negative cycle reachable from the source and returns it. The predecessor graph is
- * searched for a cycle after every n relaxations, so detection costs O(1) amortized per relaxation.
+ * Detects a negative cycle reachable from the source and returns it.
  */
 export function bellmanFord(graph: CompactGraph, source: number, options: { maxWork: number }): ShortestPathResult {
   const n = graph.nodeCount;
-  const { arcStart, arcHead, arcValue, arcEdge } = graph;
-  const meter = new WorkMeter(options.maxWork, 'bellmanFord');
   const potential = new Float64Array(n).fill(Infinity);
-  const predNode = new Int32Array(n).fill(-1);
-  const predEdge = new Int32Array(n).fill(-1);
+  potential[source] = 0;
+  const start: LabelState = { potential, predNode: new Int32Array(n).fill(-1), predEdge: new Int32Array(n).fill(-1) };
+  return labelCorrecting(graph, start, Int32Array.of(source), { maxWork: options.maxWork, algorithm: 'bellman-ford' }).result;
+}
+
+/** Labels to start a label-correcting search from: each finite label must be the length of a real walk from the source. */
+export interface LabelState {
+  potential: Float64Array;
+  predNode: Int32Array;
+  predEdge: Int32Array;
+}
+
+/** How much a label-correcting search had to do: the repair work reported for learned answers. */
+export interface LabelCorrectingStats {
+  relaxations: number;
+  nodesRelabeled: number;
+}
+
+/**
+ * labelCorrecting: the queue-based Bellman-Ford loop, started from given labels and a queue of
+ * seed nodes, changing the labels in place. From the source alone it is Bellman-Ford; from a
+ * learned tree's exact path lengths, seeded with the tails of violated arcs, it repairs the tree
+ * with work proportional to how wrong it was. The predecessor graph is searched for a cycle
+ * after every n relaxations, so negative-cycle detection costs O(1) amortized per relaxation.
+ */
+export function labelCorrecting(
+  graph: CompactGraph,
+  labels: LabelState,
+  seeds: Int32Array,
+  options: { maxWork: number; algorithm: string },
+): { result: ShortestPathResult; stats: LabelCorrectingStats } {
+  const n = graph.nodeCount;
+  const { arcStart, arcHead, arcValue, arcEdge } = graph;
+  const { potential, predNode, predEdge } = labels;
+  const meter = new WorkMeter(options.maxWork, options.algorithm);
   const queued = new Uint8Array(n);
+  const relabeled = new Uint8Array(n);
   const queue = new Int32Array(n + 1);
   const mark = new Int32Array(n);
   let head = 0;
   let tail = 0;
-  potential[source] = 0;
-  queue[tail++] = source;
-  queued[source] = 1;
+  for (const s of seeds) {
+    if (queued[s]) continue;
+    queued[s] = 1;
+    queue[tail++] = s;
+  }
   let relaxationsSinceCheck = 0;
+  let relaxations = 0;
+  let nodesRelabeled = 0;
   let steps = 0;
+  const done = (result: ShortestPathResult) => ({ result, stats: { relaxations, nodesRelabeled } });
 
   while (head !== tail) {
     const u = queue[head];
@@ -170,7 +206,12 @@ export function bellmanFord(graph: CompactGraph, source: number, options: { maxW
         potential[v] = candidate;
         predNode[v] = u;
         predEdge[v] = arcEdge[a];
+        relaxations++;
         relaxationsSinceCheck++;
+        if (!relabeled[v]) {
+          relabeled[v] = 1;
+          nodesRelabeled++;
+        }
         if (!queued[v]) {
           queued[v] = 1;
           queue[tail] = v;
@@ -181,7 +222,7 @@ export function bellmanFord(graph: CompactGraph, source: number, options: { maxW
     if (relaxationsSinceCheck >= n) {
       relaxationsSinceCheck = 0;
       const cycle = findPredecessorCycle(graph, predNode, predEdge, mark);
-      if (cycle) return { kind: 'negative-cycle', cycle: { ...cycle, algorithm: 'bellman-ford', work: meter.used + steps } };
+      if (cycle) return done({ kind: 'negative-cycle', cycle: { ...cycle, algorithm: options.algorithm, work: meter.used + steps } });
       meter.charge(steps + n);
       steps = 0;
     }
@@ -189,11 +230,8 @@ export function bellmanFord(graph: CompactGraph, source: number, options: { maxW
   meter.charge(steps);
   // Queue empty means every edge is satisfied, but a cycle formed since the last check could still be there.
   const cycle = findPredecessorCycle(graph, predNode, predEdge, mark);
-  if (cycle) return { kind: 'negative-cycle', cycle: { ...cycle, algorithm: 'bellman-ford', work: meter.used } };
-  return {
-    kind: 'tree',
-    tree: { potential, predNode, predEdge, complete: true, algorithm: 'bellman-ford', work: meter.used },
-  };
+  if (cycle) return done({ kind: 'negative-cycle', cycle: { ...cycle, algorithm: options.algorithm, work: meter.used } });
+  return done({ kind: 'tree', tree: { potential, predNode, predEdge, complete: true, algorithm: options.algorithm, work: meter.used } });
 }
 
 /**

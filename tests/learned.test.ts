@@ -1,0 +1,166 @@
+import * as ort from 'onnxruntime-node';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { solveRoute } from '../src/services/route';
+import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
+import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS } from '../src/solvers/learned/manifest';
+import { resolveConfig } from '../src/config';
+import { learnedDisabled } from '../src/solvers/learned';
+import { randomWeightedGraph, withPotential, rng } from './generators/graphs';
+import { expectMatchesSchema, refusal } from './helpers';
+
+const MODELS = join(__dirname, '..', 'models');
+const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'bellman_ford.json'), 'utf8'));
+const haveModel = existsSync(join(MODELS, 'bellman_ford.onnx'));
+const describeWithModel = haveModel ? describe : describe.skip;
+
+describe('the Bellman-Ford spec is the single source of truth', () => {
+  test('the TypeScript tensor names are the spec\'s step inputs and outputs, in order', () => {
+    expect([...BELLMAN_FORD_INPUTS]).toEqual(Object.keys(SPEC.model.step_inputs));
+    expect([...BELLMAN_FORD_OUTPUTS]).toEqual(Object.keys(SPEC.model.step_outputs));
+  });
+
+  test('a model is committed, and the manifest carries exactly the spec it was trained from', () => {
+    expect(haveModel).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+    expect(manifest.models.bellman_ford.spec).toEqual(SPEC);
+    expect(Object.keys(manifest.models.bellman_ford.inputs)).toEqual([...BELLMAN_FORD_INPUTS]);
+  });
+});
+
+// The training smoke run points this at a fresh export; by default it checks the committed model.
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
+
+describeWithModel('contract: onnxruntime-node reproduces the torch golden outputs', () => {
+  const golden = haveModel ? JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8')) : { cases: [] };
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const cases: [number, string, string, any][] = golden.cases.map((c: { family: string; weighting: string }, i: number) => [i, c.family, c.weighting, c]);
+  test.each(cases)(
+    'golden case %i (%s, %s weights)',
+    async (_i, _family, _weighting, c) => {
+      const session = await ort.InferenceSession.create(join(CONTRACT_MODELS, 'bellman_ford.onnx'));
+      const tensor = (name: string, type: 'float32' | 'int64') => {
+        const [data, shape] = c.inputs[name] as [number[], number[]];
+        return type === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), shape) : new ort.Tensor('float32', Float32Array.from(data), shape);
+      };
+      const feeds: Record<string, ort.Tensor> = {
+        h: new ort.Tensor('float32', new Float32Array(c.n * golden.hidden), [c.n, golden.hidden]),
+        source: tensor('source', 'float32'),
+        nbr_index: tensor('nbr_index', 'int64'),
+        nbr_weight: tensor('nbr_weight', 'float32'),
+        nbr_mask: tensor('nbr_mask', 'float32'),
+      };
+      for (const step of c.steps) {
+        const out = await session.run(feeds);
+        for (const name of BELLMAN_FORD_OUTPUTS) {
+          const got = Array.from(out[name].data as Float32Array);
+          const want = step[name] as number[];
+          expect(got).toHaveLength(want.length);
+          const worst = Math.max(...got.map((g, j) => (want[j] < -1e8 ? 0 : Math.abs(g - want[j]) / Math.max(1, Math.abs(want[j])))));
+          expect(worst).toBeLessThanOrEqual(golden.tolerance);
+        }
+        feeds.h = out.h_next;
+      }
+      await session.release();
+    },
+  );
+});
+
+describe('degraded mode: a bad model never stops the service', () => {
+  test('a missing model file leaves the learned route solver unavailable, with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    if (haveModel) copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
+    const learned = await loadLearnedSolvers({ modelsDir: dir });
+    expect(learned.route.ready).toBe(false);
+    expect(learned.route.reason).toMatch(haveModel ? /no model file at models\/bellman_ford.onnx/ : /no models\/manifest.json/);
+    await learned.close();
+  });
+
+  test('a corrupt model file is refused by its checksum', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    if (!haveModel) return;
+    copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
+    writeFileSync(join(dir, 'bellman_ford.onnx'), 'not a model');
+    const learned = await loadLearnedSolvers({ modelsDir: dir });
+    expect(learned.route).toMatchObject({ ready: false, reason: expect.stringContaining('sha256') });
+  });
+
+  test('a model that matches its manifest but cannot run is caught at start-up', async () => {
+    if (!haveModel) return;
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+    const junk = Buffer.from('garbage that is not onnx');
+    writeFileSync(join(dir, 'bellman_ford.onnx'), junk);
+    manifest.models.bellman_ford.sha256 = require('node:crypto').createHash('sha256').update(junk).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const learned = await loadLearnedSolvers({ modelsDir: dir });
+    expect(learned.route).toMatchObject({ ready: false, reason: expect.stringContaining('failed to run') });
+  });
+
+  test('with the learned solver unavailable, auto answers classically and says why', async () => {
+    const ctx = { config: resolveConfig(), learned: learnedDisabled('model missing in this test') };
+    const answer = await solveRoute({ graph: { edges: [{ from: 1, to: 2, weight: 1 }] }, source: 1, target: 2 }, ctx);
+    expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned solver unavailable: model missing in this test' });
+  });
+});
+
+describeWithModel('serving the learned Bellman-Ford', () => {
+  let learned: LearnedSolvers;
+  const ctx = () => ({ config: resolveConfig(), learned });
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers();
+  });
+  afterAll(() => learned.close());
+
+  test('the committed model loads and is ready', () => {
+    expect(learned.route).toMatchObject({ ready: true, version: expect.any(String) });
+  });
+
+  test('auto is always exact and certified, on graphs far larger than training, with positive and negative weights', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 20, max: 400 }), fc.integer({ min: 1, max: 1e9 }), fc.boolean(), async (n, seed, negative) => {
+        const base = randomWeightedGraph(n, n * 3, seed);
+        const edges = negative ? withPotential(base, n, seed + 1) : base;
+        const target = Math.floor(rng(seed)() * n);
+        const learnedAnswer = await solveRoute({ graph: { edges }, source: 0, target }, ctx());
+        const exact = await solveRoute({ graph: { edges }, source: 0, target, solver: 'classical' }, ctx());
+        expect(learnedAnswer.certificate.verified).toBe(true);
+        expect(learnedAnswer.code).toBe(exact.code);
+        expect(learnedAnswer.distance).toBe(exact.distance);
+        expect(learnedAnswer.solver.learned?.steps).toBeGreaterThan(0);
+        if (learnedAnswer.solver.used === 'classical') expect(learnedAnswer.solver.repair).toBeDefined();
+        expectMatchesSchema('route-response.json', learnedAnswer);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('auto on a graph with a reachable negative cycle still answers NegativeCycle', async () => {
+    const error = await refusal(() =>
+      solveRoute({ graph: { edges: [{ from: 's', to: 'a', weight: 1 }, { from: 'a', to: 'b', weight: -3 }, { from: 'b', to: 'a', weight: 1 }] }, source: 's' }, ctx()),
+    );
+    expect(error.code).toBe('NegativeCycle');
+  });
+
+  test('solver "learned" returns the raw learned answer with its verdict, without repair', async () => {
+    const edges = randomWeightedGraph(300, 1200, 77);
+    const answer = await solveRoute({ graph: { edges }, source: 0, solver: 'learned' }, ctx());
+    expect(answer.solver.used).toBe('learned');
+    expect(answer.solver.repair).toBeUndefined();
+    expect(typeof answer.certificate.verified).toBe('boolean');
+    if (!answer.certificate.verified) expect(answer.certificate.failures!.length).toBeGreaterThan(0);
+    expectMatchesSchema('route-response.json', answer);
+  });
+
+  test('a graph past the model\'s padded-slot limit goes straight to the classical solver with the reason', async () => {
+    const tight = { config: resolveConfig(), learned: { ...learned, bellmanFord: { ...learned.bellmanFord!, maxPaddedSlots: 4 } } };
+    const answer = await solveRoute({ graph: { edges: randomWeightedGraph(10, 30, 1) }, source: 0 }, tight);
+    expect(answer.solver.used).toBe('classical');
+    expect(answer.solver.fallbackReason).toMatch(/padded neighbour slots/);
+    const error = await refusal(() => solveRoute({ graph: { edges: randomWeightedGraph(10, 30, 1) }, source: 0, solver: 'learned' }, tight));
+    expect(error.code).toBe('ModelUnavailable');
+  });
+});

@@ -1,0 +1,217 @@
+"""Evaluate the Bellman-Ford processor out of distribution and write the model card.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate --weights runs/bellman_ford/model.pt
+
+Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096, every family, positive and
+negative weights. The model runs as served: steps until its pointers reach a fixed point (at most
+n + 1). Reported per cell: per-node pointer accuracy (the chosen predecessor is optimal, or "self"
+where that is right), whole-graph exact rate, the share of graphs certified without repair (the
+pointer tree's path lengths are the true distances), and the repair work (relaxations of a
+label-correcting pass started from the tree's path lengths) against a cold run from the source.
+Writes models/evaluation/bellman_ford.json, the plot, the manifest's evaluation entry and
+models/MODEL_CARD.md.
+"""
+import argparse
+import json
+import time
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
+from .model import BellmanFordStep
+from .spec import load_spec
+
+SIZES = (16, 64, 256, 1024, 4096)
+GRAPHS_PER_CELL = {16: 40, 64: 25, 256: 12, 1024: 5, 4096: 2}
+WEIGHTINGS = ("positive", "negative")
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def run_model(model, g):
+    arc = incoming_lists(g.n, g.tails, g.heads)
+    mask = arc >= 0
+    safe = np.where(mask, arc, 0)
+    src = np.zeros(g.n, dtype=np.float32)
+    src[g.source] = 1
+    args = (torch.from_numpy(src), torch.from_numpy(np.where(mask, g.tails[safe], 0).astype(np.int64)),
+            torch.from_numpy(np.where(mask, g.weights[safe], 0).astype(np.float32)), torch.from_numpy(mask.astype(np.float32)))
+    h = torch.zeros(g.n, model.hidden)
+    prev = None
+    steps = 0
+    with torch.no_grad():
+        while steps < g.n + 1:
+            h, logits, _, _ = model(h, *args)
+            steps += 1
+            choice = logits.argmax(dim=1).numpy()
+            if prev is not None and np.array_equal(choice, prev):
+                break
+            prev = choice
+    k = arc.shape[1]
+    pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+    return pred_arc, steps
+
+
+def tree_lengths(g, pred_arc):
+    """Exact path lengths down the pointer tree from the source; inf where pointers do not lead there."""
+    children = [[] for _ in range(g.n)]
+    for v in range(g.n):
+        a = pred_arc[v]
+        if v != g.source and a >= 0:
+            children[g.tails[a]].append(v)
+    d = np.full(g.n, np.inf)
+    d[g.source] = 0.0
+    stack = [g.source]
+    while stack:
+        u = stack.pop()
+        for v in children[u]:
+            d[v] = d[u] + g.weights[pred_arc[v]]
+            stack.append(v)
+    return d
+
+
+def label_correcting(g, d, seeds):
+    """Queue-based Bellman-Ford from labels d (modified in place); returns the relaxations it made."""
+    out = [[] for _ in range(g.n)]
+    for a in range(len(g.tails)):
+        out[g.tails[a]].append(a)
+    queue = deque(dict.fromkeys(seeds))
+    queued = set(queue)
+    relaxations = 0
+    while queue:
+        u = queue.popleft()
+        queued.discard(u)
+        for a in out[u]:
+            v = g.heads[a]
+            if d[u] + g.weights[a] < d[v]:
+                d[v] = d[u] + g.weights[a]
+                relaxations += 1
+                if v not in queued:
+                    queued.add(v)
+                    queue.append(v)
+    return relaxations
+
+
+def evaluate_graph(model, g):
+    truth = bellman_ford_trajectory(g)
+    d_true = truth.distances[-1]
+    tight = truth.tight[-1]
+    t0 = time.perf_counter()
+    pred_arc, steps = run_model(model, g)
+    seconds = time.perf_counter() - t0
+    reached = np.isfinite(d_true)
+    has_valid_arc = np.zeros(g.n, dtype=bool)
+    np.logical_or.at(has_valid_arc, g.heads, tight)
+    correct = np.where(pred_arc >= 0, tight[np.maximum(pred_arc, 0)] & (pred_arc >= 0), ~has_valid_arc)
+    d_tree = tree_lengths(g, pred_arc)
+    certified = bool(np.array_equal(np.where(reached, d_tree, np.inf), d_true) and np.all(d_tree[~reached] == np.inf))
+    violated = [int(u) for u in set(g.tails[(d_tree[g.tails] + g.weights < d_tree[g.heads]) & np.isfinite(d_tree[g.tails])].tolist())]
+    repair = label_correcting(g, d_tree.copy(), violated)
+    cold_d = np.full(g.n, np.inf)
+    cold_d[g.source] = 0.0
+    cold = label_correcting(g, cold_d, [g.source])
+    return dict(node_accuracy=float(correct.mean()), exact=bool(correct.all()), certified=certified,
+                repair_relaxations=repair, cold_relaxations=cold, steps=steps, seconds=seconds)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weights", type=Path, default=Path("runs/bellman_ford/model.pt"))
+    ap.add_argument("--models", type=Path, default=MODELS)
+    ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    args = ap.parse_args(argv)
+    spec = load_spec("bellman_ford")
+    model = BellmanFordStep(spec["model"]["hidden"])
+    model.load_state_dict(torch.load(args.weights))
+    model.eval()
+    rng = np.random.default_rng(args.seed)
+    rows = []
+    for n in map(int, args.sizes.split(",")):
+        for family in FAMILIES:
+            for weighting in WEIGHTINGS:
+                results = [evaluate_graph(model, sample_graph(family, n, weighting, rng)) for _ in range(GRAPHS_PER_CELL.get(n, 2))]
+                row = dict(
+                    n=n, family=family, weighting=weighting, graphs=len(results),
+                    node_accuracy=float(np.mean([r["node_accuracy"] for r in results])),
+                    graph_exact=float(np.mean([r["exact"] for r in results])),
+                    certified_without_repair=float(np.mean([r["certified"] for r in results])),
+                    repair_relaxations=float(np.mean([r["repair_relaxations"] for r in results])),
+                    cold_relaxations=float(np.mean([r["cold_relaxations"] for r in results])),
+                    steps=float(np.mean([r["steps"] for r in results])),
+                    torch_seconds=float(np.mean([r["seconds"] for r in results])),
+                )
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    write_outputs(args.models, rows, args.seed)
+
+
+def summarize(rows):
+    by_n = {}
+    for r in rows:
+        s = by_n.setdefault(r["n"], dict(graphs=0, node=0.0, exact=0.0, certified=0.0, repair=0.0, cold=0.0, steps=0.0))
+        w = r["graphs"]
+        s["graphs"] += w
+        s["node"] += r["node_accuracy"] * w
+        s["exact"] += r["graph_exact"] * w
+        s["certified"] += r["certified_without_repair"] * w
+        s["repair"] += r["repair_relaxations"] * w
+        s["cold"] += r["cold_relaxations"] * w
+        s["steps"] += r["steps"] * w
+    return {n: {k: (v / s["graphs"] if k != "graphs" else v) for k, v in s.items()} for n, s in sorted(by_n.items())}
+
+
+def write_outputs(models: Path, rows, seed):
+    summary = summarize(rows)
+    out = models / "evaluation"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bellman_ford.json").write_text(json.dumps(dict(seed=seed, rows=rows, by_size={str(k): v for k, v in summary.items()}), indent=2) + "\n")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        sizes = list(summary)
+        plt.figure(figsize=(6, 4))
+        for key, label in (("node", "pointer accuracy (per node)"), ("exact", "whole graph exact"), ("certified", "certified without repair")):
+            plt.plot(sizes, [summary[n][key] for n in sizes], marker="o", label=label)
+        plt.xscale("log", base=2)
+        plt.ylim(0, 1.02)
+        plt.xlabel("nodes (trained on n ≤ 16)")
+        plt.legend()
+        plt.title("Learned Bellman-Ford out of distribution")
+        plt.tight_layout()
+        plt.savefig(models / "bellman_ford_accuracy.png", dpi=110)
+    except ImportError:
+        print("matplotlib not installed: no plot")
+    manifest_path = models / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["models"]["bellman_ford"]["evaluation"] = dict(
+        command="OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate (in training/)",
+        seed=seed, by_size={str(k): {m: round(v, 4) for m, v in s.items()} for k, s in summary.items()},
+    )
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    lines = ["| n | graphs | pointer accuracy (per node) | whole graph exact | certified without repair | repair relaxations | cold relaxations | steps |",
+             "|---|---|---|---|---|---|---|---|"]
+    for n, s in summary.items():
+        lines.append(f"| {n} | {s['graphs']} | {s['node']:.4f} | {s['exact']:.3f} | {s['certified']:.3f} | {s['repair']:.1f} | {s['cold']:.1f} | {s['steps']:.1f} |")
+    lines += ["", "Per family and weighting:", "",
+              "| n | family | weights | graphs | pointer accuracy | graph exact | certified without repair | repair / cold relaxations |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = r["repair_relaxations"] / max(1.0, r["cold_relaxations"])
+        lines.append(f"| {r['n']} | {r['family']} | {r['weighting']} | {r['graphs']} | {r['node_accuracy']:.4f} | {r['graph_exact']:.2f} | {r['certified_without_repair']:.2f} | {ratio:.2f} |")
+    table = "\n".join(lines)
+    print(table)
+    card = models / "MODEL_CARD.md"
+    if card.exists():
+        text = card.read_text()
+        start, end = "<!-- evaluation:start -->", "<!-- evaluation:end -->"
+        if start in text and end in text:
+            head, rest = text.split(start, 1)
+            card.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
+
+
+if __name__ == "__main__":
+    main()
