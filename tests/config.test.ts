@@ -1,8 +1,4 @@
 import { loadConfig, DEFAULT_LIMITS } from '../src/config';
-import { loadLearnedSolvers } from '../src/solvers/learned';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 describe('configuration', () => {
   test('defaults hold at least a million edges', () => {
@@ -21,20 +17,5 @@ describe('configuration', () => {
   test('a malformed limit stops start-up with a message naming the variable', () => {
     expect(() => loadConfig({ NARSOLVE_MAX_EDGES: 'lots' })).toThrow(/NARSOLVE_MAX_EDGES/);
     expect(() => loadConfig({ NARSOLVE_MAX_NODES: '-1' })).toThrow(/NARSOLVE_MAX_NODES/);
-  });
-});
-
-describe('learned solvers in degraded mode', () => {
-  test('without model files, the service still starts and says why the learned solvers are not ready', async () => {
-    const learned = await loadLearnedSolvers(mkdtempSync(join(tmpdir(), 'no-models-')));
-    expect(learned.route).toMatchObject({ ready: false, reason: 'no model file at models/bellman_ford.onnx', runtime: expect.stringMatching(/^onnxruntime-node \d+/) });
-    expect(learned.maxflow.ready).toBe(false);
-  });
-
-  test('a model file alone does not make a solver ready in this build', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    writeFileSync(join(dir, 'bellman_ford.onnx'), 'not really a model');
-    const learned = await loadLearnedSolvers(dir);
-    expect(learned.route.ready).toBe(false);
   });
 });

@@ -88,8 +88,6 @@ def sample_graph(family: str, n: int, weighting: str, rng: np.random.Generator, 
     """One graph of a family, with integer weights: positive, with zeros, or (directed only)
     with negative edges but no negative cycle (w + p(u) - p(v) for a random potential p)."""
     pairs, directed = family_edges(family, n, rng)
-    if weighting == "negative":
-        directed = True
     lo = 0 if weighting == "with_zeros" else 1
     tails, heads, weights = [], [], []
     for u, v in pairs:
@@ -99,7 +97,11 @@ def sample_graph(family: str, n: int, weighting: str, rng: np.random.Generator, 
     w = rng.integers(lo, max_weight + 1, len(tails)).astype(np.float64)
     if weighting == "with_zeros":
         w[rng.random(len(w)) < 0.3] = 0
-    if not directed:
+    if weighting == "negative":
+        # Negative weights need directed arcs (an undirected negative edge is a negative cycle):
+        # undirected families keep both arcs, each with its own weight.
+        directed = True
+    elif not directed:
         # Both arcs of an undirected edge share its weight.
         w[1::2] = w[0::2]
     if weighting == "negative":

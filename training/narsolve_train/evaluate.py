@@ -22,6 +22,7 @@ import torch
 
 from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
 from .model import BellmanFordStep
+from .export import INPUT_NAMES, graph_inputs
 from .spec import load_spec
 
 SIZES = (16, 64, 256, 1024, 4096)
@@ -31,14 +32,11 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def run_model(model, g):
+    """Steps until the pointers reach a fixed point (at most n + 1), as the service does."""
     arc = incoming_lists(g.n, g.tails, g.heads)
-    mask = arc >= 0
-    safe = np.where(mask, arc, 0)
-    src = np.zeros(g.n, dtype=np.float32)
-    src[g.source] = 1
-    args = (torch.from_numpy(src), torch.from_numpy(np.where(mask, g.tails[safe], 0).astype(np.int64)),
-            torch.from_numpy(np.where(mask, g.weights[safe], 0).astype(np.float32)), torch.from_numpy(mask.astype(np.float32)))
-    h = torch.zeros(g.n, model.hidden)
+    inputs = graph_inputs(g, model.hidden)
+    args = tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:])
+    h = torch.from_numpy(inputs["h"])
     prev = None
     steps = 0
     with torch.no_grad():

@@ -63,11 +63,22 @@ def rollout_loss(model, batch, extra_steps: int = 2):
     return total / steps, acc
 
 
+def n_max_at(schedule: str, step: int) -> int:
+    """The curriculum: "0:16,10000:32" trains on n <= 16 until step 10000, then on n <= 32."""
+    n = 16
+    for part in str(schedule).split(","):
+        at, _, value = part.rpartition(":")
+        if int(at or 0) <= step:
+            n = int(value)
+    return n
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--steps", type=int, default=14000)
     ap.add_argument("--batch-graphs", type=int, default=32)
-    ap.add_argument("--n-max", type=int, default=16)
+    ap.add_argument("--n-max", default="0:16,10000:32",
+                    help="largest training graph by step, as step:n pairs (a curriculum); a single number fixes it")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("runs/bellman_ford"))
@@ -99,7 +110,7 @@ def main(argv=None):
     bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
     began = time.time()
     for step in range(start + 1, args.steps + 1):
-        batch = make_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max))
+        batch = make_batch(sample_training_graphs(rng, args.batch_graphs, n_max=n_max_at(args.n_max, step)))
         loss, acc = rollout_loss(model, batch)
         opt.zero_grad()
         loss.backward()
