@@ -155,6 +155,15 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expectMatchesSchema('route-response.json', answer);
   });
 
+  test('when inference fails (a dead worker, a full queue), auto still answers exactly and learned says why', async () => {
+    const failing = { config: resolveConfig(), learned: { ...learned, bellmanFord: { ...learned.bellmanFord!, infer: () => Promise.reject(new Error('worker exited')) } } };
+    const body = { graph: { edges: randomWeightedGraph(30, 90, 5) }, source: 0, target: 7 };
+    const answer = await solveRoute(body, failing);
+    expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned inference failed: worker exited' });
+    expect(answer.certificate.verified).toBe(true);
+    expect((await refusal(() => solveRoute({ ...body, solver: 'learned' }, failing))).code).toBe('ModelUnavailable');
+  });
+
   test('a graph past the model\'s padded-slot limit goes straight to the classical solver with the reason', async () => {
     const tight = { config: resolveConfig(), learned: { ...learned, bellmanFord: { ...learned.bellmanFord!, maxPaddedSlots: 4 } } };
     const answer = await solveRoute({ graph: { edges: randomWeightedGraph(10, 30, 1) }, source: 0 }, tight);

@@ -74,7 +74,13 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
     if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned route solver is not available: ${plan.reason}`);
     return classical(graph, request, source, target, context, timer, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
   }
-  const learned = await runLearned(graph, source, plan.model, timer);
+  const learned = await runLearned(graph, source, plan.model, timer).catch((error: Error) => ({ error }));
+  if ('error' in learned) {
+    // A worker that died or a full queue must not fail the request: the exact solver still can answer.
+    const reason = `learned inference failed: ${learned.error.message}`;
+    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', reason);
+    return classical(graph, request, source, target, context, timer, reason);
+  }
   const verdict = verifyShortestPaths(graph, source, learned.tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
   timer.mark('verify');
   const report: SolverReport = { used: 'learned', algorithm: `gnn-bellman-ford ${plan.model.version}`, learned: learned.info };
@@ -121,7 +127,8 @@ function planLearned(graph: CompactGraph, context: SolveContext): { model: Learn
 async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, timer: StageTimer) {
   const inputs = encodeBellmanFord(graph, source);
   timer.mark('encode');
-  const result = await model.infer(inputs, Math.min(model.maxSteps, graph.nodeCount + 1));
+  const maxSteps = Math.max(1, Math.min(graph.nodeCount + 1, Math.floor(model.maxSlotSteps / (inputs.n * inputs.k))));
+  const result = await model.infer(inputs, maxSteps);
   timer.mark('infer');
   const tree = decodeBellmanFord(graph, inputs, source, result.choice);
   timer.mark('decode');

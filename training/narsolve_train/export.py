@@ -21,6 +21,9 @@ from .model import BellmanFordStep
 from .spec import load_spec
 
 OPSET = 17
+# What the service may send to this model: padded slots (nodes × largest in-degree) per graph, and
+# slots × processor steps per request, which bounds inference time (about 5 s on the dev machine).
+SERVING_LIMITS = dict(max_padded_slots=1_000_000, max_slot_steps=50_000_000)
 INPUT_NAMES = ["h", "source", "nbr_index", "nbr_weight", "nbr_mask"]
 OUTPUT_NAMES = ["h_next", "pointer_logits", "distance", "reached"]
 
@@ -107,7 +110,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
             directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
             weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
         ),
-        limits=previous.get("limits", dict(max_padded_slots=8_000_000, max_steps_factor=1.0)),
+        limits=SERVING_LIMITS,
         evaluation=previous.get("evaluation"),
     )
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -20,8 +20,11 @@ export interface LearnedBellmanFord {
   readonly version: string;
   /** Largest N × K (nodes × largest in-degree) the service will encode. */
   readonly maxPaddedSlots: number;
-  /** Most processor steps per request; a graph needs about as many as its shortest paths have edges. */
-  readonly maxSteps: number;
+  /**
+   * Most padded slots × processor steps per request: bounds inference time. A graph needs about as
+   * many steps as its shortest paths have edges; one that needs more is left unconverged and repaired.
+   */
+  readonly maxSlotSteps: number;
   infer(inputs: BellmanFordInputs, maxSteps: number): Promise<InferenceResult>;
 }
 
@@ -74,6 +77,8 @@ export async function loadLearnedSolvers(options: LearnedOptions | string = {}):
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: Infinity,
+    // Beyond this many waiting inferences, new ones are refused and auto answers classically.
+    maxQueue: 64,
     workerData: {
       modelPath: found.path,
       hidden: found.entry.spec.model.hidden,
@@ -98,8 +103,8 @@ export async function loadLearnedSolvers(options: LearnedOptions | string = {}):
 function learnedBellmanFord(pool: Piscina, entry: ModelEntry): LearnedBellmanFord {
   return {
     version: entry.version,
-    maxPaddedSlots: entry.limits?.max_padded_slots ?? 8_000_000,
-    maxSteps: entry.limits?.max_steps ?? 4096,
+    maxPaddedSlots: entry.limits?.max_padded_slots ?? 1_000_000,
+    maxSlotSteps: entry.limits?.max_slot_steps ?? 50_000_000,
     infer: (inputs, maxSteps) =>
       pool.run({
         n: inputs.n,

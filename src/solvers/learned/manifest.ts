@@ -15,7 +15,7 @@ export interface ModelEntry {
   spec: { name: string; model: { hidden: number; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
-  limits?: { max_padded_slots?: number; max_steps?: number };
+  limits?: { max_padded_slots?: number; max_slot_steps?: number };
   evaluation?: unknown;
 }
 
