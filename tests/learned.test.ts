@@ -3,6 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/api/app';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
 import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS } from '../src/solvers/learned/manifest';
@@ -153,6 +156,18 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expect(typeof answer.certificate.verified).toBe('boolean');
     if (!answer.certificate.verified) expect(answer.certificate.failures!.length).toBeGreaterThan(0);
     expectMatchesSchema('route-response.json', answer);
+  });
+
+  test('over HTTP, /readyz says the learned route solver is ready and answers report the model run', async () => {
+    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
+    const ready = await request(app).get('/readyz');
+    expect(ready.body.solvers.learned.route).toMatchObject({ ready: true, version: expect.any(String) });
+    expect(ready.body.solvers.learned.maxflow.ready).toBe(false);
+    const res = await request(app).post('/route').send({ graph: { edges: randomWeightedGraph(40, 120, 9) }, source: 0, target: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body.solver.learned).toMatchObject({ steps: expect.any(Number), converged: expect.any(Boolean) });
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/narsolve_solver_used_total\{route="\/route",solver="(learned|classical)",algorithm="[^"]*gnn-bellman-ford[^"]*"\} 1/);
   });
 
   test('when inference fails (a dead worker, a full queue), auto still answers exactly and learned says why', async () => {

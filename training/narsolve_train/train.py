@@ -75,9 +75,9 @@ def n_max_at(schedule: str, step: int) -> int:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=14000)
+    ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--batch-graphs", type=int, default=32)
-    ap.add_argument("--n-max", default="0:16,10000:32",
+    ap.add_argument("--n-max", default="0:16,10000:32,14000:64",
                     help="largest training graph by step, as step:n pairs (a curriculum); a single number fixes it")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
