@@ -176,7 +176,7 @@ def write_outputs(models: Path, rows, seed):
             plt.plot(sizes, [summary[n][key] for n in sizes], marker="o", label=label)
         plt.xscale("log", base=2)
         plt.ylim(0, 1.02)
-        plt.xlabel("nodes (trained on n ≤ 32)")
+        plt.xlabel("nodes (trained on n ≤ 64)")
         plt.legend()
         plt.title("Learned Bellman-Ford out of distribution")
         plt.tight_layout()

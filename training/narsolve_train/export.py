@@ -106,7 +106,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         outputs={k: spec["model"]["step_outputs"][k] for k in OUTPUT_NAMES},
         normalization="inside the model: weights divided by the largest |weight| over the graph's real arcs; distances are returned in original units",
         training_distribution=dict(
-            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="4..16",
+            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="curriculum: 4..16 until step 10000, 4..32 until 14000, 4..64 until 20000",
             directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
             weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
         ),
@@ -121,7 +121,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", type=Path, default=Path("runs/bellman_ford/model.pt"))
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", default="0.1.0")
+    ap.add_argument("--version", default="0.2.0")
     args = ap.parse_args(argv)
     export(args.weights, args.models, args.version)
 
