@@ -41,7 +41,8 @@ function getSession(): Promise<ort.InferenceSession> {
   session ??= ort.InferenceSession.create(config.modelPath, {
     intraOpNumThreads: config.intraOpThreads,
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    // 'extended' measured faster than 'all' here: the layout rewrites of 'all' cost more than they save on these small tensors.
+    graphOptimizationLevel: 'extended',
   });
   return session;
 }
