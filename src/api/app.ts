@@ -25,7 +25,7 @@ export interface AppOptions {
   defaultMetrics?: boolean;
 }
 
-type Handler = (body: unknown, context: SolveContext) => Promise<{ solver: { used: string; algorithm: string } }>;
+type Handler = (body: unknown, context: SolveContext) => Promise<{ code: string; solver: { used: string; algorithm: string } }>;
 
 /**
  * createApp: the narsolve express app, not listening, so tests and other services can mount it.
@@ -81,7 +81,7 @@ export function createApp(options: AppOptions = {}): express.Express {
   };
   const solve = (route: string, handler: Handler) => async (req: Request, res: Response): Promise<void> => {
     const response = await handler(req.body, context);
-    res.locals.code = (response as unknown as { code: string }).code;
+    res.locals.code = response.code;
     res.locals.solver = response.solver.used;
     metrics.solverUsed.inc({ route, solver: response.solver.used, algorithm: response.solver.algorithm });
     res.json(response);

@@ -1,4 +1,4 @@
-import { resolveConfig, type Config } from '../config';
+import type { Config } from '../config';
 import type { LearnedSolvers } from '../solvers/learned';
 
 /** What a solve needs besides the request: limits, tolerances and which learned solvers are ready. */
@@ -31,4 +31,3 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-export { resolveConfig };

@@ -74,7 +74,7 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
     if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned route solver is not available: ${plan.reason}`);
     return classical(graph, request, source, target, context, timer, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
   }
-  const learned = await runLearned(graph, source, plan.model, timer).catch((error: Error) => ({ error }));
+  const learned = await runLearned(graph, source, plan.model, plan.k, timer).catch((error: Error) => ({ error }));
   if ('error' in learned) {
     // A worker that died or a full queue must not fail the request: the exact solver still can answer.
     const reason = `learned inference failed: ${learned.error.message}`;
@@ -113,19 +113,19 @@ function classical(
 }
 
 /** The loaded model, or why this graph cannot go to it. */
-function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedBellmanFord } | { reason: string } {
+function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedBellmanFord; k: number } | { reason: string } {
   const model = context.learned.bellmanFord;
   if (!model) return { reason: context.learned.route.reason };
-  const { slots } = paddedSlots(graph);
+  const { k, slots } = paddedSlots(graph);
   if (slots > model.maxPaddedSlots) {
     return { reason: `the graph needs ${slots} padded neighbour slots (nodes × largest in-degree); the model is served up to ${model.maxPaddedSlots}` };
   }
-  return { model };
+  return { model, k };
 }
 
 /** Encode → infer (in a worker thread) → decode into a tree with exact path-length labels. */
-async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, timer: StageTimer) {
-  const inputs = encodeBellmanFord(graph, source);
+async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, k: number, timer: StageTimer) {
+  const inputs = encodeBellmanFord(graph, source, k);
   timer.mark('encode');
   const maxSteps = Math.max(1, Math.min(graph.nodeCount + 1, Math.floor(model.maxSlotSteps / (inputs.n * inputs.k))));
   const result = await model.infer(inputs, maxSteps);

@@ -7,13 +7,17 @@ import { checkSizeLimits, compactGraph, type ValueField } from '../graph/compact
 import type { CompactGraph, GraphInput } from '../graph/types';
 import type { SolveContext, StageTimer } from './context';
 
-/** Every schema in schemas/, by file name, as parsed JSON. */
+let schemaFiles: Record<string, Record<string, unknown>> | undefined;
+
+/** Every schema in schemas/, by file name, as parsed JSON; read once per process (validators and OpenAPI share it). */
 export function loadSchemas(): Record<string, Record<string, unknown>> {
+  if (schemaFiles) return schemaFiles;
   const dir = join(packageRoot(), 'schemas');
   const schemas: Record<string, Record<string, unknown>> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     schemas[file] = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   }
+  schemaFiles = schemas;
   return schemas;
 }
 

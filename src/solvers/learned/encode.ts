@@ -27,10 +27,9 @@ export function paddedSlots(graph: CompactGraph): { k: number; slots: number } {
   return { k, slots: k * graph.nodeCount };
 }
 
-/** encodeBellmanFord: the compact graph as the model's padded incoming-arc tensors. */
-export function encodeBellmanFord(graph: CompactGraph, source: number): BellmanFordInputs {
+/** encodeBellmanFord: the compact graph as the model's padded incoming-arc tensors (k from paddedSlots, if the caller has it). */
+export function encodeBellmanFord(graph: CompactGraph, source: number, k = paddedSlots(graph).k): BellmanFordInputs {
   const n = graph.nodeCount;
-  const { k } = paddedSlots(graph);
   const fill = new Int32Array(n);
   const nbrIndex = new BigInt64Array(n * k);
   const nbrWeight = new Float32Array(n * k);

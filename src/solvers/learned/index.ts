@@ -56,8 +56,7 @@ function workerFile(): string {
  * pool and runs one warm-up inference. A missing or corrupt model never stops the service: the
  * solver is then unavailable, with the reason.
  */
-export async function loadLearnedSolvers(options: LearnedOptions | string = {}): Promise<LearnedSolvers> {
-  const opts = typeof options === 'string' ? { modelsDir: options } : options;
+export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<LearnedSolvers> {
   const modelsDir = opts.modelsDir ?? join(packageRoot(), 'models');
   let runtime: string;
   try {
