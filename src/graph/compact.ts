@@ -108,7 +108,53 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   }
   errors.throwIfAny();
 
-  const n = ids.length;
+  return {
+    directed,
+    nodeCount: ids.length,
+    edgeCount: m,
+    ids,
+    indexOf: (id) => index.get(id),
+    edgeFrom,
+    edgeTo,
+    edgeValue,
+    ...arcsByTail(ids.length, edgeFrom, edgeTo, edgeValue, directed),
+    stats: { integral, maxAbs, absSum, hasNegative },
+  };
+}
+
+/**
+ * compactFromArcs: a directed compact graph on nodes 0..n-1 from typed arrays, for graphs the
+ * service builds itself (the auxiliary networks of the flow projection). Node ids are the indices.
+ */
+export function compactFromArcs(n: number, edgeFrom: Int32Array, edgeTo: Int32Array, edgeValue: Float64Array): CompactGraph {
+  let integral = true;
+  let hasNegative = false;
+  let maxAbs = 0;
+  let absSum = 0;
+  for (const value of edgeValue) {
+    const abs = Math.abs(value);
+    if (abs > maxAbs) maxAbs = abs;
+    absSum += abs;
+    if (value < 0) hasNegative = true;
+    if (!Number.isInteger(value)) integral = false;
+  }
+  return {
+    directed: true,
+    nodeCount: n,
+    edgeCount: edgeFrom.length,
+    ids: Array.from({ length: n }, (_, i) => i),
+    indexOf: (id) => (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < n ? id : undefined),
+    edgeFrom,
+    edgeTo,
+    edgeValue,
+    ...arcsByTail(n, edgeFrom, edgeTo, edgeValue, true),
+    stats: { integral, maxAbs, absSum, hasNegative },
+  };
+}
+
+/** The CSR arc arrays: one arc per directed edge, two per undirected edge (one for a self-loop). */
+function arcsByTail(n: number, edgeFrom: Int32Array, edgeTo: Int32Array, edgeValue: Float64Array, directed: boolean) {
+  const m = edgeFrom.length;
   const arcStart = new Int32Array(n + 1);
   for (let i = 0; i < m; i++) {
     arcStart[edgeFrom[i] + 1]++;
@@ -130,22 +176,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     place(edgeFrom[i], edgeTo[i], i);
     if (!directed && edgeFrom[i] !== edgeTo[i]) place(edgeTo[i], edgeFrom[i], i);
   }
-
-  return {
-    directed,
-    nodeCount: n,
-    edgeCount: m,
-    ids,
-    indexOf: (id) => index.get(id),
-    edgeFrom,
-    edgeTo,
-    edgeValue,
-    arcStart,
-    arcHead,
-    arcValue,
-    arcEdge,
-    stats: { integral, maxAbs, absSum, hasNegative },
-  };
+  return { arcStart, arcHead, arcValue, arcEdge };
 }
 
 /** The node index of a source, target or sink, or an InvalidInput error at its pointer. */

@@ -1,6 +1,7 @@
-"""Train the Bellman-Ford processor from scratch (seeded, resumable) and write checkpoints.
+"""Train a processor from scratch (seeded, resumable) and write checkpoints.
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.train --steps 4000 --out runs/bf
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.train --algorithm maxflow --out runs/maxflow
 
 Every `--checkpoint-every` steps the model, optimizer, step and RNG states are saved to
 <out>/checkpoint.pt; running the same command again resumes from it. A loss log is appended to
@@ -16,6 +17,8 @@ import numpy as np
 import torch
 
 from .data import make_batch, sample_training_graphs
+from .maxflow_data import make_flow_batch, sample_training_networks
+from .maxflow_model import MaxflowStep
 from .model import BellmanFordStep
 from .spec import load_spec
 
@@ -63,6 +66,54 @@ def rollout_loss(model, batch, extra_steps: int = 2):
     return total / steps, acc
 
 
+def maxflow_loss(model, batch, supervised_steps: int = 3):
+    """Runs the batch's steps and supervises the last few with the exact solver's flow (as a
+    fraction of capacity) and minimum cut, plus a conservation penalty that keeps the predicted
+    flow close to feasible (so less is lost projecting it). Returns the loss and cut accuracy."""
+    x = {k: torch.from_numpy(v) for k, v in batch.inputs.items()}
+    slots = torch.from_numpy(batch.arc_in)
+    real = slots >= 0
+    arcs = slots[real]
+    target_frac = torch.from_numpy(batch.target_fraction)
+    target_cut = torch.from_numpy(batch.target_cut)
+    cap = torch.from_numpy(batch.capacity)
+    tails = torch.from_numpy(batch.tails)
+    heads = torch.from_numpy(batch.heads)
+    inner = torch.from_numpy(~batch.terminal).float()
+    h = torch.zeros(batch.n, model.hidden)
+    total = 0.0
+    first = max(1, batch.steps - supervised_steps + 1)
+    for t in range(1, batch.steps + 1):
+        h, frac, cut_logit = model(h, **x)
+        if t < first:
+            continue
+        arc_frac = torch.zeros(len(batch.tails)).index_put((arcs,), frac[real])
+        flow_loss = torch.nn.functional.binary_cross_entropy(arc_frac.clamp(1e-6, 1 - 1e-6), target_frac)
+        cut_loss = torch.nn.functional.binary_cross_entropy_with_logits(cut_logit, target_cut)
+        f = arc_frac * cap
+        net = torch.zeros(batch.n).index_add(0, heads, f).index_add(0, tails, -f)
+        conservation = ((net * inner) ** 2).sum() / inner.sum().clamp(min=1)
+        total = total + flow_loss + cut_loss + conservation
+    with torch.no_grad():
+        acc = ((cut_logit > 0).float() == target_cut).float().mean().item()
+    return total / (batch.steps - first + 1), acc
+
+
+# Per algorithm: the model, how a batch is drawn, its loss, and the default curriculum.
+TASKS = {
+    "bellman_ford": dict(
+        model=lambda hidden: BellmanFordStep(hidden),
+        batch=lambda rng, count, n_max: make_batch(sample_training_graphs(rng, count, n_max=n_max)),
+        loss=lambda model, batch: rollout_loss(model, batch),
+        n_max="0:16,10000:32,14000:64", steps=20000, metric="pointer_accuracy"),
+    "maxflow": dict(
+        model=lambda hidden: MaxflowStep(hidden),
+        batch=lambda rng, count, n_max: make_flow_batch(sample_training_networks(rng, count, n_max=n_max)),
+        loss=lambda model, batch: maxflow_loss(model, batch),
+        n_max="0:16,5000:32,10000:64", steps=16000, metric="cut_accuracy"),
+}
+
+
 def n_max_at(schedule: str, step: int) -> int:
     """The curriculum: "0:16,10000:32" trains on n <= 16 until step 10000, then on n <= 32."""
     n = 16
@@ -75,22 +126,27 @@ def n_max_at(schedule: str, step: int) -> int:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--algorithm", choices=sorted(TASKS), default="bellman_ford")
+    ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 20000, maxflow: 16000)")
     ap.add_argument("--batch-graphs", type=int, default=32)
-    ap.add_argument("--n-max", default="0:16,10000:32,14000:64",
-                    help="largest training graph by step, as step:n pairs (a curriculum); a single number fixes it")
+    ap.add_argument("--n-max", help="largest training graph by step, as step:n pairs (a curriculum); a single "
+                    "number fixes it (bellman_ford: 0:16,10000:32,14000:64; maxflow: 0:16,5000:32,10000:64)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=Path("runs/bellman_ford"))
+    ap.add_argument("--out", type=Path, help="run folder (default runs/<algorithm>)")
     ap.add_argument("--checkpoint-every", type=int, default=100)
     args = ap.parse_args(argv)
+    task = TASKS[args.algorithm]
+    args.steps = args.steps or task["steps"]
+    args.n_max = args.n_max or task["n_max"]
+    args.out = args.out or Path("runs") / args.algorithm
 
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
-    spec = load_spec("bellman_ford")
+    spec = load_spec(args.algorithm)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = BellmanFordStep(spec["model"]["hidden"])
+    model = task["model"](spec["model"]["hidden"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     start = 0
     ckpt = args.out / "checkpoint.pt"
@@ -106,12 +162,12 @@ def main(argv=None):
     log = open(args.out / "loss.csv", "a", newline="")
     writer = csv.writer(log)
     if start == 0:
-        writer.writerow(["step", "loss", "pointer_accuracy", "seconds"])
+        writer.writerow(["step", "loss", task["metric"], "seconds"])
     bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
     began = time.time()
     for step in range(start + 1, args.steps + 1):
-        batch = make_batch(sample_training_graphs(rng, args.batch_graphs, n_max=n_max_at(args.n_max, step)))
-        loss, acc = rollout_loss(model, batch)
+        batch = task["batch"](rng, args.batch_graphs, n_max_at(args.n_max, step))
+        loss, acc = task["loss"](model, batch)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -121,7 +177,7 @@ def main(argv=None):
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.4f}", acc=f"{acc:.3f}")
         elif step % 50 == 0:
-            print(f"step {step} loss {loss.item():.4f} pointer acc {acc:.3f}", flush=True)
+            print(f"step {step} loss {loss.item():.4f} {task['metric']} {acc:.3f}", flush=True)
         if step % args.checkpoint_every == 0 or step == args.steps:
             log.flush()
             torch.save(

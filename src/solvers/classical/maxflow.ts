@@ -29,15 +29,19 @@ export function residualEpsilon(graph: CompactGraph): number {
  * Residual arcs are stored in CSR order (each node's arcs contiguous, each arc knowing its twin),
  * so the scans that dominate the running time read memory in order. An undirected edge has
  * capacity in both directions.
+ *
+ * With `initialFlow` (a feasible flow per edge, e.g. a projected learned prediction) it continues
+ * from that flow instead of from zero: a warm start, whose work follows how far the flow is from
+ * maximum. The caller must pass a feasible flow; capacities are still never exceeded.
  */
-export function dinic(graph: CompactGraph, source: number, sink: number, options: { maxWork: number }): MaxflowResult {
+export function dinic(graph: CompactGraph, source: number, sink: number, options: { maxWork: number; initialFlow?: Float64Array }): MaxflowResult {
   if (source === sink) throw new Error('dinic: source and sink must differ');
   const n = graph.nodeCount;
   const m = graph.edgeCount;
   const { edgeFrom, edgeTo, edgeValue, directed } = graph;
   const meter = new WorkMeter(options.maxWork, 'dinic');
   const eps = residualEpsilon(graph);
-  const flow = new Float64Array(m);
+  const flow = options.initialFlow ? Float64Array.from(options.initialFlow) : new Float64Array(m);
 
   // Self-loops can never carry useful flow and are left out of the residual graph.
   const start = new Int32Array(n + 1);
@@ -64,8 +68,10 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
     head[backward] = u;
     twin[forward] = backward;
     twin[backward] = forward;
-    residual[forward] = edgeValue[i];
-    residual[backward] = directed ? 0 : edgeValue[i];
+    const c = edgeValue[i];
+    const f = flow[i];
+    residual[forward] = Math.max(0, c - f);
+    residual[backward] = Math.max(0, (directed ? 0 : c) + f);
     edgeOf[forward] = i;
     edgeOf[backward] = ~i;
   }
