@@ -162,7 +162,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
     const ready = await request(app).get('/readyz');
     expect(ready.body.solvers.learned.route).toMatchObject({ ready: true, version: expect.any(String) });
-    expect(ready.body.solvers.learned.maxflow.ready).toBe(false);
+    expect(ready.body.solvers.learned.maxflow.ready).toBe(existsSync(join(MODELS, 'maxflow.onnx')));
     const res = await request(app).post('/route').send({ graph: { edges: randomWeightedGraph(40, 120, 9) }, source: 0, target: 5 });
     expect(res.status).toBe(200);
     expect(res.body.solver.learned).toMatchObject({ steps: expect.any(Number), converged: expect.any(Boolean) });

@@ -26,6 +26,22 @@ export interface SolverReport {
   learned?: { version: string; steps: number; converged: boolean };
   /** The classical work spent repairing a learned answer that failed verification. */
   repair?: { nodesRelabeled: number; relaxations: number; seeds: number };
+  /** Max flow, auto: the projected prediction the exact solver continued from, and the work that took. */
+  warmStart?: {
+    projectedValue: number;
+    /** Projected value / final value: how much of the answer the prediction already carried. */
+    carriedShare: number;
+    clippedEdges: number;
+    cancelledFlow: number;
+    projectionWork: number;
+    phases: number;
+    augmentingPaths: number;
+    work: number;
+    /** With explain: the same exact solver from zero flow. */
+    cold?: { phases: number; augmentingPaths: number; work: number; ms: number };
+  };
+  /** Max flow, solver "learned": the raw prediction. */
+  prediction?: { decodedValue: number; projectedValue: number; clippedEdges: number; cancelledFlow: number; cutCapacity: number; decodedFlows?: number[] };
 }
 
 export interface RouteCertificate {

@@ -167,3 +167,93 @@ function haversineMetres([lon1, lat1]: number[], [lon2, lat2]: number[]): number
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * 6_371_008.8 * Math.asin(Math.sqrt(h));
 }
+
+/** The max-flow model's training families (training/narsolve_train/maxflow_data.py), re-made here for tests, evaluation and bench. */
+export const FLOW_FAMILIES = ['two_community', 'segmentation', 'layered', 'random_directed'] as const;
+export type FlowFamily = (typeof FLOW_FAMILIES)[number];
+export const CAPACITY_KINDS = ['small_int', 'int', 'fractional'] as const;
+export type CapacityKind = (typeof CAPACITY_KINDS)[number];
+export interface FlowNetwork { edges: CapacityEdge[]; source: number; sink: number; n: number }
+
+/**
+ * flowFamilyNetwork: one network of a training family on n nodes (terminals included), with
+ * capacities 1..9, 1..100 or fractional in (0.01, 10), as maxflow_data.py draws them. The
+ * sparse variants (used there above 32 nodes) are used from 33 nodes up, so sizes far beyond
+ * training stay sparse.
+ */
+export function flowFamilyNetwork(family: FlowFamily, n: number, seed: number, kind: CapacityKind): FlowNetwork {
+  const random = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo)); // [lo, hi)
+  const uniform = (lo: number, hi: number) => lo + random() * (hi - lo);
+  const capacity = () => (kind === 'small_int' ? int(1, 10) : kind === 'int' ? int(1, 101) : Math.round(uniform(0.01, 10) * 1e6) / 1e6);
+  n = Math.max(4, n);
+  const arcs = new Map<number, [number, number]>();
+  const add = (u: number, v: number) => {
+    if (u !== v) arcs.set(u * n + v, [u, v]);
+  };
+  let source: number;
+  let sink: number;
+  if (family === 'two_community') {
+    const half = Math.floor(n / 2);
+    for (const [lo, hi] of [[0, half], [half, n]]) {
+      const size = hi - lo;
+      const p = n <= 32 ? uniform(0.3, 0.6) : Math.min(1, uniform(3, 6) / half);
+      const count = Math.floor((p * size * (size - 1)) / 2);
+      for (let i = 0; i < count; i++) {
+        const u = int(lo, hi);
+        const v = int(lo, hi);
+        add(u, v);
+        add(v, u);
+      }
+    }
+    for (let i = 0; i < Math.max(1, Math.floor(n / 8)); i++) {
+      const u = int(0, half);
+      const v = int(half, n);
+      add(u, v);
+      add(v, u);
+    }
+    source = int(0, half);
+    sink = int(half, n);
+  } else if (family === 'segmentation') {
+    const pixels = n - 2;
+    const cols = Math.max(1, Math.round(Math.sqrt(pixels) * uniform(0.7, 1.3)));
+    for (let u = 0; u < pixels; u++) {
+      if ((u + 1) % cols !== 0 && u + 1 < pixels) {
+        add(u, u + 1);
+        add(u + 1, u);
+      }
+      if (u + cols < pixels) {
+        add(u, u + cols);
+        add(u + cols, u);
+      }
+    }
+    source = pixels;
+    sink = pixels + 1;
+    const fg = uniform(0.2, 0.5);
+    const bg = uniform(0.2, 0.5);
+    for (let u = 0; u < pixels; u++) if (random() < fg) add(source, u);
+    for (let u = 0; u < pixels; u++) if (random() < bg) add(u, sink);
+  } else if (family === 'layered') {
+    const inner = n - 2;
+    const layers = int(2, Math.max(3, Math.floor(Math.sqrt(inner)) + 1));
+    const bounds = Array.from({ length: layers + 1 }, (_, i) => Math.floor((i * inner) / layers));
+    source = inner;
+    sink = inner + 1;
+    for (let i = 0; i < layers; i++) {
+      for (let u = bounds[i]; u < bounds[i + 1]; u++) {
+        if (i === 0) add(source, u);
+        if (i === layers - 1) add(u, sink);
+        else if (bounds[i + 2] > bounds[i + 1]) for (let j = int(1, 4); j > 0; j--) add(u, int(bounds[i + 1], bounds[i + 2]));
+      }
+    }
+  } else {
+    const p = n <= 32 ? uniform(0.15, 0.4) : Math.min(1, uniform(2, 5) / n);
+    const count = Math.round(p * n * (n - 1));
+    for (let i = 0; i < count; i++) add(int(0, n), int(0, n));
+    source = int(0, n);
+    sink = int(0, n - 1);
+    if (sink >= source) sink++;
+  }
+  const edges = [...arcs.values()].map(([from, to]) => ({ from, to, capacity: capacity() }));
+  return { edges, source, sink, n };
+}

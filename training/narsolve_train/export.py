@@ -1,11 +1,12 @@
-"""Export a trained Bellman-Ford step to ONNX, with its manifest entry and golden fixtures.
+"""Export a trained processor step to ONNX, with its manifest entry and golden fixtures.
 
     /usr/bin/python3 -m narsolve_train.export --weights runs/bellman_ford/model.pt --models ../models
+    /usr/bin/python3 -m narsolve_train.export --algorithm maxflow --weights runs/maxflow/model.pt
 
-Writes <models>/bellman_ford.onnx, updates <models>/manifest.json (name, version, sha256, opset,
+Bellman-Ford writes <models>/bellman_ford.onnx, updates <models>/manifest.json (name, version, sha256, opset,
 inputs and outputs from the spec, normalization, training distribution) and writes
 <models>/fixtures/bellman_ford_golden.json: inputs and torch outputs that the TypeScript contract
-test replays through onnxruntime-node.
+test replays through onnxruntime-node. Max flow writes the same three things under the name maxflow.
 """
 import argparse
 import hashlib
@@ -17,6 +18,8 @@ import numpy as np
 import torch
 
 from .data import FAMILIES, WEIGHTINGS, incoming_lists, sample_graph
+from . import maxflow_data
+from .maxflow_model import MaxflowStep
 from .model import BellmanFordStep
 from .spec import load_spec
 
@@ -26,6 +29,10 @@ OPSET = 17
 SERVING_LIMITS = dict(max_padded_slots=1_000_000, max_slot_steps=50_000_000)
 INPUT_NAMES = ["h", "source", "nbr_index", "nbr_weight", "nbr_mask"]
 OUTPUT_NAMES = ["h_next", "pointer_logits", "distance", "reached"]
+MAXFLOW_INPUTS = ["h", "source", "sink", "in_index", "in_capacity", "in_mask", "out_index", "out_capacity", "out_mask"]
+MAXFLOW_OUTPUTS = ["h_next", "flow_fraction", "cut_logit"]
+# Max flow sends N × (KI + KO) slots per step; the same bounds as Bellman-Ford.
+MAXFLOW_LIMITS = dict(max_padded_slots=1_000_000, max_slot_steps=50_000_000)
 
 
 def graph_inputs(g, hidden):
@@ -90,15 +97,10 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
     with open(models / "fixtures" / "bellman_ford_golden.json", "w") as f:
         json.dump(dict(model="bellman_ford", version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
 
-    sha = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
-    manifest_path = models / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"models": {}}
-    previous = manifest["models"].get("bellman_ford", {})
-    manifest["models"]["bellman_ford"] = dict(
+    write_manifest_entry(models, "bellman_ford", dict(
         name="bellman_ford",
         file="bellman_ford.onnx",
         version=version,
-        sha256=sha,
         opset=OPSET,
         exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         spec=spec,
@@ -111,19 +113,99 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
             weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
         ),
         limits=SERVING_LIMITS,
-        evaluation=previous.get("evaluation"),
-    )
+    ))
+    print(f"exported {onnx_path}, {len(cases)} golden cases")
+
+
+def write_manifest_entry(models: Path, name: str, entry: dict):
+    """Adds the file's sha256 and keeps the previous evaluation (the evaluation script owns it)."""
+    manifest_path = models / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"models": {}}
+    previous = manifest["models"].get(name, {})
+    entry["sha256"] = hashlib.sha256((models / entry["file"]).read_bytes()).hexdigest()
+    entry["evaluation"] = previous.get("evaluation")
+    manifest["models"][name] = entry
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"exported {onnx_path} (sha256 {sha[:12]}…), {len(cases)} golden cases")
+
+
+def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8, seed: int = 4321):
+    spec = load_spec("maxflow")
+    hidden = spec["model"]["hidden"]
+    model = MaxflowStep(hidden)
+    model.load_state_dict(torch.load(weights))
+    model.eval()
+    models.mkdir(parents=True, exist_ok=True)
+    onnx_path = models / "maxflow.onnx"
+    rng = np.random.default_rng(seed)
+    example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 10, "int", rng), hidden)
+    args = tuple(torch.from_numpy(example[k]) for k in MAXFLOW_INPUTS)
+    dynamic = {k: {0: "N"} for k in ("h", "source", "sink", "h_next", "cut_logit")}
+    dynamic.update({k: {0: "N", 1: "KI"} for k in ("in_index", "in_capacity", "in_mask", "flow_fraction")})
+    dynamic.update({k: {0: "N", 1: "KO"} for k in ("out_index", "out_capacity", "out_mask")})
+    torch.onnx.export(model, args, str(onnx_path), input_names=MAXFLOW_INPUTS, output_names=MAXFLOW_OUTPUTS,
+                      dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
+    try:
+        import onnx
+        onnx.checker.check_model(onnx.load(str(onnx_path)))
+    except ImportError:
+        pass
+
+    cases = []
+    for i in range(fixtures):
+        family = maxflow_data.FAMILIES[i % len(maxflow_data.FAMILIES)]
+        kind = maxflow_data.CAPACITIES[i % len(maxflow_data.CAPACITIES)]
+        g = maxflow_data.sample_network(family, int(rng.integers(6, 20)), kind, rng)
+        inputs, _ = maxflow_data.network_inputs(g, hidden)
+        steps = []
+        h = torch.from_numpy(inputs["h"])
+        with torch.no_grad():
+            for _ in range(3):
+                h, frac, cut = model(h, *(torch.from_numpy(inputs[k]) for k in MAXFLOW_INPUTS[1:]))
+                steps.append(dict(h_next=h.numpy().ravel().tolist(), flow_fraction=frac.numpy().ravel().tolist(),
+                                  cut_logit=cut.numpy().tolist()))
+        cases.append(dict(
+            family=family, capacities=kind, n=g.n, source=g.source, sink=g.sink,
+            tails=g.tails.tolist(), heads=g.heads.tolist(), capacity=g.capacity.tolist(),
+            hop_depth=maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink),
+            inputs={k: (v.ravel().tolist(), list(v.shape)) for k, v in inputs.items() if k != "h"},
+            steps=steps,
+        ))
+    (models / "fixtures").mkdir(exist_ok=True)
+    with open(models / "fixtures" / "maxflow_golden.json", "w") as f:
+        json.dump(dict(model="maxflow", version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
+    write_manifest_entry(models, "maxflow", dict(
+        name="maxflow",
+        file="maxflow.onnx",
+        version=version,
+        opset=OPSET,
+        exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        spec=spec,
+        inputs={k: spec["model"]["step_inputs"][k] for k in MAXFLOW_INPUTS},
+        outputs={k: spec["model"]["step_outputs"][k] for k in MAXFLOW_OUTPUTS},
+        normalization="inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
+        training_distribution=dict(
+            families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
+            nodes="curriculum: 6..16 until step 5000, 6..32 until 10000, 6..64 until 16000",
+            capacity_ranges="small_int 1..9, int 1..100, fractional uniform 0.01..10",
+            targets="networkx Edmonds-Karp flow (antiparallel flow cancelled) and the source side of the residual graph",
+        ),
+        limits=MAXFLOW_LIMITS,
+    ))
+    print(f"exported {onnx_path}, {len(cases)} golden cases")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--weights", type=Path, default=Path("runs/bellman_ford/model.pt"))
+    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
+    ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", default="0.2.0")
+    ap.add_argument("--version", help="model version (bellman_ford: 0.2.0, maxflow: 0.1.0)")
     args = ap.parse_args(argv)
-    export(args.weights, args.models, args.version)
+    weights = args.weights or Path("runs") / args.algorithm / "model.pt"
+    if args.algorithm == "maxflow":
+        export_maxflow(weights, args.models, args.version or "0.1.0")
+    else:
+        export(weights, args.models, args.version or "0.2.0")
 
 
 if __name__ == "__main__":

@@ -92,8 +92,10 @@ def _pairs(family: str, n: int, rng: np.random.Generator):
 
 
 def sample_network(family: str, n: int, capacities: str, rng: np.random.Generator) -> FlowNetwork:
-    """One flow network of a family on n >= 4 nodes with the given capacity kind."""
+    """One flow network of a family on n >= 4 nodes with the given capacity kind (never arc-less)."""
     arcs, s, t = _pairs(family, max(4, n), rng)
+    while not arcs:
+        arcs, s, t = _pairs(family, max(4, n), rng)
     m = len(arcs)
     if capacities == "small_int":
         cap = rng.integers(1, 10, m).astype(np.float64)

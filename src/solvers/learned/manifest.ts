@@ -5,6 +5,8 @@ import { join } from 'node:path';
 /** The names the TypeScript side feeds and reads; the contract test checks them against the spec. */
 export const BELLMAN_FORD_INPUTS = ['h', 'source', 'nbr_index', 'nbr_weight', 'nbr_mask'] as const;
 export const BELLMAN_FORD_OUTPUTS = ['h_next', 'pointer_logits', 'distance', 'reached'] as const;
+export const MAXFLOW_INPUTS = ['h', 'source', 'sink', 'in_index', 'in_capacity', 'in_mask', 'out_index', 'out_capacity', 'out_mask'] as const;
+export const MAXFLOW_OUTPUTS = ['h_next', 'flow_fraction', 'cut_logit'] as const;
 
 export interface ModelEntry {
   name: string;
@@ -12,7 +14,7 @@ export interface ModelEntry {
   version: string;
   sha256: string;
   opset: number;
-  spec: { name: string; model: { hidden: number; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
+  spec: { name: string; model: { hidden: number; steps?: { extra: number }; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
   limits?: { max_padded_slots?: number; max_slot_steps?: number };

@@ -1,14 +1,16 @@
 /**
- * A worker thread that owns one onnxruntime session (created once, reused for every task:
- * creating and releasing sessions leaks memory) and runs the Bellman-Ford processor's loop.
+ * A worker thread that owns one onnxruntime session per model (created on first use, reused for
+ * every task: creating and releasing sessions leaks memory) and runs the processors' loops.
  * session.run is synchronous native code, so it must never run on the service's event loop.
+ * The default export runs Bellman-Ford; `maxflow` runs the flow processor.
  */
 import * as ort from 'onnxruntime-node';
 import Piscina from 'piscina';
 
+export type ModelName = 'bellman_ford' | 'maxflow';
+
 interface WorkerConfig {
-  modelPath: string;
-  hidden: number;
+  models: Partial<Record<ModelName, { path: string; hidden: number }>>;
   intraOpThreads: number;
 }
 
@@ -33,27 +35,57 @@ export interface InferenceResult {
   inferenceMs: number;
 }
 
-// Piscina hands each worker the pool's workerData.
-const config = Piscina.workerData as WorkerConfig;
-let session: Promise<ort.InferenceSession> | undefined;
-
-function getSession(): Promise<ort.InferenceSession> {
-  session ??= ort.InferenceSession.create(config.modelPath, {
-    intraOpNumThreads: config.intraOpThreads,
-    interOpNumThreads: 1,
-    // 'extended' measured faster than 'all' here: the layout rewrites of 'all' cost more than they save on these small tensors.
-    graphOptimizationLevel: 'extended',
-  });
-  return session;
+export interface MaxflowTask {
+  n: number;
+  ki: number;
+  ko: number;
+  source: Float32Array;
+  sink: Float32Array;
+  inIndex: BigInt64Array;
+  inCapacity: Float32Array;
+  inMask: Float32Array;
+  outIndex: BigInt64Array;
+  outCapacity: Float32Array;
+  outMask: Float32Array;
+  steps: number;
 }
 
-/** Runs processor steps until the decoded pointers stop changing (or maxSteps). */
+export interface MaxflowResult {
+  /** Flow / capacity per incoming slot after the last step. */
+  flowFraction: Float32Array;
+  cutLogit: Float32Array;
+  steps: number;
+  inferenceMs: number;
+}
+
+// Piscina hands each worker the pool's workerData.
+const config = Piscina.workerData as WorkerConfig;
+const sessions = new Map<ModelName, Promise<ort.InferenceSession>>();
+
+function getSession(name: ModelName): { session: Promise<ort.InferenceSession>; hidden: number } {
+  const model = config.models[name];
+  if (!model) throw new Error(`no ${name} model in this worker`);
+  let session = sessions.get(name);
+  if (!session) {
+    session = ort.InferenceSession.create(model.path, {
+      intraOpNumThreads: config.intraOpThreads,
+      interOpNumThreads: 1,
+      // 'extended' measured faster than 'all' here: the layout rewrites of 'all' cost more than they save on these small tensors.
+      graphOptimizationLevel: 'extended',
+    });
+    sessions.set(name, session);
+  }
+  return { session, hidden: model.hidden };
+}
+
+/** Runs Bellman-Ford processor steps until the decoded pointers stop changing (or maxSteps). */
 export default async function run(task: InferenceTask): Promise<InferenceResult> {
-  const s = await getSession();
+  const model = getSession('bellman_ford');
+  const s = await model.session;
   const started = performance.now();
   const { n, k } = task;
   const feeds: Record<string, ort.Tensor> = {
-    h: new ort.Tensor('float32', new Float32Array(n * config.hidden), [n, config.hidden]),
+    h: new ort.Tensor('float32', new Float32Array(n * model.hidden), [n, model.hidden]),
     source: new ort.Tensor('float32', task.source, [n]),
     nbr_index: new ort.Tensor('int64', task.nbrIndex, [n, k]),
     nbr_weight: new ort.Tensor('float32', task.nbrWeight, [n, k]),
@@ -91,4 +123,35 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
     }
   }
   return { choice, distance, steps, converged, inferenceMs: performance.now() - started };
+}
+
+/** Runs the max-flow processor for a fixed number of steps and returns the last step's outputs. */
+export async function maxflow(task: MaxflowTask): Promise<MaxflowResult> {
+  const model = getSession('maxflow');
+  const s = await model.session;
+  const started = performance.now();
+  const { n, ki, ko } = task;
+  const feeds: Record<string, ort.Tensor> = {
+    h: new ort.Tensor('float32', new Float32Array(n * model.hidden), [n, model.hidden]),
+    source: new ort.Tensor('float32', task.source, [n]),
+    sink: new ort.Tensor('float32', task.sink, [n]),
+    in_index: new ort.Tensor('int64', task.inIndex, [n, ki]),
+    in_capacity: new ort.Tensor('float32', task.inCapacity, [n, ki]),
+    in_mask: new ort.Tensor('float32', task.inMask, [n, ki]),
+    out_index: new ort.Tensor('int64', task.outIndex, [n, ko]),
+    out_capacity: new ort.Tensor('float32', task.outCapacity, [n, ko]),
+    out_mask: new ort.Tensor('float32', task.outMask, [n, ko]),
+  };
+  let out: ort.InferenceSession.OnnxValueMapType | undefined;
+  for (let step = 0; step < task.steps; step++) {
+    out = await s.run(feeds);
+    feeds.h = out.h_next as ort.Tensor;
+  }
+  if (!out) throw new Error('maxflow: at least one step is needed');
+  return {
+    flowFraction: out.flow_fraction.data as Float32Array,
+    cutLogit: out.cut_logit.data as Float32Array,
+    steps: task.steps,
+    inferenceMs: performance.now() - started,
+  };
 }
