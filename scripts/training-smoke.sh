@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The training smoke run (part of `npm test`): the Python tests, a few training steps, an export,
-# and the TypeScript contract test replaying that export's golden outputs through onnxruntime-node.
+# The training smoke run (part of `npm test`): the Python tests, then for each model a few training
+# steps, an export, and the TypeScript contract tests replaying that export's golden outputs
+# through onnxruntime-node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/training-deps.sh
@@ -8,6 +9,8 @@ export OPENBLAS_NUM_THREADS=1
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd training && /usr/bin/python3 -m pytest -q -p no:cacheprovider tests)
-(cd training && /usr/bin/python3 -m narsolve_train.train --steps 25 --out "$work/run" 2>/dev/null | tail -1)
-(cd training && /usr/bin/python3 -m narsolve_train.export --weights "$work/run/model.pt" --models "$work/models" 2>/dev/null | tail -1)
-NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts -t 'contract' --silent
+for algorithm in bellman_ford maxflow; do
+  (cd training && /usr/bin/python3 -m narsolve_train.train --algorithm "$algorithm" --steps 25 --out "$work/$algorithm" 2>/dev/null | tail -1)
+  (cd training && /usr/bin/python3 -m narsolve_train.export --algorithm "$algorithm" --weights "$work/$algorithm/model.pt" --models "$work/models" 2>/dev/null | tail -1)
+done
+NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts tests/learned.maxflow.test.ts -t 'contract' --silent
