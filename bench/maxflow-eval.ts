@@ -6,7 +6,7 @@
  * Per family and size: min-cut node accuracy (against the exact minimal source side), predicted
  * cut capacity over the minimum, projected flow value over the maximum, the warm start's work
  * (projection + Dinic arc scans) over a cold Dinic run on the same graph, augmenting paths, and
- * wall time. Then networks of about `--large` edges for the end-to-end comparison. Writes
+ * wall time (the cut ratio leaves out networks whose maximum flow is 0). Then networks of about `--large` edges for the end-to-end comparison. Writes
  * models/evaluation/maxflow.json, the manifest's evaluation entry and the model card's table.
  * Not a test: nothing here asserts a number.
  */
@@ -65,7 +65,8 @@ async function evaluate(family: FlowFamily, n: number, seed: number, context: Co
     ...base,
     served: true,
     cutAccuracy: agree / nodes.length,
-    cutRatio: auto.value > 0 ? learned.minCut.capacity / auto.value : learned.minCut.capacity === 0 ? 1 : Infinity,
+    // Undefined where the maximum flow is 0 (no path): those graphs are left out of the mean.
+    cutRatio: auto.value > 0 ? learned.minCut.capacity / auto.value : NaN,
     valueShare: warm.carriedShare,
     warmWork: warm.projectionWork + warm.work,
     coldWork: warm.cold.work,
@@ -91,7 +92,7 @@ function summarize(samples: Sample[]) {
     edges: Math.round(mean(samples.map((x) => x.edges))),
     steps: Math.round(mean(s.map((x) => x.steps))),
     cutAccuracy: mean(s.map((x) => x.cutAccuracy)),
-    cutRatio: mean(s.map((x) => x.cutRatio)),
+    cutRatio: mean(s.map((x) => x.cutRatio).filter((x) => !Number.isNaN(x))),
     valueShare: mean(s.map((x) => x.valueShare)),
     certified: mean(s.map((x) => (x.certifiedWithoutSolve ? 1 : 0))),
     workRatio: sum(s.map((x) => x.warmWork)) / sum(s.map((x) => x.coldWork)),

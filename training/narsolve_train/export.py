@@ -185,7 +185,7 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
         normalization="inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
         training_distribution=dict(
             families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
-            nodes="curriculum: 6..16 until step 5000, 6..32 until 10000, 6..64 until 16000",
+            nodes="curriculum: 6..16 until step 5000, 6..32 until 10000, 6..64 until 12000",
             capacity_ranges="small_int 1..9, int 1..100, fractional uniform 0.01..10",
             targets="networkx Edmonds-Karp flow (antiparallel flow cancelled) and the source side of the residual graph",
         ),

@@ -34,7 +34,8 @@ class MaxflowStep(nn.Module):
     def __init__(self, hidden: int = 32):
         super().__init__()
         self.hidden = hidden
-        # Node features: source, sink, total incoming and outgoing capacity (normalized).
+        # Node features: source, sink, log(1 + total incoming / outgoing capacity), normalized. The log
+        # keeps hubs (a sink fed by thousands of arcs) within the range seen in training.
         self.encode_node = nn.Linear(4, hidden)
         self.incoming = ArcMessages(hidden)
         self.outgoing = ArcMessages(hidden)
@@ -50,7 +51,7 @@ class MaxflowStep(nn.Module):
         scale = torch.clamp(torch.max(in_capacity * in_mask), min=1e-12)
         ci = in_capacity / scale * in_mask
         co = out_capacity / scale * out_mask
-        feats = torch.stack([source, sink, torch.sum(ci, dim=1), torch.sum(co, dim=1)], dim=-1)
+        feats = torch.stack([source, sink, torch.log1p(torch.sum(ci, dim=1)), torch.log1p(torch.sum(co, dim=1))], dim=-1)
         x = self.encode_node(feats)
         z = x + h
         in_max, in_mean = self.incoming(z, in_index, ci, in_mask)

@@ -110,7 +110,7 @@ TASKS = {
         model=lambda hidden: MaxflowStep(hidden),
         batch=lambda rng, count, n_max: make_flow_batch(sample_training_networks(rng, count, n_max=n_max)),
         loss=lambda model, batch: maxflow_loss(model, batch),
-        n_max="0:16,5000:32,10000:64", steps=16000, metric="cut_accuracy"),
+        n_max="0:16,5000:32,10000:64", steps=12000, metric="cut_accuracy"),
 }
 
 
@@ -127,7 +127,7 @@ def n_max_at(schedule: str, step: int) -> int:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--algorithm", choices=sorted(TASKS), default="bellman_ford")
-    ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 20000, maxflow: 16000)")
+    ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 20000, maxflow: 12000)")
     ap.add_argument("--batch-graphs", type=int, default=32)
     ap.add_argument("--n-max", help="largest training graph by step, as step:n pairs (a curriculum); a single "
                     "number fixes it (bellman_ford: 0:16,10000:32,14000:64; maxflow: 0:16,5000:32,10000:64)")
