@@ -5,33 +5,13 @@ import { dinic } from '../src/solvers/classical/maxflow';
 import { solveMaxflow } from '../src/services/maxflow';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { edmondsKarp } from './oracles/edmondsKarp';
+import { flowCase, type FlowCase } from './arbitraries';
 import { testContext } from './helpers';
 
 const ctx = testContext();
 const RUNS = 2500;
 
-interface Case {
-  n: number;
-  directed: boolean;
-  edges: { from: number; to: number; capacity: number }[];
-  source: number;
-  sink: number;
-}
-
-const flowCase = (capacity: fc.Arbitrary<number>): fc.Arbitrary<Case> =>
-  fc.integer({ min: 2, max: 12 }).chain((n) =>
-    fc
-      .record({
-        n: fc.constant(n),
-        directed: fc.boolean(),
-        edges: fc.array(fc.record({ from: fc.nat(n - 1), to: fc.nat(n - 1), capacity }), { maxLength: 40 }),
-        source: fc.nat(n - 1),
-        sink: fc.nat(n - 2),
-      })
-      .map((c) => ({ ...c, sink: c.sink >= c.source ? c.sink + 1 : c.sink })),
-  );
-
-const request = (c: Case) => ({ graph: { directed: c.directed, nodes: Array.from({ length: c.n }, (_, i) => i), edges: c.edges }, source: c.source, sink: c.sink });
+const request = (c: FlowCase) => ({ graph: { directed: c.directed, nodes: Array.from({ length: c.n }, (_, i) => i), edges: c.edges }, source: c.source, sink: c.sink });
 
 describe('max flow agrees with a plain Edmonds–Karp on thousands of random graphs', () => {
   test('integer capacities: the value is exactly the oracle value, and the cut proves it', async () => {

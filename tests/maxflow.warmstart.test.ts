@@ -4,42 +4,20 @@ import { DEFAULT_LIMITS } from '../src/config';
 import { dinic } from '../src/solvers/classical/maxflow';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { verifyMaxflow } from '../src/verify/maxflow';
+import { flowCase, type FlowCase } from './arbitraries';
 
 const MAX_WORK = 1e9;
 
-interface Case {
-  n: number;
-  directed: boolean;
-  edges: { from: number; to: number; capacity: number }[];
-  source: number;
-  sink: number;
-  /** One arbitrary prediction per edge: garbage is allowed, the projection must cope. */
+/** A flow network with one arbitrary prediction per edge: garbage is allowed, the projection must cope. */
+interface Case extends FlowCase {
   predicted: number[];
 }
 
-const flowCase = (capacity: fc.Arbitrary<number>): fc.Arbitrary<Case> =>
-  fc.integer({ min: 2, max: 14 }).chain((n) =>
+const predictedCase = (capacity: fc.Arbitrary<number>): fc.Arbitrary<Case> =>
+  flowCase(capacity, 14, 45).chain((c) =>
     fc
-      .record({
-        n: fc.constant(n),
-        directed: fc.boolean(),
-        edges: fc.array(fc.record({ from: fc.nat(n - 1), to: fc.nat(n - 1), capacity }), { maxLength: 45 }),
-        source: fc.nat(n - 1),
-        sink: fc.nat(n - 2),
-      })
-      .chain((c) =>
-        fc.record({
-          n: fc.constant(c.n),
-          directed: fc.constant(c.directed),
-          edges: fc.constant(c.edges),
-          source: fc.constant(c.source),
-          sink: fc.constant(c.sink >= c.source ? c.sink + 1 : c.sink),
-          predicted: fc.array(fc.oneof(fc.double({ min: -20, max: 120 }), fc.constant(Number.NaN), fc.integer({ min: -5, max: 15 })), {
-            minLength: c.edges.length,
-            maxLength: c.edges.length,
-          }),
-        }),
-      ),
+      .array(fc.oneof(fc.double({ min: -20, max: 120 }), fc.constant(Number.NaN), fc.integer({ min: -5, max: 15 })), { minLength: c.edges.length, maxLength: c.edges.length })
+      .map((predicted) => ({ ...c, predicted })),
   );
 
 const compact = (c: Case) => compactGraph({ directed: c.directed, nodes: Array.from({ length: c.n }, (_, i) => i), edges: c.edges }, 'capacity', DEFAULT_LIMITS);
@@ -51,7 +29,7 @@ describe('the projection turns any prediction into a feasible flow, and Dinic fi
   ] as const) {
     test(`${kind} capacities: projected flows respect capacities and conservation; the warm start reaches the cold value, certified`, () => {
       fc.assert(
-        fc.property(flowCase(capacity), (c) => {
+        fc.property(predictedCase(capacity), (c) => {
           const graph = compact(c);
           const projected = projectFlow(graph, c.source, c.sink, Float64Array.from(c.predicted), { maxWork: MAX_WORK });
           const asIs = verifyMaxflow(graph, c.source, c.sink, projected.flow, new Uint8Array(c.n).fill(0), { relativeTolerance: 1e-9 });
@@ -76,7 +54,7 @@ describe('the projection turns any prediction into a feasible flow, and Dinic fi
 
   test('when the prediction is already a maximum flow, the projection keeps all of it and the warm start finds no augmenting path', () => {
     fc.assert(
-      fc.property(flowCase(fc.integer({ min: 0, max: 12 })), (c) => {
+      fc.property(predictedCase(fc.integer({ min: 0, max: 12 })), (c) => {
         const graph = compact(c);
         const best = dinic(graph, c.source, c.sink, { maxWork: MAX_WORK });
         const projected = projectFlow(graph, c.source, c.sink, best.flow, { maxWork: MAX_WORK });

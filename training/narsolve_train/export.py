@@ -50,28 +50,71 @@ def graph_inputs(g, hidden):
     )
 
 
-def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
-    spec = load_spec("bellman_ford")
-    hidden = spec["model"]["hidden"]
-    model = BellmanFordStep(hidden)
+def load_trained(model, weights: Path):
     model.load_state_dict(torch.load(weights))
-    model.eval()
-    models.mkdir(parents=True, exist_ok=True)
-    onnx_path = models / "bellman_ford.onnx"
+    return model.eval()
 
-    rng = np.random.default_rng(seed)
-    example = graph_inputs(sample_graph("erdos_renyi", 12, "positive", rng), hidden)
-    args = tuple(torch.from_numpy(example[k]) for k in INPUT_NAMES)
-    dynamic = {"h": {0: "N"}, "source": {0: "N"}, "nbr_index": {0: "N", 1: "K"}, "nbr_weight": {0: "N", 1: "K"},
-               "nbr_mask": {0: "N", 1: "K"}, "h_next": {0: "N"}, "pointer_logits": {0: "N", 1: "K+1"},
-               "distance": {0: "N"}, "reached": {0: "N"}}
-    torch.onnx.export(model, args, str(onnx_path), input_names=INPUT_NAMES, output_names=OUTPUT_NAMES,
+
+def to_onnx(model, example: dict, path: Path, input_names, output_names, dynamic: dict):
+    """Exports one processor step at OPSET with dynamic sizes, and checks the file when onnx is installed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    args = tuple(torch.from_numpy(example[k]) for k in input_names)
+    torch.onnx.export(model, args, str(path), input_names=input_names, output_names=output_names,
                       dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
     try:
         import onnx
-        onnx.checker.check_model(onnx.load(str(onnx_path)))
+        onnx.checker.check_model(onnx.load(str(path)))
     except ImportError:
         pass
+
+
+def golden_steps(model, inputs: dict, input_names, output_names, steps: int = 3):
+    """Runs a few steps in torch from h = 0 and records every output, flattened."""
+    h = torch.from_numpy(inputs["h"])
+    rest = [torch.from_numpy(inputs[k]) for k in input_names[1:]]
+    recorded = []
+    with torch.no_grad():
+        for _ in range(steps):
+            out = model(h, *rest)
+            h = out[0]
+            recorded.append({name: t.numpy().ravel().tolist() for name, t in zip(output_names, out)})
+    return recorded
+
+
+def fixture_case(inputs: dict, steps, **about):
+    return dict(**about, inputs={k: (v.ravel().tolist(), list(v.shape)) for k, v in inputs.items() if k != "h"}, steps=steps)
+
+
+def write_golden(models: Path, name: str, version: str, hidden: int, cases):
+    (models / "fixtures").mkdir(parents=True, exist_ok=True)
+    with open(models / "fixtures" / f"{name}_golden.json", "w") as f:
+        json.dump(dict(model=name, version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
+
+
+def manifest_entry(name: str, version: str, spec: dict, input_names, output_names, **details):
+    return dict(
+        name=name,
+        file=f"{name}.onnx",
+        version=version,
+        opset=OPSET,
+        exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        spec=spec,
+        inputs={k: spec["model"]["step_inputs"][k] for k in input_names},
+        outputs={k: spec["model"]["step_outputs"][k] for k in output_names},
+        **details,
+    )
+
+
+def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
+    spec = load_spec("bellman_ford")
+    hidden = spec["model"]["hidden"]
+    model = load_trained(BellmanFordStep(hidden), weights)
+    rng = np.random.default_rng(seed)
+    example = graph_inputs(sample_graph("erdos_renyi", 12, "positive", rng), hidden)
+    dynamic = {"h": {0: "N"}, "source": {0: "N"}, "nbr_index": {0: "N", 1: "K"}, "nbr_weight": {0: "N", 1: "K"},
+               "nbr_mask": {0: "N", 1: "K"}, "h_next": {0: "N"}, "pointer_logits": {0: "N", 1: "K+1"},
+               "distance": {0: "N"}, "reached": {0: "N"}}
+    to_onnx(model, example, models / "bellman_ford.onnx", INPUT_NAMES, OUTPUT_NAMES, dynamic)
 
     # Golden fixtures: a few graphs of every family, run through several steps in torch.
     cases = []
@@ -80,32 +123,13 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         weighting = WEIGHTINGS[i % len(WEIGHTINGS)]
         g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
         inputs = graph_inputs(g, hidden)
-        steps = []
-        h = torch.from_numpy(inputs["h"])
-        with torch.no_grad():
-            for _ in range(3):
-                h, logits, dist, reached = model(h, *(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:]))
-                steps.append(dict(h_next=h.numpy().ravel().tolist(), pointer_logits=logits.numpy().ravel().tolist(),
-                                  distance=dist.numpy().tolist(), reached=reached.numpy().tolist()))
-        cases.append(dict(
+        cases.append(fixture_case(
+            inputs, golden_steps(model, inputs, INPUT_NAMES, OUTPUT_NAMES),
             family=family, weighting=weighting, n=g.n, source=g.source,
-            tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist(),
-            inputs={k: (v.ravel().tolist(), list(v.shape)) for k, v in inputs.items() if k != "h"},
-            steps=steps,
-        ))
-    (models / "fixtures").mkdir(exist_ok=True)
-    with open(models / "fixtures" / "bellman_ford_golden.json", "w") as f:
-        json.dump(dict(model="bellman_ford", version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
-
-    write_manifest_entry(models, "bellman_ford", dict(
-        name="bellman_ford",
-        file="bellman_ford.onnx",
-        version=version,
-        opset=OPSET,
-        exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        spec=spec,
-        inputs={k: spec["model"]["step_inputs"][k] for k in INPUT_NAMES},
-        outputs={k: spec["model"]["step_outputs"][k] for k in OUTPUT_NAMES},
+            tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist()))
+    write_golden(models, "bellman_ford", version, hidden, cases)
+    write_manifest_entry(models, "bellman_ford", manifest_entry(
+        "bellman_ford", version, spec, INPUT_NAMES, OUTPUT_NAMES,
         normalization="inside the model: weights divided by the largest |weight| over the graph's real arcs; distances are returned in original units",
         training_distribution=dict(
             families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="curriculum: 4..16 until step 10000, 4..32 until 14000, 4..64 until 20000",
@@ -114,7 +138,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         ),
         limits=SERVING_LIMITS,
     ))
-    print(f"exported {onnx_path}, {len(cases)} golden cases")
+    print(f"exported {models / 'bellman_ford.onnx'}, {len(cases)} golden cases")
 
 
 def write_manifest_entry(models: Path, name: str, entry: dict):
@@ -131,24 +155,13 @@ def write_manifest_entry(models: Path, name: str, entry: dict):
 def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8, seed: int = 4321):
     spec = load_spec("maxflow")
     hidden = spec["model"]["hidden"]
-    model = MaxflowStep(hidden)
-    model.load_state_dict(torch.load(weights))
-    model.eval()
-    models.mkdir(parents=True, exist_ok=True)
-    onnx_path = models / "maxflow.onnx"
+    model = load_trained(MaxflowStep(hidden), weights)
     rng = np.random.default_rng(seed)
     example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 10, "int", rng), hidden)
-    args = tuple(torch.from_numpy(example[k]) for k in MAXFLOW_INPUTS)
     dynamic = {k: {0: "N"} for k in ("h", "source", "sink", "h_next", "cut_logit")}
     dynamic.update({k: {0: "N", 1: "KI"} for k in ("in_index", "in_capacity", "in_mask", "flow_fraction")})
     dynamic.update({k: {0: "N", 1: "KO"} for k in ("out_index", "out_capacity", "out_mask")})
-    torch.onnx.export(model, args, str(onnx_path), input_names=MAXFLOW_INPUTS, output_names=MAXFLOW_OUTPUTS,
-                      dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
-    try:
-        import onnx
-        onnx.checker.check_model(onnx.load(str(onnx_path)))
-    except ImportError:
-        pass
+    to_onnx(model, example, models / "maxflow.onnx", MAXFLOW_INPUTS, MAXFLOW_OUTPUTS, dynamic)
 
     cases = []
     for i in range(fixtures):
@@ -156,32 +169,14 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
         kind = maxflow_data.CAPACITIES[i % len(maxflow_data.CAPACITIES)]
         g = maxflow_data.sample_network(family, int(rng.integers(6, 20)), kind, rng)
         inputs, _ = maxflow_data.network_inputs(g, hidden)
-        steps = []
-        h = torch.from_numpy(inputs["h"])
-        with torch.no_grad():
-            for _ in range(3):
-                h, frac, cut = model(h, *(torch.from_numpy(inputs[k]) for k in MAXFLOW_INPUTS[1:]))
-                steps.append(dict(h_next=h.numpy().ravel().tolist(), flow_fraction=frac.numpy().ravel().tolist(),
-                                  cut_logit=cut.numpy().tolist()))
-        cases.append(dict(
+        cases.append(fixture_case(
+            inputs, golden_steps(model, inputs, MAXFLOW_INPUTS, MAXFLOW_OUTPUTS),
             family=family, capacities=kind, n=g.n, source=g.source, sink=g.sink,
             tails=g.tails.tolist(), heads=g.heads.tolist(), capacity=g.capacity.tolist(),
-            hop_depth=maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink),
-            inputs={k: (v.ravel().tolist(), list(v.shape)) for k, v in inputs.items() if k != "h"},
-            steps=steps,
-        ))
-    (models / "fixtures").mkdir(exist_ok=True)
-    with open(models / "fixtures" / "maxflow_golden.json", "w") as f:
-        json.dump(dict(model="maxflow", version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
-    write_manifest_entry(models, "maxflow", dict(
-        name="maxflow",
-        file="maxflow.onnx",
-        version=version,
-        opset=OPSET,
-        exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        spec=spec,
-        inputs={k: spec["model"]["step_inputs"][k] for k in MAXFLOW_INPUTS},
-        outputs={k: spec["model"]["step_outputs"][k] for k in MAXFLOW_OUTPUTS},
+            hop_depth=maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink)))
+    write_golden(models, "maxflow", version, hidden, cases)
+    write_manifest_entry(models, "maxflow", manifest_entry(
+        "maxflow", version, spec, MAXFLOW_INPUTS, MAXFLOW_OUTPUTS,
         normalization="inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
         training_distribution=dict(
             families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
@@ -191,7 +186,7 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
         ),
         limits=MAXFLOW_LIMITS,
     ))
-    print(f"exported {onnx_path}, {len(cases)} golden cases")
+    print(f"exported {models / 'maxflow.onnx'}, {len(cases)} golden cases")
 
 
 def main(argv=None):
