@@ -172,7 +172,7 @@ async function main(): Promise<void> {
 }
 
 function row(family: string, n: number, r: ReturnType<typeof summarize>): string {
-  return `| ${family} | ${n} | ${r.graphs} (${r.served}) | ${r.edges} | ${r.steps} | ${fmt(100 * r.cutAccuracy, 1)}% | ${fmt(r.cutRatio)} | ${fmt(r.valueShare)} | ${fmt(100 * r.certified, 0)}% | ${fmt(r.workRatio, 2)} | ${fmt(r.pathsWarm, 1)} / ${fmt(r.pathsCold, 1)} | ${fmt(r.inferMs, 1)} | ${fmt(r.warmMs, 1)} | ${fmt(r.coldMs, 1)} |`;
+  return `| ${family} | ${n} | ${r.graphs} (${r.served}) | ${r.edges} | ${fmt(r.steps, 0)} | ${fmt(100 * r.cutAccuracy, 1)}% | ${fmt(r.cutRatio)} | ${fmt(r.valueShare)} | ${fmt(100 * r.certified, 0)}% | ${fmt(r.workRatio, 2)} | ${fmt(r.pathsWarm, 1)} / ${fmt(r.pathsCold, 1)} | ${fmt(r.inferMs, 1)} | ${fmt(r.warmMs, 1)} | ${fmt(r.coldMs, 1)} |`;
 }
 
 main().catch((error) => {

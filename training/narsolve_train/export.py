@@ -194,11 +194,11 @@ def main(argv=None):
     ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", help="model version (bellman_ford: 0.2.0, maxflow: 0.1.0)")
+    ap.add_argument("--version", help="model version (bellman_ford: 0.2.0, maxflow: 0.2.0)")
     args = ap.parse_args(argv)
     weights = args.weights or Path("runs") / args.algorithm / "model.pt"
     if args.algorithm == "maxflow":
-        export_maxflow(weights, args.models, args.version or "0.1.0")
+        export_maxflow(weights, args.models, args.version or "0.2.0")
     else:
         export(weights, args.models, args.version or "0.2.0")
 
