@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { loadLearnedSolvers } from '../src/solvers/learned';
-import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, type FlowFamily } from '../tests/generators/graphs';
+import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../tests/generators/graphs';
 
 const MODELS = join(__dirname, '..', '..', 'models');
 const GRAPHS: Record<number, number> = { 16: 24, 64: 24, 256: 12, 1024: 6, 4096: 3 };
@@ -47,7 +47,7 @@ type Context = Parameters<typeof solveMaxflow>[1];
 async function evaluate(family: FlowFamily, n: number, seed: number, context: Context): Promise<Sample> {
   const kind = CAPACITY_KINDS[seed % CAPACITY_KINDS.length];
   const net = flowFamilyNetwork(family, n, seed, kind);
-  const body = { graph: { nodes: Array.from({ length: net.n }, (_, v) => v), edges: net.edges }, source: net.source, sink: net.sink };
+  const body = flowRequestBody(net);
   const auto = await solveMaxflow({ ...body, explain: true }, context);
   const warm = auto.solver.warmStart;
   const base = { edges: net.edges.length, steps: auto.solver.learned?.steps ?? 0 };

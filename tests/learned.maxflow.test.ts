@@ -14,7 +14,7 @@ import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned'
 import { MAXFLOW_INPUTS, MAXFLOW_OUTPUTS } from '../src/solvers/learned/manifest';
 import { encodeMaxflow } from '../src/solvers/learned/maxflowEncoding';
 import { verifyMaxflow } from '../src/verify/maxflow';
-import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, randomFlowNetwork } from './generators/graphs';
+import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, randomFlowNetwork } from './generators/graphs';
 import { expectMatchesSchema, refusal } from './helpers';
 
 const MODELS = join(__dirname, '..', 'models');
@@ -138,7 +138,8 @@ describeWithModel('serving the learned max flow', () => {
         fc.nat(1 << 30),
         async (family, kind, n, directed, seed) => {
           const net = flowFamilyNetwork(family, n, seed, kind);
-          const body = { graph: { directed, edges: net.edges }, source: net.source, sink: net.sink };
+          const plain = flowRequestBody(net);
+          const body = { ...plain, graph: { ...plain.graph, directed } };
           const exact = await solveMaxflow({ ...body, solver: 'classical' }, ctx());
           const answer = await solveMaxflow({ ...body, explain: true }, ctx());
           expect(answer.certificate.verified).toBe(true);
@@ -157,7 +158,7 @@ describeWithModel('serving the learned max flow', () => {
 
   test('solver "learned" returns a feasible projected flow, the predicted cut and an honest verdict, without finishing', async () => {
     const net = flowFamilyNetwork('two_community', 200, 11, 'int');
-    const answer = await solveMaxflow({ graph: { edges: net.edges }, source: net.source, sink: net.sink, solver: 'learned', explain: true }, ctx());
+    const answer = await solveMaxflow({ ...flowRequestBody(net), solver: 'learned', explain: true }, ctx());
     expect(answer.solver.used).toBe('learned');
     expect(answer.solver.warmStart).toBeUndefined();
     const prediction = answer.solver.prediction!;
@@ -166,7 +167,7 @@ describeWithModel('serving the learned max flow', () => {
     expect(answer.certificate.conservationMaxError).toBe(0);
     expect(answer.value).toBe(prediction.projectedValue);
     expect(answer.minCut.capacity).toBe(prediction.cutCapacity);
-    const exact = await solveMaxflow({ graph: { edges: net.edges }, source: net.source, sink: net.sink, solver: 'classical' }, ctx());
+    const exact = await solveMaxflow({ ...flowRequestBody(net), solver: 'classical' }, ctx());
     // Weak duality: a feasible flow is at most the maximum, every cut at least it; equality is what "verified" means.
     expect(answer.value).toBeLessThanOrEqual(exact.value);
     expect(answer.minCut.capacity).toBeGreaterThanOrEqual(exact.value);
@@ -195,7 +196,7 @@ describeWithModel('serving the learned max flow', () => {
     const ready = await request(app).get('/readyz');
     expect(ready.body.solvers.learned.maxflow).toMatchObject({ ready: true, version: expect.any(String) });
     const net = flowFamilyNetwork('layered', 80, 4, 'small_int');
-    const res = await request(app).post('/maxflow').send({ graph: { edges: net.edges }, source: net.source, sink: net.sink });
+    const res = await request(app).post('/maxflow').send(flowRequestBody(net));
     expect(res.status).toBe(200);
     expect(res.body.solver.algorithm).toMatch(/dinic warm-started from gnn-maxflow/);
     const metrics = await request(app).get('/metrics');

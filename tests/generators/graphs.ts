@@ -257,3 +257,8 @@ export function flowFamilyNetwork(family: FlowFamily, n: number, seed: number, k
   const edges = [...arcs.values()].map(([from, to]) => ({ from, to, capacity: capacity() }));
   return { edges, source, sink, n };
 }
+
+/** The POST /maxflow body for a generated network; listing the nodes keeps an isolated source or sink valid. */
+export function flowRequestBody(net: FlowNetwork): { graph: { nodes: number[]; edges: CapacityEdge[] }; source: number; sink: number } {
+  return { graph: { nodes: Array.from({ length: net.n }, (_, v) => v), edges: net.edges }, source: net.source, sink: net.sink };
+}
