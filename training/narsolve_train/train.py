@@ -159,7 +159,13 @@ def main(argv=None):
         torch.set_rng_state(state["torch_rng"])
         print(f"resuming from step {start}")
 
-    log = open(args.out / "loss.csv", "a", newline="")
+    log_path = args.out / "loss.csv"
+    if start and log_path.exists():
+        # Steps logged after the last checkpoint were lost with the run that logged them; drop them
+        # so the resumed run's rows are not logged twice.
+        rows = log_path.read_text().splitlines(keepends=True)
+        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
+    log = open(log_path, "a", newline="")
     writer = csv.writer(log)
     if start == 0:
         writer.writerow(["step", "loss", task["metric"], "seconds"])
