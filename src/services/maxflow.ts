@@ -45,6 +45,16 @@ export interface MaxflowResponse {
   timingsMs: Record<string, number>;
 }
 
+/** One request on its way through the service: what every stage reads. */
+interface FlowJob {
+  readonly graph: CompactGraph;
+  readonly request: MaxflowRequest;
+  readonly source: number;
+  readonly sink: number;
+  readonly context: SolveContext;
+  readonly timer: StageTimer;
+}
+
 /** A learned prediction made usable: the decoded flow and cut, and the feasible flow projected from it. */
 interface Prediction {
   readonly flow: Float64Array;
@@ -68,42 +78,35 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
     });
   }
   timer.mark('normalize');
+  const job: FlowJob = { graph, request, source, sink, context, timer };
 
   const choice = request.solver ?? 'auto';
   const plan = choice === 'classical' ? { reason: '' } : planLearned(graph, context);
   if ('reason' in plan) {
     if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned max-flow solver is not available: ${plan.reason}`);
-    return classical(graph, request, source, sink, context, timer, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
+    return classical(job, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
   }
-  const prediction = await predict(graph, source, sink, plan.model, context, timer).catch((error: Error) => ({ error }));
+  const prediction = await predict(job, plan.model).catch((error: Error) => ({ error }));
   if ('error' in prediction) {
     if (prediction.error instanceof NarsolveError) throw prediction.error;
     // A worker that died or a full queue must not fail the request: the exact solver still can answer.
     const reason = `learned inference failed: ${prediction.error.message}`;
     if (choice === 'learned') throw new NarsolveError('ModelUnavailable', reason);
-    return classical(graph, request, source, sink, context, timer, reason);
+    return classical(job, reason);
   }
-  if (choice === 'learned') return rawPrediction(graph, request, source, sink, prediction, context, timer, plan.model.version);
-  return warmStart(graph, request, source, sink, prediction, context, timer, plan.model.version);
+  if (choice === 'learned') return rawPrediction(job, prediction, plan.model.version);
+  return warmStart(job, prediction, plan.model.version);
 }
 
 /** The exact solver from zero flow. */
-function classical(
-  graph: CompactGraph,
-  request: MaxflowRequest,
-  source: number,
-  sink: number,
-  context: SolveContext,
-  timer: StageTimer,
-  fallbackReason: string | undefined,
-): MaxflowResponse {
-  const result = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork });
-  timer.mark('solve');
-  const verdict = verifyOwn(graph, source, sink, result, context);
-  timer.mark('verify');
+function classical(job: FlowJob, fallbackReason: string | undefined): MaxflowResponse {
+  const result = dinic(job.graph, job.source, job.sink, { maxWork: job.context.config.limits.maxWork });
+  job.timer.mark('solve');
+  const verdict = verifyOwn(job, result);
+  job.timer.mark('verify');
   const report: SolverReport = { used: 'classical', algorithm: result.algorithm };
   if (fallbackReason) report.fallbackReason = fallbackReason;
-  return answer(graph, request, result.flow, result.sourceSide, report, verdict, timer);
+  return answer(job, result.flow, result.sourceSide, report, verdict);
 }
 
 /** The loaded model, or why this graph cannot go to it. */
@@ -118,7 +121,7 @@ function planLearned(graph: CompactGraph, context: SolveContext): { model: Learn
 }
 
 /** Encode → infer (in a worker thread) → decode → project onto a feasible flow. */
-async function predict(graph: CompactGraph, source: number, sink: number, model: LearnedMaxflow, context: SolveContext, timer: StageTimer): Promise<Prediction> {
+async function predict({ graph, source, sink, context, timer }: FlowJob, model: LearnedMaxflow): Promise<Prediction> {
   const inputs = encodeMaxflow(graph, source, sink);
   timer.mark('encode');
   const wanted = inputs.hopDepth + model.extraSteps;
@@ -137,20 +140,12 @@ async function predict(graph: CompactGraph, source: number, sink: number, model:
  * The exact solver continued from the projected prediction. `used` is "learned" when the
  * projection was already maximum (no augmenting path was left), else "classical".
  */
-function warmStart(
-  graph: CompactGraph,
-  request: MaxflowRequest,
-  source: number,
-  sink: number,
-  prediction: Prediction,
-  context: SolveContext,
-  timer: StageTimer,
-  version: string,
-): MaxflowResponse {
+function warmStart(job: FlowJob, prediction: Prediction, version: string): MaxflowResponse {
+  const { graph, request, source, sink, context, timer } = job;
   const { projected } = prediction;
   const result = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
   timer.mark('solve');
-  const verdict = verifyOwn(graph, source, sink, result, context);
+  const verdict = verifyOwn(job, result);
   timer.mark('verify');
   const carried = verdict.value > 0 ? projected.value / verdict.value : 1;
   const report: SolverReport = {
@@ -177,7 +172,7 @@ function warmStart(
     report.warmStart!.cold = { phases: cold.phases, augmentingPaths: cold.augmentingPaths, work: cold.work, ms: Math.round((performance.now() - started) * 1000) / 1000 };
     timer.mark('explain');
   }
-  return answer(graph, request, result.flow, result.sourceSide, report, verdict, timer);
+  return answer(job, result.flow, result.sourceSide, report, verdict);
 }
 
 /**
@@ -185,16 +180,8 @@ function warmStart(
  * certificate's verdict on that pair, true only when the prediction is provably optimal. With
  * `explain`, the decoded flows before projection too.
  */
-function rawPrediction(
-  graph: CompactGraph,
-  request: MaxflowRequest,
-  source: number,
-  sink: number,
-  prediction: Prediction,
-  context: SolveContext,
-  timer: StageTimer,
-  version: string,
-): MaxflowResponse {
+function rawPrediction(job: FlowJob, prediction: Prediction, version: string): MaxflowResponse {
+  const { graph, request, source, sink, context, timer } = job;
   const verdict = verifyMaxflow(graph, source, sink, prediction.projected.flow, prediction.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   timer.mark('verify');
   const report: SolverReport = {
@@ -210,25 +197,17 @@ function rawPrediction(
     },
   };
   if (request.explain) report.prediction!.decodedFlows = Array.from(prediction.flow);
-  return answer(graph, request, prediction.projected.flow, prediction.sourceSide, report, verdict, timer);
+  return answer(job, prediction.projected.flow, prediction.sourceSide, report, verdict);
 }
 
 /** Our own answers must verify; anything else is a bug, reported as one. */
-function verifyOwn(graph: CompactGraph, source: number, sink: number, result: MaxflowResult, context: SolveContext): MaxflowVerdict {
+function verifyOwn({ graph, source, sink, context }: FlowJob, result: MaxflowResult): MaxflowVerdict {
   const verdict = verifyMaxflow(graph, source, sink, result.flow, result.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   if (!verdict.verified) throw new NarsolveError('Internal', `our own ${result.algorithm} answer failed verification: ${verdict.failures.join('; ')}`);
   return verdict;
 }
 
-function answer(
-  graph: CompactGraph,
-  request: MaxflowRequest,
-  flow: Float64Array,
-  side: Uint8Array,
-  solver: SolverReport,
-  verdict: MaxflowVerdict,
-  timer: StageTimer,
-): MaxflowResponse {
+function answer({ graph, request, timer }: FlowJob, flow: Float64Array, side: Uint8Array, solver: SolverReport, verdict: MaxflowVerdict): MaxflowResponse {
   const sourceSide: NodeId[] = [];
   for (let v = 0; v < graph.nodeCount; v++) if (side[v] === 1) sourceSide.push(graph.ids[v]);
   const certificate: MaxflowCertificate = {
