@@ -132,7 +132,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         "bellman_ford", version, spec, INPUT_NAMES, OUTPUT_NAMES,
         normalization="inside the model: weights divided by the largest |weight| over the graph's real arcs; distances are returned in original units",
         training_distribution=dict(
-            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="curriculum: 4..16 until step 10000, 4..32 until 14000, 4..64 until 20000",
+            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="curriculum: 4..16 until step 10000, 4..32 until 14000, 4..64 until 20000, 4..128 until 22000",
             directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
             weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
         ),
@@ -194,13 +194,13 @@ def main(argv=None):
     ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", help="model version (bellman_ford: 0.2.0, maxflow: 0.2.0)")
+    ap.add_argument("--version", help="model version (bellman_ford: 0.3.0, maxflow: 0.2.0)")
     args = ap.parse_args(argv)
     weights = args.weights or Path("runs") / args.algorithm / "model.pt"
     if args.algorithm == "maxflow":
         export_maxflow(weights, args.models, args.version or "0.2.0")
     else:
-        export(weights, args.models, args.version or "0.2.0")
+        export(weights, args.models, args.version or "0.3.0")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ TASKS = {
         model=lambda hidden: BellmanFordStep(hidden),
         batch=lambda rng, count, n_max: make_batch(sample_training_graphs(rng, count, n_max=n_max)),
         loss=lambda model, batch: rollout_loss(model, batch),
-        n_max="0:16,10000:32,14000:64", steps=20000, metric="pointer_accuracy"),
+        n_max="0:16,10000:32,14000:64,20000:128", steps=22000, metric="pointer_accuracy"),
     "maxflow": dict(
         model=lambda hidden: MaxflowStep(hidden),
         batch=lambda rng, count, n_max: make_flow_batch(sample_training_networks(rng, count, n_max=n_max)),
@@ -127,10 +127,10 @@ def n_max_at(schedule: str, step: int) -> int:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--algorithm", choices=sorted(TASKS), default="bellman_ford")
-    ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 20000, maxflow: 12000)")
+    ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 22000, maxflow: 12000)")
     ap.add_argument("--batch-graphs", type=int, default=32)
     ap.add_argument("--n-max", help="largest training graph by step, as step:n pairs (a curriculum); a single "
-                    "number fixes it (bellman_ford: 0:16,10000:32,14000:64; maxflow: 0:16,5000:32,10000:64)")
+                    "number fixes it (bellman_ford: 0:16,10000:32,14000:64,20000:128; maxflow: 0:16,5000:32,10000:64)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, help="run folder (default runs/<algorithm>)")
