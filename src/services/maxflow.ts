@@ -4,7 +4,7 @@ import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
 import { dinic, netOutflow, type MaxflowResult } from '../solvers/classical/maxflow';
 import { projectFlow, type ProjectedFlow } from '../solvers/classical/projection';
 import type { LearnedMaxflow } from '../solvers/learned';
-import { decodeMaxflow, encodeMaxflow, maxflowSlots } from '../solvers/learned/maxflowEncoding';
+import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import { StageTimer, type SolveContext } from './context';
 import type { SolverChoice, SolverReport } from './route';
@@ -86,7 +86,7 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
     if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned max-flow solver is not available: ${plan.reason}`);
     return classical(job, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
   }
-  const prediction = await predict(job, plan.model).catch((error: Error) => ({ error }));
+  const prediction = await predict(job, plan.model, plan.widths).catch((error: Error) => ({ error }));
   if ('error' in prediction) {
     if (prediction.error instanceof NarsolveError) throw prediction.error;
     // A worker that died or a full queue must not fail the request: the exact solver still can answer.
@@ -110,22 +110,22 @@ function classical(job: FlowJob, fallbackReason: string | undefined): MaxflowRes
 }
 
 /** The loaded model, or why this graph cannot go to it. */
-function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedMaxflow } | { reason: string } {
+function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedMaxflow; widths: PaddedWidths } | { reason: string } {
   const model = context.learned.flow;
   if (!model) return { reason: context.learned.maxflow.reason };
-  const { slots } = maxflowSlots(graph);
-  if (slots > model.maxPaddedSlots) {
-    return { reason: `the graph needs ${slots} padded arc slots (nodes × (largest in-degree + largest out-degree)); the model is served up to ${model.maxPaddedSlots}` };
+  const widths = maxflowSlots(graph);
+  if (widths.slots > model.maxPaddedSlots) {
+    return { reason: `the graph needs ${widths.slots} padded arc slots (nodes × (largest in-degree + largest out-degree)); the model is served up to ${model.maxPaddedSlots}` };
   }
-  return { model };
+  return { model, widths };
 }
 
 /** Encode → infer (in a worker thread) → decode → project onto a feasible flow. */
-async function predict({ graph, source, sink, context, timer }: FlowJob, model: LearnedMaxflow): Promise<Prediction> {
-  const inputs = encodeMaxflow(graph, source, sink);
+async function predict({ graph, source, sink, context, timer }: FlowJob, model: LearnedMaxflow, widths: PaddedWidths): Promise<Prediction> {
+  const inputs = encodeMaxflow(graph, source, sink, widths);
   timer.mark('encode');
   const wanted = inputs.hopDepth + model.extraSteps;
-  const affordable = Math.max(1, Math.floor(model.maxSlotSteps / (inputs.n * (inputs.ki + inputs.ko))));
+  const affordable = Math.max(1, Math.floor(model.maxSlotSteps / widths.slots));
   const steps = Math.min(wanted, affordable);
   const result = await model.infer(inputs, steps);
   timer.mark('infer');

@@ -1,6 +1,6 @@
 import { compactFromArcs } from '../../graph/compact';
 import type { CompactGraph } from '../../graph/types';
-import { dinic } from './maxflow';
+import { dinic, netOutflow } from './maxflow';
 
 /** A feasible flow made from a predicted one, and what making it cost. */
 export interface ProjectedFlow {
@@ -106,11 +106,6 @@ export function projectFlow(graph: CompactGraph, source: number, sink: number, p
   }
 
   const flow = new Float64Array(m);
-  let value = 0;
-  for (let i = 0; i < m; i++) {
-    flow[i] = tail[i] === edgeFrom[i] ? amount[i] : -amount[i];
-    if (tail[i] === source) value += amount[i];
-    else if (head[i] === source) value -= amount[i];
-  }
-  return { flow, value, clippedEdges, cancelled, work };
+  for (let i = 0; i < m; i++) flow[i] = tail[i] === edgeFrom[i] ? amount[i] : -amount[i];
+  return { flow, value: netOutflow(graph, flow, source), clippedEdges, cancelled, work };
 }

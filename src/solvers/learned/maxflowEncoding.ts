@@ -26,8 +26,15 @@ export interface MaxflowInputs {
   readonly hopDepth: number;
 }
 
-/** Padded widths and slots (N × (KI + KO)) the encoding of `graph` would need. */
-export function maxflowSlots(graph: CompactGraph): { ki: number; ko: number; slots: number } {
+/** The padded list widths of an encoding and the slots (N × (KI + KO)) they take. */
+export interface PaddedWidths {
+  readonly ki: number;
+  readonly ko: number;
+  readonly slots: number;
+}
+
+/** The padded widths the encoding of `graph` would need (counted once per request: pass them on to encodeMaxflow). */
+export function maxflowSlots(graph: CompactGraph): PaddedWidths {
   const indegree = new Int32Array(graph.nodeCount);
   const outdegree = new Int32Array(graph.nodeCount);
   forEachArc(graph, (tail, head) => {
@@ -44,7 +51,7 @@ export function maxflowSlots(graph: CompactGraph): { ki: number; ko: number; slo
 }
 
 /** encodeMaxflow: the compact graph as the model's padded incoming and outgoing arc tensors. */
-export function encodeMaxflow(graph: CompactGraph, source: number, sink: number, widths = maxflowSlots(graph)): MaxflowInputs {
+export function encodeMaxflow(graph: CompactGraph, source: number, sink: number, widths: PaddedWidths = maxflowSlots(graph)): MaxflowInputs {
   const n = graph.nodeCount;
   const { ki, ko } = widths;
   const inFill = new Int32Array(n);
