@@ -122,6 +122,33 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expect(learned.route).toMatchObject({ ready: true, version: expect.any(String) });
   });
 
+  test('a run stops where the Python reference stops: once the pointers have been unchanged for the spec\'s patience', async () => {
+    const golden = JSON.parse(readFileSync(join(MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8'));
+    expect(learned.bellmanFord?.patience).toBe(SPEC.model.stopping.patience);
+    for (const c of golden.cases) {
+      const [index, shape] = c.inputs.nbr_index as [number[], number[]];
+      const result = await learned.bellmanFord!.infer(
+        {
+          n: c.n,
+          k: shape[1],
+          source: Float32Array.from(c.inputs.source[0]),
+          nbrIndex: BigInt64Array.from(index.map(BigInt)),
+          nbrWeight: Float32Array.from(c.inputs.nbr_weight[0]),
+          nbrMask: Float32Array.from(c.inputs.nbr_mask[0]),
+          slotEdge: new Int32Array(0),
+          slotTail: new Int32Array(0),
+        },
+        c.served.max_steps,
+      );
+      expect({ steps: result.steps, converged: result.converged, choice: Array.from(result.choice) }).toEqual({
+        steps: c.served.steps,
+        converged: c.served.settled,
+        choice: c.served.choice,
+      });
+      result.distance.forEach((d, v) => expect(Math.abs(d - c.served.distance[v])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.served.distance[v]))));
+    }
+  });
+
   test('auto is always exact and certified, on graphs far larger than training, with positive and negative weights', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 20, max: 400 }), fc.integer({ min: 1, max: 1e9 }), fc.boolean(), async (n, seed, negative) => {

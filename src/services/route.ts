@@ -143,7 +143,8 @@ function planLearned(graph: CompactGraph, context: SolveContext): { model: Learn
 async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, k: number, timer: StageTimer) {
   const inputs = encodeBellmanFord(graph, source, k);
   timer.mark('encode');
-  const maxSteps = Math.max(1, Math.min(graph.nodeCount + 1, Math.floor(model.maxSlotSteps / (inputs.n * inputs.k))));
+  // Bellman-Ford settles within n - 1 rounds; the run then needs `patience` unchanged steps to notice.
+  const maxSteps = Math.max(1, Math.min(graph.nodeCount + model.patience, Math.floor(model.maxSlotSteps / (inputs.n * inputs.k))));
   const result = await model.infer(inputs, maxSteps);
   timer.mark('infer');
   const tree = decodeBellmanFord(graph, inputs, source, result.choice);

@@ -3,8 +3,8 @@
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate --weights runs/bellman_ford/model.pt
 
 Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096, every family, positive and
-negative weights. The model runs as served: steps until its pointers reach a fixed point (at most
-n + 1). Reported per cell: per-node pointer accuracy (the chosen predecessor is optimal, or "self"
+negative weights. The model runs as served: steps until its pointers have not changed for the
+spec's `stopping.patience` steps in a row (at most n + patience). Reported per cell: per-node pointer accuracy (the chosen predecessor is optimal, or "self"
 where that is right), whole-graph exact rate, the share of graphs certified without repair (the
 pointer tree's path lengths are the true distances), and the repair work (relaxations of a
 label-correcting pass started from the tree's path lengths) against a cold run from the source.
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
-from .model import BellmanFordStep
+from .model import BellmanFordStep, run_until_stable
 from .export import INPUT_NAMES, graph_inputs
 from .spec import load_spec
 
@@ -31,22 +31,13 @@ WEIGHTINGS = ("positive", "negative")
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
-def run_model(model, g):
-    """Steps until the pointers reach a fixed point (at most n + 1), as the service does."""
+def run_model(model, g, patience: int):
+    """Steps until the pointers have not changed for `patience` steps (at most n + patience), as the service does."""
     arc = incoming_lists(g.n, g.tails, g.heads)
     inputs = graph_inputs(g, model.hidden)
     args = tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:])
-    h = torch.from_numpy(inputs["h"])
-    prev = None
-    steps = 0
-    with torch.no_grad():
-        while steps < g.n + 1:
-            h, logits, _, _ = model(h, *args)
-            steps += 1
-            choice = logits.argmax(dim=1).numpy()
-            if prev is not None and np.array_equal(choice, prev):
-                break
-            prev = choice
+    choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), args, patience, g.n + patience)
+    choice = choice.numpy()
     k = arc.shape[1]
     pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
     return pred_arc, steps
@@ -92,12 +83,12 @@ def label_correcting(g, d, seeds):
     return relaxations
 
 
-def evaluate_graph(model, g):
+def evaluate_graph(model, g, patience: int):
     truth = bellman_ford_trajectory(g)
     d_true = truth.distances[-1]
     tight = truth.tight[-1]
     t0 = time.perf_counter()
-    pred_arc, steps = run_model(model, g)
+    pred_arc, steps = run_model(model, g, patience)
     seconds = time.perf_counter() - t0
     reached = np.isfinite(d_true)
     has_valid_arc = np.zeros(g.n, dtype=bool)
@@ -120,8 +111,11 @@ def main(argv=None):
     ap.add_argument("--models", type=Path, default=MODELS)
     ap.add_argument("--seed", type=int, default=20261125)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--patience", type=int, help="override the spec's stopping patience (to compare rules)")
+    ap.add_argument("--no-write", action="store_true", help="print the rows only: for choosing between candidates")
     args = ap.parse_args(argv)
     spec = load_spec("bellman_ford")
+    patience = args.patience or spec["model"]["stopping"]["patience"]
     model = BellmanFordStep(spec["model"]["hidden"])
     model.load_state_dict(torch.load(args.weights))
     model.eval()
@@ -130,7 +124,7 @@ def main(argv=None):
     for n in map(int, args.sizes.split(",")):
         for family in FAMILIES:
             for weighting in WEIGHTINGS:
-                results = [evaluate_graph(model, sample_graph(family, n, weighting, rng)) for _ in range(GRAPHS_PER_CELL.get(n, 2))]
+                results = [evaluate_graph(model, sample_graph(family, n, weighting, rng), patience) for _ in range(GRAPHS_PER_CELL.get(n, 2))]
                 row = dict(
                     n=n, family=family, weighting=weighting, graphs=len(results),
                     node_accuracy=float(np.mean([r["node_accuracy"] for r in results])),
@@ -143,6 +137,10 @@ def main(argv=None):
                 )
                 rows.append(row)
                 print(json.dumps(row), flush=True)
+    if args.no_write:
+        for n, s in summarize(rows).items():
+            print(f"n={n} pointer accuracy {s['node']:.4f} certified {s['certified']:.3f} steps {s['steps']:.1f}")
+        return
     write_outputs(args.models, rows, args.seed)
 
 

@@ -20,7 +20,7 @@ import torch
 from .data import FAMILIES, WEIGHTINGS, incoming_lists, sample_graph
 from . import maxflow_data
 from .maxflow_model import MaxflowStep
-from .model import BellmanFordStep
+from .model import BellmanFordStep, run_until_stable
 from .spec import load_spec
 
 OPSET = 17
@@ -123,10 +123,15 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         weighting = WEIGHTINGS[i % len(WEIGHTINGS)]
         g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
         inputs = graph_inputs(g, hidden)
+        # The whole served run too, so the TypeScript loop is held to the same stopping rule.
+        patience = spec["model"]["stopping"]["patience"]
+        choice, distance, steps, settled = run_until_stable(
+            model, torch.from_numpy(inputs["h"]), tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:]), patience, g.n + patience)
         cases.append(fixture_case(
             inputs, golden_steps(model, inputs, INPUT_NAMES, OUTPUT_NAMES),
             family=family, weighting=weighting, n=g.n, source=g.source,
-            tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist()))
+            tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist(),
+            served=dict(max_steps=g.n + patience, steps=steps, settled=settled, choice=choice.tolist(), distance=distance.tolist())))
     write_golden(models, "bellman_ford", version, hidden, cases)
     write_manifest_entry(models, "bellman_ford", manifest_entry(
         "bellman_ford", version, spec, INPUT_NAMES, OUTPUT_NAMES,
@@ -194,13 +199,13 @@ def main(argv=None):
     ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", help="model version (bellman_ford: 0.3.0, maxflow: 0.2.0)")
+    ap.add_argument("--version", help="model version (bellman_ford: 0.3.1, maxflow: 0.2.0)")
     args = ap.parse_args(argv)
     weights = args.weights or Path("runs") / args.algorithm / "model.pt"
     if args.algorithm == "maxflow":
         export_maxflow(weights, args.models, args.version or "0.2.0")
     else:
-        export(weights, args.models, args.version or "0.3.0")
+        export(weights, args.models, args.version or "0.3.1")
 
 
 if __name__ == "__main__":

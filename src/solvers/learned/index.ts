@@ -26,6 +26,8 @@ export interface LearnedBellmanFord {
    * many steps as its shortest paths have edges; one that needs more is left unconverged and repaired.
    */
   readonly maxSlotSteps: number;
+  /** Steps in a row with unchanged pointers that end a run (the spec's stopping rule). */
+  readonly patience: number;
   infer(inputs: BellmanFordInputs, maxSteps: number): Promise<InferenceResult>;
 }
 
@@ -171,10 +173,14 @@ async function warmUpMaxflow(model: LearnedMaxflow): Promise<void> {
 }
 
 function learnedBellmanFord(pool: Piscina, entry: ModelEntry): LearnedBellmanFord {
+  // One unchanged step is not a fixed point: an improvement can travel down already-right pointers
+  // for a few rounds before it changes one further on (the spec's stopping rule says more).
+  const patience = entry.spec.model.stopping?.patience ?? 1;
   return {
     version: entry.version,
     maxPaddedSlots: entry.limits?.max_padded_slots ?? 1_000_000,
     maxSlotSteps: entry.limits?.max_slot_steps ?? 50_000_000,
+    patience,
     infer: (inputs, maxSteps) =>
       pool.run({
         n: inputs.n,
@@ -184,6 +190,7 @@ function learnedBellmanFord(pool: Piscina, entry: ModelEntry): LearnedBellmanFor
         nbrWeight: inputs.nbrWeight,
         nbrMask: inputs.nbrMask,
         maxSteps,
+        patience,
       }),
   };
 }

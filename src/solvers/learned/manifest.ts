@@ -14,7 +14,7 @@ export interface ModelEntry {
   version: string;
   sha256: string;
   opset: number;
-  spec: { name: string; model: { hidden: number; steps?: { extra: number }; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
+  spec: { name: string; model: { hidden: number; steps?: { extra: number }; stopping?: { patience: number }; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
   limits?: { max_padded_slots?: number; max_slot_steps?: number };

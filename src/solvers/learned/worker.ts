@@ -22,6 +22,8 @@ export interface InferenceTask {
   nbrWeight: Float32Array;
   nbrMask: Float32Array;
   maxSteps: number;
+  /** Stop once the decoded pointers have been unchanged for this many steps in a row. */
+  patience: number;
 }
 
 export interface InferenceResult {
@@ -30,7 +32,7 @@ export interface InferenceResult {
   /** Predicted distance per node after the last step, in weight units. */
   distance: Float32Array;
   steps: number;
-  /** Whether the pointers reached a fixed point before maxSteps. */
+  /** Whether the pointers stayed unchanged for `patience` steps before maxSteps. */
   converged: boolean;
   inferenceMs: number;
 }
@@ -78,7 +80,7 @@ function getSession(name: ModelName): { session: Promise<ort.InferenceSession>; 
   return { session, hidden: model.hidden };
 }
 
-/** Runs Bellman-Ford processor steps until the decoded pointers stop changing (or maxSteps). */
+/** Runs Bellman-Ford processor steps until the decoded pointers stop changing for `patience` steps (or maxSteps). */
 export default async function run(task: InferenceTask): Promise<InferenceResult> {
   const model = getSession('bellman_ford');
   const s = await model.session;
@@ -94,6 +96,7 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
   let choice = new Int32Array(n).fill(-1);
   let distance: Float32Array<ArrayBufferLike> = new Float32Array(n);
   let steps = 0;
+  let unchanged = 0;
   let converged = false;
   while (steps < task.maxSteps) {
     const out = await s.run(feeds);
@@ -117,7 +120,8 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
     choice = next;
     distance = out.distance.data as Float32Array;
     feeds.h = out.h_next;
-    if (!changed && steps > 1) {
+    unchanged = changed || steps === 1 ? 0 : unchanged + 1;
+    if (unchanged >= task.patience) {
       converged = true;
       break;
     }
