@@ -1,9 +1,11 @@
-"""The evaluation's measuring sticks: tree path lengths and the label-correcting repair."""
+"""The evaluation's measuring sticks (tree path lengths, the label-correcting repair) and the served stopping rule."""
 import networkx as nx
 import numpy as np
+import torch
 
 from narsolve_train.data import bellman_ford_trajectory, sample_graph
 from narsolve_train.evaluate import label_correcting, tree_lengths
+from narsolve_train.model import run_until_stable
 from tests.test_reference import nx_graph
 
 
@@ -44,3 +46,34 @@ def test_label_correcting_from_the_source_matches_networkx_and_repairs_a_broken_
         broken = tree_lengths(g, np.full(g.n, -1))
         assert label_correcting(g, broken, [g.source]) > 0 or len(expected) == 1
         assert np.array_equal(broken, d)
+
+
+class ScriptedPointers(torch.nn.Module):
+    """Stands in for the processor: step t decodes to the t-th scripted pointer vector."""
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = script
+        self.t = 0
+
+    def forward(self, h, *args):
+        choice = self.script[min(self.t, len(self.script) - 1)]
+        self.t += 1
+        logits = torch.nn.functional.one_hot(torch.tensor(choice), 3).float()
+        return h, logits, torch.zeros(len(choice)), torch.zeros(len(choice))
+
+
+def test_a_run_stops_only_after_the_pointers_stay_unchanged_for_the_patience():
+    # Steps 2-3 agree, then an improvement arriving late changes node 1 at step 4: one unchanged
+    # step would have stopped at step 3 with the wrong pointer.
+    script = [[2, 2], [2, 0], [2, 0], [2, 1], [2, 1], [2, 1], [2, 1], [2, 1]]
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=1, max_steps=20)
+    assert (steps, choice.tolist(), settled) == (3, [2, 0], True)
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=3, max_steps=20)
+    assert (steps, choice.tolist(), settled) == (7, [2, 1], True)
+
+
+def test_a_run_that_never_settles_stops_at_max_steps_and_says_so():
+    script = [[0, 0], [1, 1]] * 10
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=2, max_steps=9)
+    assert (steps, settled) == (9, False)
