@@ -12,11 +12,7 @@ import { resolveConfig } from '../src/config';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { randomWeightedGraph, withPotential } from '../tests/generators/graphs';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+import { arg } from './args';
 
 async function main(): Promise<void> {
   const sizes = arg('sizes', '100,1000,10000').split(',').map(Number);

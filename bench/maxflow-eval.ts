@@ -16,14 +16,10 @@ import { resolveConfig } from '../src/config';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../tests/generators/graphs';
+import { arg } from './args';
 
 const MODELS = join(__dirname, '..', '..', 'models');
 const GRAPHS: Record<number, number> = { 16: 24, 64: 24, 256: 12, 1024: 6, 4096: 3 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 interface Sample {
   served: boolean;

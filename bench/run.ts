@@ -18,13 +18,9 @@ import { dinic } from '../src/solvers/classical/maxflow';
 import { solveMaxflow, solveRoute } from '../src/index';
 import { gridFlowNetwork, randomWeightedGraph, rng, type CapacityEdge } from '../tests/generators/graphs';
 import { edmondsKarpLists, graphologyRoute } from './baselines';
+import { arg } from './args';
 
 interface Row { [key: string]: string | number | null }
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const SIZES = arg('sizes', '1000,10000,100000,1000000').split(',').map(Number);
 const REPS = Number(arg('reps', '3'));

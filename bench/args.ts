@@ -1,0 +1,5 @@
+/** The value after `--name` on the command line (`npm run bench -- --name value`), or the fallback. */
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
