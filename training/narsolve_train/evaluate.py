@@ -4,8 +4,9 @@
 
 Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096, every family, positive and
 negative weights. The model runs as served: steps until its pointers have not changed for the
-spec's `stopping.patience` steps in a row (at most n + patience). Reported per cell: per-node pointer accuracy (the chosen predecessor is optimal, or "self"
-where that is right), whole-graph exact rate, the share of graphs certified without repair (the
+spec's `stopping.patience` steps in a row (at most n + patience). Reported per cell: per-node
+pointer accuracy (the chosen predecessor is optimal, or "self" where that is right), whole-graph
+exact rate, the share of graphs certified without repair (the
 pointer tree's path lengths are the true distances), and the repair work (relaxations of a
 label-correcting pass started from the tree's path lengths) against a cold run from the source.
 Writes models/evaluation/bellman_ford.json, the plot, the manifest's evaluation entry and

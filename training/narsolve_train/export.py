@@ -116,15 +116,15 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
                "distance": {0: "N"}, "reached": {0: "N"}}
     to_onnx(model, example, models / "bellman_ford.onnx", INPUT_NAMES, OUTPUT_NAMES, dynamic)
 
-    # Golden fixtures: a few graphs of every family, run through several steps in torch.
+    # Golden fixtures: a few graphs of every family, run through several steps in torch, and the whole
+    # served run, so the TypeScript loop is held to the same stopping rule.
+    patience = spec["model"]["stopping"]["patience"]
     cases = []
     for i in range(fixtures):
         family = FAMILIES[i % len(FAMILIES)]
         weighting = WEIGHTINGS[i % len(WEIGHTINGS)]
         g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
         inputs = graph_inputs(g, hidden)
-        # The whole served run too, so the TypeScript loop is held to the same stopping rule.
-        patience = spec["model"]["stopping"]["patience"]
         choice, distance, steps, settled = run_until_stable(
             model, torch.from_numpy(inputs["h"]), tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:]), patience, g.n + patience)
         cases.append(fixture_case(
