@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { encodeBellmanFord } from '../src/solvers/learned/encode';
+import { bellmanFordFeeds, sessionOptions } from '../src/solvers/learned/session';
 import { randomWeightedGraph } from '../tests/generators/graphs';
 import { arg } from './args';
 
@@ -35,18 +36,11 @@ async function main(): Promise<void> {
   const inputs = encodeBellmanFord(graph, 0);
   const folder = mkdtempSync(join(tmpdir(), 'narsolve-profile-'));
   const session = await ort.InferenceSession.create(join(models, manifest.file), {
-    intraOpNumThreads: Number(arg('threads', '1')),
-    graphOptimizationLevel: 'extended',
+    ...sessionOptions(Number(arg('threads', '1'))),
     enableProfiling: true,
     profileFilePrefix: join(folder, 'step'),
   });
-  const feeds: Record<string, ort.Tensor> = {
-    h: new ort.Tensor('float32', new Float32Array(inputs.n * hidden), [inputs.n, hidden]),
-    source: new ort.Tensor('float32', inputs.source, [inputs.n]),
-    nbr_index: new ort.Tensor('int64', inputs.nbrIndex, [inputs.n, inputs.k]),
-    nbr_weight: new ort.Tensor('float32', inputs.nbrWeight, [inputs.n, inputs.k]),
-    nbr_mask: new ort.Tensor('float32', inputs.nbrMask, [inputs.n, inputs.k]),
-  };
+  const feeds = bellmanFordFeeds(inputs, hidden);
   for (let i = 0; i < steps; i++) feeds.h = (await session.run(feeds)).h_next;
   // onnxruntime-node's endProfiling does not return the file name; the fresh folder holds only that file.
   session.endProfiling();

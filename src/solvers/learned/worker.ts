@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import Piscina from 'piscina';
+import { bellmanFordFeeds, sessionOptions } from './session';
 
 export type ModelName = 'bellman_ford' | 'maxflow';
 
@@ -69,12 +70,7 @@ function getSession(name: ModelName): { session: Promise<ort.InferenceSession>; 
   if (!model) throw new Error(`no ${name} model in this worker`);
   let session = sessions.get(name);
   if (!session) {
-    session = ort.InferenceSession.create(model.path, {
-      intraOpNumThreads: config.intraOpThreads,
-      interOpNumThreads: 1,
-      // 'extended' measured faster than 'all' here: the layout rewrites of 'all' cost more than they save on these small tensors.
-      graphOptimizationLevel: 'extended',
-    });
+    session = ort.InferenceSession.create(model.path, sessionOptions(config.intraOpThreads));
     sessions.set(name, session);
   }
   return { session, hidden: model.hidden };
@@ -86,13 +82,7 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
   const s = await model.session;
   const started = performance.now();
   const { n, k } = task;
-  const feeds: Record<string, ort.Tensor> = {
-    h: new ort.Tensor('float32', new Float32Array(n * model.hidden), [n, model.hidden]),
-    source: new ort.Tensor('float32', task.source, [n]),
-    nbr_index: new ort.Tensor('int64', task.nbrIndex, [n, k]),
-    nbr_weight: new ort.Tensor('float32', task.nbrWeight, [n, k]),
-    nbr_mask: new ort.Tensor('float32', task.nbrMask, [n, k]),
-  };
+  const feeds = bellmanFordFeeds(task, model.hidden);
   let choice = new Int32Array(n).fill(-1);
   let distance: Float32Array<ArrayBufferLike> = new Float32Array(n);
   let steps = 0;
@@ -120,7 +110,8 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
     choice = next;
     distance = out.distance.data as Float32Array;
     feeds.h = out.h_next;
-    unchanged = changed || steps === 1 ? 0 : unchanged + 1;
+    // `choice` starts at -1, so the first step always counts as a change.
+    unchanged = changed ? 0 : unchanged + 1;
     if (unchanged >= task.patience) {
       converged = true;
       break;
