@@ -13,12 +13,14 @@ import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { randomWeightedGraph, withPotential } from '../tests/generators/graphs';
 import { arg } from './args';
+import { median } from './stats';
+import { roundMs } from '../src/services/types';
 
 async function main(): Promise<void> {
   const sizes = arg('sizes', '100,1000,10000').split(',').map(Number);
   const reps = Number(arg('reps', '3'));
   const learned = await loadLearnedSolvers({ workers: 1 });
-  if (!learned.bellmanFord) throw new Error(`learned solver not ready: ${learned.route.reason}`);
+  if (!learned.route.model) throw new Error(`learned solver not ready: ${learned.route.readiness.reason}`);
   const context = { config: resolveConfig(), learned };
   const rows: Record<string, string | number>[] = [];
   for (const n of sizes) {
@@ -32,7 +34,6 @@ async function main(): Promise<void> {
         auto.push(await solveRoute(body, context));
         classical.push(await solveRoute({ ...body, solver: 'classical' }, context));
       }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const a = auto[0];
       const inferMs = median(auto.map((x) => x.timingsMs.infer));
       const autoMs = median(auto.map((x) => x.timingsMs.total));
@@ -40,10 +41,10 @@ async function main(): Promise<void> {
       rows.push({
         nodes: n, edges: 5 * n, weights,
         steps: a.solver.learned?.steps ?? 0,
-        inferMs: round(inferMs), msPerStep: round(inferMs / (a.solver.learned?.steps ?? 1)),
+        inferMs: roundMs(inferMs), msPerStep: roundMs(inferMs / (a.solver.learned?.steps ?? 1)),
         certifiedWithoutRepair: a.solver.used === 'learned' ? 'yes' : 'no',
         repairRelaxations: a.solver.repair?.relaxations ?? 0,
-        autoMs: round(autoMs), classicalMs: round(classicalMs), 'auto/classical': `${(autoMs / classicalMs).toFixed(1)}x`,
+        autoMs: roundMs(autoMs), classicalMs: roundMs(classicalMs), 'auto/classical': `${(autoMs / classicalMs).toFixed(1)}x`,
       });
       console.error(`measured n=${n} ${weights}`);
     }
@@ -57,9 +58,6 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, `learned-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(rows, null, 2));
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
 
 main().catch((error) => {
   console.error(error);

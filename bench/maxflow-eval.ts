@@ -17,6 +17,7 @@ import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../tests/generators/graphs';
 import { arg } from './args';
+import { mean, median } from './stats';
 
 const MODELS = join(__dirname, '..', '..', 'models');
 const GRAPHS: Record<number, number> = { 16: 24, 64: 24, 256: 12, 1024: 6, 4096: 3 };
@@ -75,9 +76,7 @@ async function evaluate(family: FlowFamily, n: number, seed: number, context: Co
   };
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 function summarize(samples: Sample[]) {
@@ -106,7 +105,7 @@ async function main(): Promise<void> {
   const large = Number(arg('large', '100000'));
   const seed0 = Number(arg('seed', '20261125'));
   const learned = await loadLearnedSolvers({ workers: 1 });
-  if (!learned.flow) throw new Error(`learned max flow not ready: ${learned.maxflow.reason}`);
+  if (!learned.maxflow.model) throw new Error(`learned max flow not ready: ${learned.maxflow.readiness.reason}`);
   const context = { config: resolveConfig(), learned };
   const cells: Record<string, unknown>[] = [];
   const lines: string[] = [];
@@ -144,7 +143,7 @@ async function main(): Promise<void> {
   }
   await learned.close();
 
-  const version = learned.maxflow.version;
+  const version = learned.maxflow.model.version;
   const table = lines.join('\n');
   const largeTable = largeLines.join('\n');
   console.log(table + '\n\n' + largeTable);

@@ -19,6 +19,8 @@ import { solveMaxflow, solveRoute } from '../src/index';
 import { gridFlowNetwork, randomWeightedGraph, rng, type CapacityEdge } from '../tests/generators/graphs';
 import { edmondsKarpLists, graphologyRoute } from './baselines';
 import { arg } from './args';
+import { median } from './stats';
+import { roundMs } from '../src/services/types';
 
 interface Row { [key: string]: string | number | null }
 
@@ -26,11 +28,11 @@ const SIZES = arg('sizes', '1000,10000,100000,1000000').split(',').map(Number);
 const REPS = Number(arg('reps', '3'));
 const BASELINE_BUDGET_MS = Number(arg('baseline-budget-ms', '60000'));
 
-async function median(reps: number, fn: () => Promise<number> | number): Promise<number> {
+/** The median of `reps` runs of a timing function. */
+async function medianOf(reps: number, fn: () => Promise<number> | number): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < reps; r++) times.push(await fn());
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 async function timed(fn: () => unknown): Promise<number> {
@@ -72,18 +74,18 @@ async function main(): Promise<void> {
     const target = Math.floor(random() * n);
     const body = { graph: { edges }, source, target };
     let answer = await solveRoute(body);
-    const inProcess = await median(reps, () => timed(async () => (answer = await solveRoute(body))));
+    const inProcess = await medianOf(reps, () => timed(async () => (answer = await solveRoute(body))));
     const compact = compactGraph(body.graph, 'weight', DEFAULT_LIMITS);
     const [s, t] = [compact.indexOf(source)!, compact.indexOf(target)!];
-    const core = await median(reps, () => timed(() => dijkstra(compact, s, { target: t, maxWork: Infinity })));
+    const core = await medianOf(reps, () => timed(() => dijkstra(compact, s, { target: t, maxWork: Infinity })));
     const text = JSON.stringify(body);
-    const http = await median(reps, () => timed(() => post(base, '/route', text)));
+    const http = await medianOf(reps, () => timed(() => post(base, '/route', text)));
     const baseline = graphologyRoute(edges, source, target);
     if (baseline.distance !== (answer.distance ?? Infinity)) throw new Error(`route ${m}: narsolve ${answer.distance} != graphology ${baseline.distance}`);
     rows.push({
       endpoint: 'route', edges: m, nodes: n,
-      narsolveDijkstraMs: round(core), inProcessMs: round(inProcess), httpMs: round(http),
-      baselineBuildMs: round(baseline.buildMs), baselineQueryMs: round(baseline.queryMs),
+      narsolveDijkstraMs: roundMs(core), inProcessMs: roundMs(inProcess), httpMs: roundMs(http),
+      baselineBuildMs: roundMs(baseline.buildMs), baselineQueryMs: roundMs(baseline.queryMs),
       'baselineQuery/narsolveDijkstra': ratio(baseline.queryMs, core),
       'baselineBuild+Query/inProcess': ratio(baseline.buildMs + baseline.queryMs, inProcess),
       'http/inProcess': ratio(http, inProcess),
@@ -94,19 +96,19 @@ async function main(): Promise<void> {
     const flow = flowNetwork(m, 7 + m);
     const flowBody = { graph: { edges: flow.edges }, source: flow.source, sink: flow.sink };
     let flowAnswer = await solveMaxflow(flowBody);
-    const flowInProcess = await median(reps, () => timed(async () => (flowAnswer = await solveMaxflow(flowBody))));
+    const flowInProcess = await medianOf(reps, () => timed(async () => (flowAnswer = await solveMaxflow(flowBody))));
     const flowCompact = compactGraph(flowBody.graph, 'capacity', DEFAULT_LIMITS);
     const [fs, ft] = [flowCompact.indexOf(flow.source)!, flowCompact.indexOf(flow.sink)!];
-    const flowCore = await median(reps, () => timed(() => dinic(flowCompact, fs, ft, { maxWork: Infinity })));
+    const flowCore = await medianOf(reps, () => timed(() => dinic(flowCompact, fs, ft, { maxWork: Infinity })));
     const flowText = JSON.stringify(flowBody);
-    const flowHttp = await median(reps, () => timed(() => post(base, '/maxflow', flowText)));
+    const flowHttp = await medianOf(reps, () => timed(() => post(base, '/maxflow', flowText)));
     let ekValue: number | null = null;
     const ekMs = await timed(() => (ekValue = edmondsKarpLists(flow.n, flow.edges, flow.source, flow.sink, BASELINE_BUDGET_MS)));
     if (ekValue !== null && ekValue !== flowAnswer.value) throw new Error(`maxflow ${m}: narsolve ${flowAnswer.value} != Edmonds-Karp ${ekValue}`);
     rows.push({
       endpoint: 'maxflow', edges: flow.edges.length, nodes: flow.n,
-      narsolveDinicMs: round(flowCore), inProcessMs: round(flowInProcess), httpMs: round(flowHttp),
-      baselineEdmondsKarpMs: ekValue === null ? null : round(ekMs),
+      narsolveDinicMs: roundMs(flowCore), inProcessMs: roundMs(flowInProcess), httpMs: roundMs(flowHttp),
+      baselineEdmondsKarpMs: ekValue === null ? null : roundMs(ekMs),
       'baselineEdmondsKarp/narsolveDinic': ekValue === null ? `>${ratio(BASELINE_BUDGET_MS, flowCore)} (baseline gave up after ${BASELINE_BUDGET_MS} ms)` : ratio(ekMs, flowCore),
       'http/inProcess': ratio(flowHttp, flowInProcess),
     });
@@ -122,9 +124,6 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
 function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(1)}x`;
 }

@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
-import { encodeBellmanFord } from '../src/solvers/learned/encode';
+import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
+import { BELLMAN_FORD_CONTRACT, readModelEntry } from '../src/solvers/learned/manifest';
 import { bellmanFordFeeds, sessionOptions } from '../src/solvers/learned/session';
 import { randomWeightedGraph } from '../tests/generators/graphs';
 import { arg } from './args';
+import { median } from './stats';
 
 interface ProfileEvent {
   cat: string;
@@ -30,12 +32,13 @@ async function main(): Promise<void> {
   const n = Number(arg('nodes', '1000'));
   const steps = Number(arg('steps', '60'));
   const models = join(__dirname, '..', '..', 'models');
-  const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')).models.bellman_ford;
-  const hidden: number = manifest.spec.model.hidden;
+  const found = readModelEntry(models, BELLMAN_FORD_CONTRACT);
+  if ('reason' in found) throw new Error(`the Bellman-Ford model cannot be profiled: ${found.reason}`);
+  const { hidden } = found.model;
   const graph = compactGraph({ edges: randomWeightedGraph(n, 5 * n, n) }, 'weight', resolveConfig().limits);
   const inputs = encodeBellmanFord(graph, 0);
   const folder = mkdtempSync(join(tmpdir(), 'narsolve-profile-'));
-  const session = await ort.InferenceSession.create(join(models, manifest.file), {
+  const session = await ort.InferenceSession.create(found.model.path, {
     ...sessionOptions(Number(arg('threads', '1'))),
     enableProfiling: true,
     profileFilePrefix: join(folder, 'step'),
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   const runs = events.filter((e) => e.name === 'model_run').sort((a, b) => a.ts - b.ts);
   // The first run pays one-time costs (memory planning for the new shapes): leave it out.
   const warmedAt = runs[0].ts + runs[0].dur;
-  const timed = runs.slice(1).map((e) => e.dur).sort((a, b) => a - b);
+  const timed = runs.slice(1).map((e) => e.dur);
   const perOp = new Map<string, number>();
   let kernels = 0;
   for (const e of events) {
@@ -59,8 +62,8 @@ async function main(): Promise<void> {
     perOp.set(key, (perOp.get(key) ?? 0) + e.dur);
     kernels += e.dur;
   }
-  console.log(`model ${manifest.version}, ${inputs.n} nodes, in-degree up to ${inputs.k}, hidden ${hidden}, ${steps} steps`);
-  console.log(`after one warm-up step: median run ${(timed[Math.floor(timed.length / 2)] / 1000).toFixed(2)} ms; kernels ${(kernels / timed.length / 1000).toFixed(2)} ms a step`);
+  console.log(`model ${found.model.version}, ${inputs.n} nodes, in-degree up to ${inputs.k}, hidden ${hidden}, ${steps} steps`);
+  console.log(`after one warm-up step: median run ${(median(timed) / 1000).toFixed(2)} ms; kernels ${(kernels / timed.length / 1000).toFixed(2)} ms a step`);
   console.log('| operation | µs a step | share of kernel time |\n|---|---|---|');
   for (const [op, us] of [...perOp].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     console.log(`| ${op} | ${(us / timed.length).toFixed(0)} | ${((100 * us) / kernels).toFixed(1)}% |`);

@@ -16,7 +16,8 @@ export interface FieldError {
   message: string;
 }
 
-const STATUS: Record<ErrorCode, number> = {
+/** The HTTP status of each code: the README's error table and the OpenAPI responses are built from it. */
+export const STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidInput: 400,
   NotFound: 404,
   MethodNotAllowed: 405,
@@ -28,7 +29,8 @@ const STATUS: Record<ErrorCode, number> = {
   ModelUnavailable: 503,
 };
 
-const TITLE: Record<ErrorCode, string> = {
+/** The problem title of each code. */
+export const TITLE: Readonly<Record<ErrorCode, string>> = {
   InvalidInput: 'The request is not valid',
   NotFound: 'No such resource',
   MethodNotAllowed: 'Method not allowed on this resource',
@@ -88,6 +90,17 @@ export class NarsolveError extends Error {
 /** The problem type URI for a code; the README's error table documents each one. */
 export function problemType(code: ErrorCode): string {
   return `https://narsolve.dev/problems/${code}`;
+}
+
+/** At most this many located errors go into one answer: one bad field usually repeats on every edge. */
+export const MAX_FIELD_ERRORS = 20;
+
+/** InvalidInput for several located errors: the first in the detail, "(and N more)", all of them (up to MAX_FIELD_ERRORS) in `errors`. */
+export function invalidInputs(errors: FieldError[]): NarsolveError {
+  const listed = errors.length > 0 ? errors.slice(0, MAX_FIELD_ERRORS) : [{ pointer: '', message: 'is invalid' }];
+  const first = listed[0];
+  const more = listed.length > 1 ? ` (and ${listed.length - 1} more)` : '';
+  return new NarsolveError('InvalidInput', `${first.pointer || '/'}: ${first.message}${more}`, { errors: listed });
 }
 
 /** Shorthand for an InvalidInput error about one JSON pointer. */

@@ -10,7 +10,7 @@ import { loadConfig, resolveConfig, type Limits, type Tolerances } from './confi
 import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResponse } from './services/maxflow';
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
-import { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
+import { learnedDisabled, type LearnedSolvers } from './solvers/learned';
 
 export { createApp, type AppOptions } from './api/app';
 export { NarsolveError, type ErrorCode, type FieldError, type Problem } from './errors';

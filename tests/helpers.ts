@@ -1,6 +1,6 @@
 import { resolveConfig } from '../src/config';
 import type { SolveContext } from '../src/services/context';
-import { learnedDisabled } from '../src/solvers/learned';
+import { learnedDisabled, type LearnedSolvers } from '../src/solvers/learned';
 import { validatorFor } from '../src/services/validation';
 import { NarsolveError } from '../src/errors';
 
@@ -25,4 +25,15 @@ export async function refusal(fn: () => Promise<unknown>): Promise<NarsolveError
     throw error;
   }
   throw new Error('expected a NarsolveError, but the call succeeded');
+}
+
+/** A solve context whose learned `which` solver is the loaded one with some of its model's fields replaced (a failing infer, a tighter limit). */
+export function withModel<K extends 'route' | 'maxflow'>(
+  learned: LearnedSolvers,
+  which: K,
+  patch: Partial<NonNullable<LearnedSolvers[K]['model']>>,
+): SolveContext {
+  const solver = learned[which];
+  if (!solver.model) throw new Error(`withModel: the learned ${which} solver is not loaded`);
+  return { config: resolveConfig(), learned: { ...learned, [which]: { ...solver, model: { ...solver.model, ...patch } } } };
 }

@@ -13,9 +13,10 @@ import { solveMaxflow } from '../src/services/maxflow';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
 import { MAXFLOW_INPUTS, MAXFLOW_OUTPUTS } from '../src/solvers/learned/manifest';
 import { encodeMaxflow } from '../src/solvers/learned/maxflowEncoding';
+import { plannedSteps, readStepRule } from '../src/solvers/learned/steps';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, randomFlowNetwork } from './generators/graphs';
-import { expectMatchesSchema, refusal } from './helpers';
+import { expectMatchesSchema, refusal, withModel } from './helpers';
 
 const MODELS = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'maxflow.json'), 'utf8'));
@@ -37,7 +38,6 @@ describe('the max-flow spec is the single source of truth', () => {
     expect(haveModel).toBe(true);
     const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
     expect(manifest.models.maxflow.spec).toEqual(SPEC);
-    expect(Object.keys(manifest.models.maxflow.inputs)).toEqual([...MAXFLOW_INPUTS]);
   });
 });
 
@@ -50,6 +50,10 @@ describeWithModel('contract: the TypeScript encoder and onnxruntime-node reprodu
     );
     const inputs = encodeMaxflow(graph, c.source, c.sink);
     expect(inputs.hopDepth).toBe(c.hop_depth);
+    // The step rule is the spec's, computed here as Python computed it for training.
+    const rule = readStepRule(SPEC.model.steps);
+    if ('unknown' in rule || rule.rule !== 'hop_depth + extra') throw new Error(`the max-flow spec's step rule is not hop_depth + extra`);
+    expect(plannedSteps(rule, inputs.hopDepth)).toBe(c.planned_steps);
     const mine: Record<string, ArrayLike<number | bigint>> = {
       source: inputs.source, sink: inputs.sink, in_index: inputs.inIndex, in_capacity: inputs.inCapacity, in_mask: inputs.inMask,
       out_index: inputs.outIndex, out_capacity: inputs.outCapacity, out_mask: inputs.outMask,
@@ -92,8 +96,8 @@ describe('degraded mode: a bad max-flow model never stops the service', () => {
   test('without maxflow.onnx, max flow is unavailable with the reason and the route model still serves', async () => {
     const learned = await loadLearnedSolvers({ modelsDir: copyModels(['maxflow.onnx']) });
     try {
-      expect(learned.maxflow).toMatchObject({ ready: false, reason: expect.stringMatching(/no model file at models\/maxflow.onnx|no models\/manifest.json/) });
-      if (existsSync(join(MODELS, 'bellman_ford.onnx'))) expect(learned.route.ready).toBe(true);
+      expect(learned.maxflow.readiness).toMatchObject({ ready: false, reason: expect.stringMatching(/no model file at models\/maxflow.onnx|no models\/manifest.json/) });
+      if (existsSync(join(MODELS, 'bellman_ford.onnx'))) expect(learned.route.readiness.ready).toBe(true);
       const answer = await solveMaxflow({ graph: { edges: randomFlowNetwork(20, 60, 3) }, source: 0, sink: 1 }, { config: resolveConfig(), learned });
       expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: expect.stringContaining('learned solver unavailable') });
       expect(answer.certificate.verified).toBe(true);
@@ -107,9 +111,9 @@ describe('degraded mode: a bad max-flow model never stops the service', () => {
     if (existsSync(join(dir, 'maxflow.onnx'))) writeFileSync(join(dir, 'maxflow.onnx'), Buffer.from('not a model'));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     try {
-      expect(learned.maxflow.ready).toBe(false);
-      expect(learned.flow).toBeUndefined();
-      if (haveModel) expect(learned.maxflow.reason).toContain('sha256');
+      expect(learned.maxflow.readiness.ready).toBe(false);
+      expect(learned.maxflow.model).toBeUndefined();
+      if (haveModel) expect(learned.maxflow.readiness.reason).toContain('sha256');
     } finally {
       await learned.close();
     }
@@ -125,7 +129,7 @@ describeWithModel('serving the learned max flow', () => {
   afterAll(() => learned.close());
 
   test('the model loads and passes its warm-up', () => {
-    expect(learned.maxflow).toMatchObject({ ready: true, version: expect.any(String) });
+    expect(learned.maxflow.readiness).toMatchObject({ ready: true, version: expect.any(String) });
   });
 
   test('auto is exact and certified on random networks far larger than training, integer and fractional, directed and undirected', async () => {
@@ -177,7 +181,7 @@ describeWithModel('serving the learned max flow', () => {
   });
 
   test('when inference fails, auto answers exactly with the reason and learned refuses with ModelUnavailable', async () => {
-    const failing = { config: resolveConfig(), learned: { ...learned, flow: { ...learned.flow!, infer: () => Promise.reject(new Error('worker exited')) } } };
+    const failing = withModel(learned, 'maxflow', { infer: () => Promise.reject(new Error('worker exited')) });
     const body = { graph: { edges: randomFlowNetwork(30, 90, 5) }, source: 0, sink: 7 };
     const answer = await solveMaxflow(body, failing);
     expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned inference failed: worker exited' });
@@ -185,7 +189,7 @@ describeWithModel('serving the learned max flow', () => {
   });
 
   test("a network past the model's padded-slot limit goes straight to Dinic with the reason", async () => {
-    const tight = { config: resolveConfig(), learned: { ...learned, flow: { ...learned.flow!, maxPaddedSlots: 4 } } };
+    const tight = withModel(learned, 'maxflow', { limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
     const answer = await solveMaxflow({ graph: { edges: randomFlowNetwork(10, 30, 1) }, source: 0, sink: 1 }, tight);
     expect(answer.solver.used).toBe('classical');
     expect(answer.solver.fallbackReason).toMatch(/padded arc slots/);

@@ -12,7 +12,8 @@ import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS } from '../src/solvers/learne
 import { resolveConfig } from '../src/config';
 import { learnedDisabled } from '../src/solvers/learned';
 import { randomWeightedGraph, withPotential, rng } from './generators/graphs';
-import { expectMatchesSchema, refusal } from './helpers';
+import { expectMatchesSchema, refusal, withModel } from './helpers';
+import { maxSteps } from '../src/solvers/learned/steps';
 
 const MODELS = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'bellman_ford.json'), 'utf8'));
@@ -29,7 +30,6 @@ describe('the Bellman-Ford spec is the single source of truth', () => {
     expect(haveModel).toBe(true);
     const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
     expect(manifest.models.bellman_ford.spec).toEqual(SPEC);
-    expect(Object.keys(manifest.models.bellman_ford.inputs)).toEqual([...BELLMAN_FORD_INPUTS]);
   });
 });
 
@@ -77,8 +77,8 @@ describe('degraded mode: a bad model never stops the service', () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     if (haveModel) copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
-    expect(learned.route.ready).toBe(false);
-    expect(learned.route.reason).toMatch(haveModel ? /no model file at models\/bellman_ford.onnx/ : /no models\/manifest.json/);
+    expect(learned.route.readiness.ready).toBe(false);
+    expect(learned.route.readiness.reason).toMatch(haveModel ? /no model file at models\/bellman_ford.onnx/ : /no models\/manifest.json/);
     await learned.close();
   });
 
@@ -88,7 +88,7 @@ describe('degraded mode: a bad model never stops the service', () => {
     copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
     writeFileSync(join(dir, 'bellman_ford.onnx'), 'not a model');
     const learned = await loadLearnedSolvers({ modelsDir: dir });
-    expect(learned.route).toMatchObject({ ready: false, reason: expect.stringContaining('sha256') });
+    expect(learned.route.readiness).toMatchObject({ ready: false, reason: expect.stringContaining('sha256') });
   });
 
   test('a model that matches its manifest but cannot run is caught at start-up', async () => {
@@ -100,7 +100,7 @@ describe('degraded mode: a bad model never stops the service', () => {
     manifest.models.bellman_ford.sha256 = require('node:crypto').createHash('sha256').update(junk).digest('hex');
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
-    expect(learned.route).toMatchObject({ ready: false, reason: expect.stringContaining('failed to run') });
+    expect(learned.route.readiness).toMatchObject({ ready: false, reason: expect.stringContaining('failed to run') });
   });
 
   test('with the learned solver unavailable, auto answers classically and says why', async () => {
@@ -119,15 +119,18 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   afterAll(() => learned.close());
 
   test('the committed model loads and is ready', () => {
-    expect(learned.route).toMatchObject({ ready: true, version: expect.any(String) });
+    expect(learned.route.readiness).toMatchObject({ ready: true, version: expect.any(String) });
   });
 
   test('a run stops where the Python reference stops: once the pointers have been unchanged for the spec\'s patience', async () => {
     const golden = JSON.parse(readFileSync(join(MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8'));
-    expect(learned.bellmanFord?.patience).toBe(SPEC.model.stopping.patience);
+    const model = learned.route.model!;
+    expect(model.steps.patience).toBe(SPEC.model.steps.patience);
     for (const c of golden.cases) {
+      // The step cap is the spec's rule, computed here as Python computed it.
+      expect(maxSteps(model.steps, c.n)).toBe(c.served.max_steps);
       const [index, shape] = c.inputs.nbr_index as [number[], number[]];
-      const result = await learned.bellmanFord!.infer(
+      const result = await model.infer(
         {
           n: c.n,
           k: shape[1],
@@ -140,12 +143,12 @@ describeWithModel('serving the learned Bellman-Ford', () => {
         },
         c.served.max_steps,
       );
-      expect({ steps: result.steps, converged: result.converged, choice: Array.from(result.choice) }).toEqual({
+      expect({ steps: result.steps, settled: result.settled, choice: Array.from(result.choice) }).toEqual({
         steps: c.served.steps,
-        converged: c.served.settled,
+        settled: c.served.settled,
         choice: c.served.choice,
       });
-      result.distance.forEach((d, v) => expect(Math.abs(d - c.served.distance[v])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.served.distance[v]))));
+      result.distance.forEach((d: number, v: number) => expect(Math.abs(d - c.served.distance[v])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.served.distance[v]))));
     }
   });
 
@@ -198,7 +201,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('when inference fails (a dead worker, a full queue), auto still answers exactly and learned says why', async () => {
-    const failing = { config: resolveConfig(), learned: { ...learned, bellmanFord: { ...learned.bellmanFord!, infer: () => Promise.reject(new Error('worker exited')) } } };
+    const failing = withModel(learned, 'route', { infer: () => Promise.reject(new Error('worker exited')) });
     const body = { graph: { edges: randomWeightedGraph(30, 90, 5) }, source: 0, target: 7 };
     const answer = await solveRoute(body, failing);
     expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned inference failed: worker exited' });
@@ -207,7 +210,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('a graph past the model\'s padded-slot limit goes straight to the classical solver with the reason', async () => {
-    const tight = { config: resolveConfig(), learned: { ...learned, bellmanFord: { ...learned.bellmanFord!, maxPaddedSlots: 4 } } };
+    const tight = withModel(learned, 'route', { limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
     const answer = await solveRoute({ graph: { edges: randomWeightedGraph(10, 30, 1) }, source: 0 }, tight);
     expect(answer.solver.used).toBe('classical');
     expect(answer.solver.fallbackReason).toMatch(/padded neighbour slots/);

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -11,6 +11,7 @@ import { warmUp } from '../services/validation';
 import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
 import { createMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
+import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
 import { version } from '../version';
 
 /** What an embedder may inject; everything has a default. */
@@ -29,7 +30,7 @@ type Handler = (body: unknown, context: SolveContext) => Promise<{ code: string;
 
 /**
  * createApp: the narsolve express app, not listening, so tests and other services can mount it.
- * Routes: POST /route, POST /maxflow, GET /healthz, /readyz, /openapi.json, /metrics.
+ * Its endpoints are the table in routes.ts.
  */
 export function createApp(options: AppOptions = {}): express.Express {
   const config: Config = resolveConfig(options);
@@ -87,36 +88,49 @@ export function createApp(options: AppOptions = {}): express.Express {
     res.json(response);
   };
 
-  app.post('/route', requireJson, json, solve('/route', solveRoute));
-  app.post('/maxflow', requireJson, json, solve('/maxflow', solveMaxflow));
-  app.get('/healthz', (_req, res) => {
+  const ok = (res: Response): void => {
     res.locals.code = 'Ok';
-    res.json({ code: 'Ok', status: 'up', version });
-  });
-  app.get('/readyz', (_req, res) => {
-    res.locals.code = 'Ok';
-    res.json({
-      code: 'Ok',
-      status: 'ready',
-      solvers: {
-        classical: { route: { ready: true }, maxflow: { ready: true } },
-        learned: { route: learned.route, maxflow: learned.maxflow },
+  };
+  const handlers: Record<EndpointPath, RequestHandler[]> = {
+    '/route': [requireJson, json, solve('/route', solveRoute)],
+    '/maxflow': [requireJson, json, solve('/maxflow', solveMaxflow)],
+    '/healthz': [
+      (_req, res) => {
+        ok(res);
+        res.json({ code: 'Ok', status: 'up', version });
       },
-      limits: Object.fromEntries(Object.entries(config.limits).map(([k, v]) => [k, { value: v, env: envName(k as keyof Limits) }])),
-    });
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.locals.code = 'Ok';
-    res.json(openapi);
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.locals.code = 'Ok';
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+    ],
+    '/readyz': [
+      (_req, res) => {
+        ok(res);
+        res.json({
+          code: 'Ok',
+          status: 'ready',
+          solvers: {
+            classical: { route: { ready: true }, maxflow: { ready: true } },
+            learned: { route: learned.route.readiness, maxflow: learned.maxflow.readiness },
+          },
+          limits: Object.fromEntries(Object.entries(config.limits).map(([k, v]) => [k, { value: v, env: envName(k as keyof Limits) }])),
+        });
+      },
+    ],
+    '/openapi.json': [
+      (_req, res) => {
+        ok(res);
+        res.json(openapi);
+      },
+    ],
+    '/metrics': [
+      async (_req, res) => {
+        ok(res);
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    ],
+  };
+  for (const endpoint of ENDPOINTS) app[endpoint.method](endpoint.path, ...handlers[endpoint.path]);
 
-  const knownPaths: Record<string, string> = { '/route': 'POST', '/maxflow': 'POST', '/healthz': 'GET, HEAD', '/readyz': 'GET, HEAD', '/openapi.json': 'GET, HEAD', '/metrics': 'GET, HEAD' };
   app.use((req, res, next) => {
-    const allow = knownPaths[req.path];
+    const allow = allowedMethods(req.path);
     if (allow) {
       res.setHeader('Allow', allow);
       next(new NarsolveError('MethodNotAllowed', `${req.method} is not allowed on ${req.path}; use ${allow}`));

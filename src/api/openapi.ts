@@ -1,4 +1,6 @@
+import { STATUS, type ErrorCode } from '../errors';
 import { loadSchemas } from '../services/validation';
+import { ENDPOINTS, type Endpoint } from './routes';
 
 type Json = unknown;
 
@@ -30,11 +32,20 @@ function componentName(file: string): string {
 
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
 
-function problemResponses(...statuses: number[]): Record<string, Json> {
-  const descriptions: Record<number, string> = {
-    400: 'InvalidInput', 404: 'NotFound', 413: 'TooBig', 415: 'UnsupportedMediaType', 422: 'NegativeCycle or WorkLimitExceeded', 500: 'Internal', 503: 'ModelUnavailable',
+/** The problem responses of an endpoint, one per status, described by the codes that share it (errors.ts decides the statuses). */
+function problemResponses(codes: readonly ErrorCode[]): Record<string, Json> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(STATUS[code], [...(byStatus.get(STATUS[code]) ?? []), code]);
+  return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, shared]) => [String(status), { description: shared.join(' or '), content: PROBLEM }]));
+}
+
+function operation(endpoint: Endpoint): Record<string, Json> {
+  const content = endpoint.body ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${endpoint.body.response}` } } } } : {};
+  return {
+    summary: endpoint.summary,
+    ...(endpoint.body && { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${endpoint.body.request}` } } } } }),
+    responses: { '200': { description: endpoint.ok, ...content }, ...problemResponses(endpoint.problems) },
   };
-  return Object.fromEntries(statuses.map((s) => [String(s), { description: descriptions[s], content: PROBLEM }]));
 }
 
 /** The OpenAPI 3.1 document, built from the JSON Schemas in schemas/ so the two cannot drift. */
@@ -46,28 +57,13 @@ export function buildOpenApi(version: string): Record<string, Json> {
     for (const [name, def] of Object.entries(defs)) components[name] = toComponent(def, file);
     if (file !== 'common.json') components[componentName(file)] = toComponent(schema, file);
   }
-  const post = (summary: string, request: string, response: string, extra: number[]) => ({
-    post: {
-      summary,
-      requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${request}` } } } },
-      responses: {
-        '200': { description: 'Solved; the certificate proves the answer', content: { 'application/json': { schema: { $ref: `#/components/schemas/${response}` } } } },
-        ...problemResponses(400, 413, 415, ...extra, 500, 503),
-      },
-    },
-  });
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const endpoint of ENDPOINTS) paths[endpoint.path] = { ...paths[endpoint.path], [endpoint.method]: operation(endpoint) };
   return {
     openapi: '3.1.0',
     info: { title: 'narsolve', version, description: 'Shortest paths and maximum flow with certified answers.' },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths: {
-      '/route': post('Shortest path or shortest-path tree', 'RouteRequest', 'RouteResponse', [422]),
-      '/maxflow': post('Maximum flow and minimum cut', 'MaxflowRequest', 'MaxflowResponse', [422]),
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up' } } } },
-      '/readyz': { get: { summary: 'Readiness and solver availability', responses: { '200': { description: 'Ready to answer' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
-    },
+    paths,
     components: { schemas: components },
   };
 }

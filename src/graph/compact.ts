@@ -1,10 +1,7 @@
-import { invalidInput, NarsolveError, type FieldError } from '../errors';
+import { invalidInput, invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import type { Limits } from '../config';
 import { envName } from '../config';
 import type { CompactGraph, GraphInput, NodeId } from './types';
-
-/** Stop collecting located errors after this many: one bad field usually repeats on every edge. */
-const MAX_REPORTED_ERRORS = 20;
 
 /** Which edge property holds the number the solver reads. */
 export type ValueField = 'weight' | 'capacity';
@@ -12,13 +9,10 @@ export type ValueField = 'weight' | 'capacity';
 class ErrorList {
   readonly items: FieldError[] = [];
   add(pointer: string, message: string): void {
-    if (this.items.length < MAX_REPORTED_ERRORS) this.items.push({ pointer, message });
+    if (this.items.length < MAX_FIELD_ERRORS) this.items.push({ pointer, message });
   }
   throwIfAny(): void {
-    if (this.items.length === 0) return;
-    const first = this.items[0];
-    const more = this.items.length > 1 ? ` (and ${this.items.length - 1} more)` : '';
-    throw new NarsolveError('InvalidInput', `${first.pointer}: ${first.message}${more}`, { errors: this.items });
+    if (this.items.length > 0) throw invalidInputs(this.items);
   }
 }
 

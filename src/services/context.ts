@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { LearnedSolvers } from '../solvers/learned';
+import { roundMs } from './types';
 
 /** What a solve needs besides the request: limits, tolerances and which learned solvers are ready. */
 export interface SolveContext {
@@ -16,18 +17,14 @@ export class StageTimer {
   /** Records the time since the previous mark under `stage`. */
   mark(stage: string): void {
     const now = performance.now();
-    this.ms[stage] = round(now - this.last);
+    this.ms[stage] = roundMs(now - this.last);
     this.last = now;
   }
 
   /** The stage times plus the total. */
   done(): Record<string, number> {
-    this.ms.total = round(performance.now() - this.started);
+    this.ms.total = roundMs(performance.now() - this.started);
     return this.ms;
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 

@@ -5,9 +5,11 @@ import { dinic, netOutflow, type MaxflowResult } from '../solvers/classical/maxf
 import { projectFlow, type ProjectedFlow } from '../solvers/classical/projection';
 import type { LearnedMaxflow } from '../solvers/learned';
 import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';
+import { plannedSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import { StageTimer, type SolveContext } from './context';
-import type { SolverChoice, SolverReport } from './route';
+import { attemptLearned, type Unfit } from './learned';
+import { roundMs, type LearnedRun, type SolverChoice, type SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
 
 /** The body of POST /maxflow. */
@@ -18,6 +20,28 @@ export interface MaxflowRequest {
   solver?: SolverChoice;
   /** Also run a cold exact solve and report its work next to the warm start's (costs a second solve). */
   explain?: boolean;
+}
+
+/** Where a max-flow answer came from. */
+export interface MaxflowSolverReport extends SolverReportBase {
+  /** The learned model's run: the steps that ran and the steps its rule planned (fewer ran when the serving limits cut the run short). */
+  learned?: LearnedRun & { plannedSteps: number };
+  /** Solver auto: the projected prediction the exact solver continued from, and the work that took. */
+  warmStart?: {
+    projectedValue: number;
+    /** Projected value / final value: how much of the answer the prediction already carried. */
+    carriedShare: number;
+    clippedEdges: number;
+    cancelledFlow: number;
+    projectionWork: number;
+    phases: number;
+    augmentingPaths: number;
+    work: number;
+    /** With explain: the same exact solver from zero flow. */
+    cold?: { phases: number; augmentingPaths: number; work: number; ms: number };
+  };
+  /** Solver learned: the raw prediction. */
+  prediction?: { decodedValue: number; projectedValue: number; clippedEdges: number; cancelledFlow: number; cutCapacity: number; decodedFlows?: number[] };
 }
 
 export interface MaxflowCertificate {
@@ -40,7 +64,7 @@ export interface MaxflowResponse {
   value: number;
   flows: number[];
   minCut: { sourceSide: NodeId[]; edges: number[]; capacity: number };
-  solver: SolverReport;
+  solver: MaxflowSolverReport;
   certificate: MaxflowCertificate;
   timingsMs: Record<string, number>;
 }
@@ -60,11 +84,11 @@ interface Prediction {
   readonly flow: Float64Array;
   readonly sourceSide: Uint8Array;
   readonly projected: ProjectedFlow;
-  readonly info: { version: string; steps: number; converged: boolean };
+  readonly run: LearnedRun & { plannedSteps: number };
 }
 
 /**
- * solveMaxflow: validate → compact → (learned → project → warm-started Dinic | Dinic) → verify →
+ * solveMaxflow: validate → normalize → (learned → project → warm-started Dinic | Dinic) → verify →
  * answer. Throws NarsolveError for caller-visible problems.
  */
 export async function solveMaxflow(body: unknown, context: SolveContext): Promise<MaxflowResponse> {
@@ -81,21 +105,10 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
   const job: FlowJob = { graph, request, source, sink, context, timer };
 
   const choice = request.solver ?? 'auto';
-  const plan = choice === 'classical' ? { reason: '' } : planLearned(graph, context);
-  if ('reason' in plan) {
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned max-flow solver is not available: ${plan.reason}`);
-    return classical(job, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
-  }
-  const prediction = await predict(job, plan.model, plan.widths).catch((error: Error) => ({ error }));
-  if ('error' in prediction) {
-    if (prediction.error instanceof NarsolveError) throw prediction.error;
-    // A worker that died or a full queue must not fail the request: the exact solver still can answer.
-    const reason = `learned inference failed: ${prediction.error.message}`;
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', reason);
-    return classical(job, reason);
-  }
-  if (choice === 'learned') return rawPrediction(job, prediction, plan.model.version);
-  return warmStart(job, prediction, plan.model.version);
+  const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
+  if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
+  if (choice === 'learned') return rawPrediction(job, attempt.output);
+  return warmStart(job, attempt.output);
 }
 
 /** The exact solver from zero flow. */
@@ -104,43 +117,40 @@ function classical(job: FlowJob, fallbackReason: string | undefined): MaxflowRes
   job.timer.mark('solve');
   const verdict = verifyOwn(job, result);
   job.timer.mark('verify');
-  const report: SolverReport = { used: 'classical', algorithm: result.algorithm };
+  const report: MaxflowSolverReport = { used: 'classical', algorithm: result.algorithm };
   if (fallbackReason) report.fallbackReason = fallbackReason;
   return answer(job, result.flow, result.sourceSide, report, verdict);
 }
 
-/** The loaded model, or why this graph cannot go to it. */
-function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedMaxflow; widths: PaddedWidths } | { reason: string } {
-  const model = context.learned.flow;
-  if (!model) return { reason: context.learned.maxflow.reason };
+/** The padded widths for this network, or why it does not fit the model's serving limits. */
+function planLearned(graph: CompactGraph, model: LearnedMaxflow): PaddedWidths | Unfit {
   const widths = maxflowSlots(graph);
-  if (widths.slots > model.maxPaddedSlots) {
-    return { reason: `the graph needs ${widths.slots} padded arc slots (nodes × (largest in-degree + largest out-degree)); the model is served up to ${model.maxPaddedSlots}` };
+  if (widths.slots > model.limits.maxPaddedSlots) {
+    return { unfit: `the graph needs ${widths.slots} padded arc slots (nodes × (largest in-degree + largest out-degree)); the model is served up to ${model.limits.maxPaddedSlots}` };
   }
-  return { model, widths };
+  return widths;
 }
 
 /** Encode → infer (in a worker thread) → decode → project onto a feasible flow. */
 async function predict({ graph, source, sink, context, timer }: FlowJob, model: LearnedMaxflow, widths: PaddedWidths): Promise<Prediction> {
   const inputs = encodeMaxflow(graph, source, sink, widths);
   timer.mark('encode');
-  const wanted = inputs.hopDepth + model.extraSteps;
-  const affordable = Math.max(1, Math.floor(model.maxSlotSteps / widths.slots));
-  const steps = Math.min(wanted, affordable);
+  const planned = plannedSteps(model.steps, inputs.hopDepth);
+  const steps = stepBudget(planned, widths.slots, model.limits.maxSlotSteps);
   const result = await model.infer(inputs, steps);
   timer.mark('infer');
   const { flow, sourceSide } = decodeMaxflow(graph, inputs, result.flowFraction, result.cutLogit, source, sink);
   timer.mark('decode');
   const projected = projectFlow(graph, source, sink, flow, { maxWork: context.config.limits.maxWork });
   timer.mark('project');
-  return { flow, sourceSide, projected, info: { version: model.version, steps, converged: steps === wanted } };
+  return { flow, sourceSide, projected, run: { version: model.version, steps, plannedSteps: planned } };
 }
 
 /**
  * The exact solver continued from the projected prediction. `used` is "learned" when the
  * projection was already maximum (no augmenting path was left), else "classical".
  */
-function warmStart(job: FlowJob, prediction: Prediction, version: string): MaxflowResponse {
+function warmStart(job: FlowJob, prediction: Prediction): MaxflowResponse {
   const { graph, request, source, sink, context, timer } = job;
   const { projected } = prediction;
   const result = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
@@ -148,10 +158,10 @@ function warmStart(job: FlowJob, prediction: Prediction, version: string): Maxfl
   const verdict = verifyOwn(job, result);
   timer.mark('verify');
   const carried = verdict.value > 0 ? projected.value / verdict.value : 1;
-  const report: SolverReport = {
+  const report: MaxflowSolverReport = {
     used: result.augmentingPaths === 0 ? 'learned' : 'classical',
-    algorithm: `dinic warm-started from gnn-maxflow ${version}`,
-    learned: prediction.info,
+    algorithm: `dinic warm-started from gnn-maxflow ${prediction.run.version}`,
+    learned: prediction.run,
     warmStart: {
       projectedValue: projected.value,
       carriedShare: carried,
@@ -169,7 +179,7 @@ function warmStart(job: FlowJob, prediction: Prediction, version: string): Maxfl
   if (request.explain) {
     const started = performance.now();
     const cold = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork });
-    report.warmStart!.cold = { phases: cold.phases, augmentingPaths: cold.augmentingPaths, work: cold.work, ms: Math.round((performance.now() - started) * 1000) / 1000 };
+    report.warmStart!.cold = { phases: cold.phases, augmentingPaths: cold.augmentingPaths, work: cold.work, ms: roundMs(performance.now() - started) };
     timer.mark('explain');
   }
   return answer(job, result.flow, result.sourceSide, report, verdict);
@@ -180,14 +190,14 @@ function warmStart(job: FlowJob, prediction: Prediction, version: string): Maxfl
  * certificate's verdict on that pair, true only when the prediction is provably optimal. With
  * `explain`, the decoded flows before projection too.
  */
-function rawPrediction(job: FlowJob, prediction: Prediction, version: string): MaxflowResponse {
+function rawPrediction(job: FlowJob, prediction: Prediction): MaxflowResponse {
   const { graph, request, source, sink, context, timer } = job;
   const verdict = verifyMaxflow(graph, source, sink, prediction.projected.flow, prediction.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   timer.mark('verify');
-  const report: SolverReport = {
+  const report: MaxflowSolverReport = {
     used: 'learned',
-    algorithm: `gnn-maxflow ${version}, projected`,
-    learned: prediction.info,
+    algorithm: `gnn-maxflow ${prediction.run.version}, projected`,
+    learned: prediction.run,
     prediction: {
       decodedValue: netOutflow(graph, prediction.flow, source),
       projectedValue: prediction.projected.value,
@@ -207,7 +217,7 @@ function verifyOwn({ graph, source, sink, context }: FlowJob, result: MaxflowRes
   return verdict;
 }
 
-function answer({ graph, request, timer }: FlowJob, flow: Float64Array, side: Uint8Array, solver: SolverReport, verdict: MaxflowVerdict): MaxflowResponse {
+function answer({ graph, request, timer }: FlowJob, flow: Float64Array, side: Uint8Array, solver: MaxflowSolverReport, verdict: MaxflowVerdict): MaxflowResponse {
   const sourceSide: NodeId[] = [];
   for (let v = 0; v < graph.nodeCount; v++) if (side[v] === 1) sourceSide.push(graph.ids[v]);
   const certificate: MaxflowCertificate = {

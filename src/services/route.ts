@@ -1,14 +1,15 @@
 import { NarsolveError } from '../errors';
 import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
-import { labelCorrecting, shortestPaths, type LabelState, type NegativeCycle } from '../solvers/classical/shortestPaths';
+import { labelCorrecting, shortestPaths, violatedTails, type LabelState, type NegativeCycle } from '../solvers/classical/shortestPaths';
 import type { LearnedBellmanFord } from '../solvers/learned';
-import { decodeBellmanFord, encodeBellmanFord, paddedSlots } from '../solvers/learned/encode';
+import { decodeBellmanFord, encodeBellmanFord, paddedSlots } from '../solvers/learned/bellmanFordEncoding';
+import { maxSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import { StageTimer, type SolveContext } from './context';
+import { attemptLearned, type Unfit } from './learned';
+import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
-
-export type SolverChoice = 'auto' | 'classical' | 'learned';
 
 /** The body of POST /route. */
 export interface RouteRequest {
@@ -18,30 +19,12 @@ export interface RouteRequest {
   solver?: SolverChoice;
 }
 
-export interface SolverReport {
-  used: 'classical' | 'learned';
-  algorithm: string;
-  fallbackReason?: string;
-  /** The learned model's run: version, processor steps, whether its pointers reached a fixed point. */
-  learned?: { version: string; steps: number; converged: boolean };
+/** Where a route answer came from. */
+export interface RouteSolverReport extends SolverReportBase {
+  /** The learned model's run, and whether its pointers settled (unchanged for the spec's patience) before the step cap. */
+  learned?: LearnedRun & { converged: boolean };
   /** The classical work spent repairing a learned answer that failed verification. */
   repair?: { nodesRelabeled: number; relaxations: number; seeds: number };
-  /** Max flow, auto: the projected prediction the exact solver continued from, and the work that took. */
-  warmStart?: {
-    projectedValue: number;
-    /** Projected value / final value: how much of the answer the prediction already carried. */
-    carriedShare: number;
-    clippedEdges: number;
-    cancelledFlow: number;
-    projectionWork: number;
-    phases: number;
-    augmentingPaths: number;
-    work: number;
-    /** With explain: the same exact solver from zero flow. */
-    cold?: { phases: number; augmentingPaths: number; work: number; ms: number };
-  };
-  /** Max flow, solver "learned": the raw prediction. */
-  prediction?: { decodedValue: number; projectedValue: number; clippedEdges: number; cancelledFlow: number; cutCapacity: number; decodedFlows?: number[] };
 }
 
 export interface RouteCertificate {
@@ -68,13 +51,29 @@ export interface RouteResponse {
     predecessor: Record<string, NodeId | null>;
     predecessorEdge: Record<string, number | null>;
   };
-  solver: SolverReport;
+  solver: RouteSolverReport;
   certificate: RouteCertificate;
   timingsMs: Record<string, number>;
 }
 
+/** One request on its way through the service: what every stage reads. */
+interface RouteJob {
+  readonly graph: CompactGraph;
+  readonly request: RouteRequest;
+  readonly source: number;
+  readonly target: number | undefined;
+  readonly context: SolveContext;
+  readonly timer: StageTimer;
+}
+
+/** A learned tree decoded from the model's pointers, with exact path-length labels, and the model's run. */
+interface LearnedTree {
+  readonly tree: LabelState;
+  readonly run: LearnedRun & { converged: boolean };
+}
+
 /**
- * solveRoute: validate → compact → (learned → verify → repair | classical → verify) → answer.
+ * solveRoute: validate → normalize → (learned → verify → repair | classical → verify) → answer.
  * Throws NarsolveError for anything the caller must hear about (bad input, negative cycle, limits).
  */
 export async function solveRoute(body: unknown, context: SolveContext): Promise<RouteResponse> {
@@ -83,121 +82,83 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
   const source = nodeIndexOf(graph, request.source, '/source');
   const target = request.target === undefined ? undefined : nodeIndexOf(graph, request.target, '/target');
   timer.mark('normalize');
+  const job: RouteJob = { graph, request, source, target, context, timer };
 
   const choice = request.solver ?? 'auto';
-  const plan = choice === 'classical' ? { reason: '' } : planLearned(graph, context);
-  if ('reason' in plan) {
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned route solver is not available: ${plan.reason}`);
-    return classical(graph, request, source, target, context, timer, choice === 'auto' ? `learned solver unavailable: ${plan.reason}` : undefined);
-  }
-  const learned = await runLearned(graph, source, plan.model, plan.k, timer).catch((error: Error) => ({ error }));
-  if ('error' in learned) {
-    // A worker that died or a full queue must not fail the request: the exact solver still can answer.
-    const reason = `learned inference failed: ${learned.error.message}`;
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', reason);
-    return classical(graph, request, source, target, context, timer, reason);
-  }
-  const verdict = verifyShortestPaths(graph, source, learned.tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
-  timer.mark('verify');
-  const report: SolverReport = { used: 'learned', algorithm: `gnn-bellman-ford ${plan.model.version}`, learned: learned.info };
-  if (choice === 'learned' || verdict.verified) return answer(graph, request, learned.tree, source, target, report, verdict, timer);
-  return repair(graph, request, learned.tree, source, target, context, timer, { ...report, used: 'classical' }, verdict);
+  const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
+  if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
+  const learned = attempt.output;
+  const verdict = verify(job, learned.tree);
+  const report: RouteSolverReport = { used: 'learned', algorithm: `gnn-bellman-ford ${learned.run.version}`, learned: learned.run };
+  if (choice === 'learned' || verdict.verified) return answer(job, learned.tree, report, verdict);
+  return repair(job, learned, verdict);
 }
 
 /** The exact classical solver: Dijkstra for non-negative weights, Bellman-Ford otherwise. */
-function classical(
-  graph: CompactGraph,
-  request: RouteRequest,
-  source: number,
-  target: number | undefined,
-  context: SolveContext,
-  timer: StageTimer,
-  fallbackReason: string | undefined,
-): RouteResponse {
-  const result = shortestPaths(graph, source, { target, maxWork: context.config.limits.maxWork });
-  timer.mark('solve');
-  if (result.kind === 'negative-cycle') throw negativeCycleError(graph, result.cycle);
-  const tree = result.tree;
-  const verdict = verifyShortestPaths(graph, source, tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
-  timer.mark('verify');
-  if (!verdict.verified) {
-    throw new NarsolveError('Internal', `our own ${tree.algorithm} answer failed verification: ${verdict.failures.join('; ')}`);
-  }
-  const report: SolverReport = { used: 'classical', algorithm: tree.algorithm };
+function classical(job: RouteJob, fallbackReason: string | undefined): RouteResponse {
+  const result = shortestPaths(job.graph, job.source, { target: job.target, maxWork: job.context.config.limits.maxWork });
+  job.timer.mark('solve');
+  if (result.kind === 'negative-cycle') throw negativeCycleError(job.graph, result.cycle);
+  const verdict = verifyOwn(job, result.tree, result.tree.algorithm);
+  const report: RouteSolverReport = { used: 'classical', algorithm: result.tree.algorithm };
   if (fallbackReason) report.fallbackReason = fallbackReason;
-  return answer(graph, request, tree, source, target, report, verdict, timer);
+  return answer(job, result.tree, report, verdict);
 }
 
-/** The loaded model, or why this graph cannot go to it. */
-function planLearned(graph: CompactGraph, context: SolveContext): { model: LearnedBellmanFord; k: number } | { reason: string } {
-  const model = context.learned.bellmanFord;
-  if (!model) return { reason: context.learned.route.reason };
+/** The padded width k for this graph, or why it does not fit the model's serving limits. */
+function planLearned(graph: CompactGraph, model: LearnedBellmanFord): number | Unfit {
   const { k, slots } = paddedSlots(graph);
-  if (slots > model.maxPaddedSlots) {
-    return { reason: `the graph needs ${slots} padded neighbour slots (nodes × largest in-degree); the model is served up to ${model.maxPaddedSlots}` };
+  if (slots > model.limits.maxPaddedSlots) {
+    return { unfit: `the graph needs ${slots} padded neighbour slots (nodes × largest in-degree); the model is served up to ${model.limits.maxPaddedSlots}` };
   }
-  return { model, k };
+  return k;
 }
 
 /** Encode → infer (in a worker thread) → decode into a tree with exact path-length labels. */
-async function runLearned(graph: CompactGraph, source: number, model: LearnedBellmanFord, k: number, timer: StageTimer) {
+async function runLearned({ graph, source, timer }: RouteJob, model: LearnedBellmanFord, k: number): Promise<LearnedTree> {
   const inputs = encodeBellmanFord(graph, source, k);
   timer.mark('encode');
-  // Bellman-Ford settles within n - 1 rounds; the run then needs `patience` unchanged steps to notice.
-  const maxSteps = Math.max(1, Math.min(graph.nodeCount + model.patience, Math.floor(model.maxSlotSteps / (inputs.n * inputs.k))));
-  const result = await model.infer(inputs, maxSteps);
+  const budget = stepBudget(maxSteps(model.steps, graph.nodeCount), inputs.n * inputs.k, model.limits.maxSlotSteps);
+  const result = await model.infer(inputs, budget);
   timer.mark('infer');
   const tree = decodeBellmanFord(graph, inputs, source, result.choice);
   timer.mark('decode');
-  return { tree, info: { version: model.version, steps: result.steps, converged: result.converged } };
+  return { tree, run: { version: model.version, steps: result.steps, converged: result.settled } };
 }
 
 /**
  * Repairs a learned tree that failed verification: a label-correcting pass started from its exact
  * path lengths, seeded only with the tails of violated arcs, so the work follows the model's error.
  */
-function repair(
-  graph: CompactGraph,
-  request: RouteRequest,
-  tree: LabelState,
-  source: number,
-  target: number | undefined,
-  context: SolveContext,
-  timer: StageTimer,
-  report: SolverReport,
-  failed: ShortestPathVerdict,
-): RouteResponse {
-  const seeds = violatedTails(graph, tree.potential);
-  const { result, stats } = labelCorrecting(graph, tree, seeds, { maxWork: context.config.limits.maxWork, algorithm: 'label-correcting repair' });
+function repair(job: RouteJob, learned: LearnedTree, failed: ShortestPathVerdict): RouteResponse {
+  const { graph, context, timer } = job;
+  const seeds = violatedTails(graph, learned.tree.potential);
+  const { result, stats } = labelCorrecting(graph, learned.tree, seeds, { maxWork: context.config.limits.maxWork, algorithm: 'label-correcting repair' });
   timer.mark('repair');
   if (result.kind === 'negative-cycle') throw negativeCycleError(graph, result.cycle);
-  const verdict = verifyShortestPaths(graph, source, result.tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
-  timer.mark('verify');
-  if (!verdict.verified) throw new NarsolveError('Internal', `the repaired answer failed verification: ${verdict.failures.join('; ')}`);
-  const repaired: SolverReport = {
-    ...report,
-    algorithm: `label-correcting repair of gnn-bellman-ford ${report.learned?.version ?? ''}`.trim(),
+  const verdict = verifyOwn(job, result.tree, 'repaired');
+  const report: RouteSolverReport = {
+    used: 'classical',
+    algorithm: `label-correcting repair of gnn-bellman-ford ${learned.run.version}`,
     fallbackReason: `learned answer failed verification: ${failed.failures[0] ?? 'unknown'}`,
+    learned: learned.run,
     repair: { nodesRelabeled: stats.nodesRelabeled, relaxations: stats.relaxations, seeds: seeds.length },
   };
-  return answer(graph, request, result.tree, source, target, repaired, verdict, timer);
+  return answer(job, result.tree, report, verdict);
 }
 
-/** Tails of arcs that break d(v) <= d(u) + w: where a label-correcting repair must start. */
-function violatedTails(graph: CompactGraph, potential: Float64Array): Int32Array {
-  const seeds: number[] = [];
-  const { arcStart, arcHead, arcValue } = graph;
-  for (let u = 0; u < graph.nodeCount; u++) {
-    const du = potential[u];
-    if (du === Infinity) continue;
-    for (let a = arcStart[u]; a < arcStart[u + 1]; a++) {
-      if (du + arcValue[a] < potential[arcHead[a]]) {
-        seeds.push(u);
-        break;
-      }
-    }
-  }
-  return Int32Array.from(seeds);
+/** The independent verifier's verdict on a tree. */
+function verify({ graph, source, target, context, timer }: RouteJob, tree: LabelState): ShortestPathVerdict {
+  const verdict = verifyShortestPaths(graph, source, tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
+  timer.mark('verify');
+  return verdict;
+}
+
+/** Our own answers must verify; anything else is a bug, reported as one. */
+function verifyOwn(job: RouteJob, tree: LabelState, what: string): ShortestPathVerdict {
+  const verdict = verify(job, tree);
+  if (!verdict.verified) throw new NarsolveError('Internal', `our own ${what} answer failed verification: ${verdict.failures.join('; ')}`);
+  return verdict;
 }
 
 function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): NarsolveError {
@@ -213,16 +174,7 @@ function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): Narsolve
   );
 }
 
-function answer(
-  graph: CompactGraph,
-  request: RouteRequest,
-  tree: LabelState,
-  source: number,
-  target: number | undefined,
-  solver: SolverReport,
-  verdict: ShortestPathVerdict,
-  timer: StageTimer,
-): RouteResponse {
+function answer({ graph, request, source, target, timer }: RouteJob, tree: LabelState, solver: RouteSolverReport, verdict: ShortestPathVerdict): RouteResponse {
   const certificate: RouteCertificate = {
     kind: 'shortest-path-potentials',
     verified: verdict.verified,

@@ -1,7 +1,7 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NarsolveError, type FieldError } from '../errors';
+import { invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import { packageRoot } from '../paths';
 import { checkSizeLimits, compactGraph, type ValueField } from '../graph/compact';
 import type { CompactGraph, GraphInput } from '../graph/types';
@@ -59,7 +59,6 @@ export function warmUp(file: string): void {
   validatorFor(file);
 }
 
-const MAX_ERRORS = 20;
 const NODE_ID_MESSAGE = 'must be a node id: a non-empty string of at most 256 characters or an integer within ±(2^53−1)';
 
 /** Turns ajv's errors into located messages, one per pointer, worded for API users. */
@@ -80,28 +79,25 @@ export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
     if (error.schemaPath.includes('/NodeId/')) message = NODE_ID_MESSAGE;
     if (!byPointer.has(pointer) || byPointer.get(pointer) !== NODE_ID_MESSAGE) byPointer.set(pointer, message);
   }
-  return [...byPointer].slice(0, MAX_ERRORS).map(([pointer, message]) => ({ pointer, message }));
+  return [...byPointer].slice(0, MAX_FIELD_ERRORS).map(([pointer, message]) => ({ pointer, message }));
 }
 
 function escapePointer(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Validates a request body against a schema file, throwing InvalidInput with up to 20 located errors. */
+/** Validates a request body against a schema file, throwing InvalidInput with up to MAX_FIELD_ERRORS located errors. */
 export function validateBody<T>(file: string, body: unknown): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new NarsolveError('InvalidInput', 'the request body must be a JSON object', { errors: [{ pointer: '', message: 'must be an object' }] });
   }
   if (compiled(instances().fast, file)(body)) return body as T;
-  const errors = collectErrors(file, body as Record<string, unknown>);
-  const first = errors[0] ?? { pointer: '', message: 'is invalid' };
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  throw new NarsolveError('InvalidInput', `${first.pointer || '/'}: ${first.message}${more}`, { errors: errors.length ? errors : [first] });
+  throw invalidInputs(collectErrors(file, body as Record<string, unknown>));
 }
 
 /**
  * Every error in the request but its long arrays, then the arrays' items one at a time until
- * MAX_ERRORS are found: linear in the request size however many items are bad.
+ * MAX_FIELD_ERRORS are found: linear in the request size however many items are bad.
  */
 function collectErrors(file: string, body: Record<string, unknown>): FieldError[] {
   const { detailed } = instances();
@@ -116,12 +112,12 @@ function collectErrors(file: string, body: Record<string, unknown>): FieldError[
     const itemRef = schema.properties.graph.properties[key].items.$ref;
     const validateItem = compiled(detailed, new URL(itemRef, SCHEMA_BASE + file).href);
     const items = graph![key] as unknown[];
-    for (let i = 0; i < items.length && errors.length < MAX_ERRORS; i++) {
+    for (let i = 0; i < items.length && errors.length < MAX_FIELD_ERRORS; i++) {
       if (validateItem(items[i])) continue;
       for (const e of toFieldErrors(validateItem.errors ?? [])) errors.push({ pointer: `/graph/${key}/${i}${e.pointer}`, message: e.message });
     }
   }
-  return errors.slice(0, MAX_ERRORS);
+  return errors.slice(0, MAX_FIELD_ERRORS);
 }
 
 /**

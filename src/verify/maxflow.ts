@@ -1,4 +1,5 @@
 import { isExactIntegerArithmetic, type CompactGraph } from '../graph/types';
+import { failureList } from './failures';
 
 export interface MaxflowVerdict {
   readonly verified: boolean;
@@ -34,10 +35,7 @@ export function verifyMaxflow(
   options: { relativeTolerance: number },
 ): MaxflowVerdict {
   const tol = isExactIntegerArithmetic(graph.stats) ? 0 : options.relativeTolerance * graph.stats.maxAbs;
-  const failures: string[] = [];
-  const fail = (why: string): void => {
-    if (failures.length < 10) failures.push(why);
-  };
+  const { failures, fail } = failureList();
   const n = graph.nodeCount;
   const m = graph.edgeCount;
   const { edgeFrom, edgeTo, edgeValue, directed } = graph;

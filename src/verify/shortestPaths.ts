@@ -1,4 +1,5 @@
 import { isExactIntegerArithmetic, type CompactGraph } from '../graph/types';
+import { failureList } from './failures';
 
 /** What the caller claims: potentials (Infinity where unreached) and predecessors. */
 export interface ShortestPathClaim {
@@ -18,8 +19,6 @@ export interface ShortestPathVerdict {
   readonly failures: string[];
 }
 
-const MAX_FAILURES = 10;
-
 /**
  * verifyShortestPaths: checks a claimed shortest-path answer without trusting whoever made it.
  *
@@ -38,10 +37,7 @@ export function verifyShortestPaths(
   const exact = isExactIntegerArithmetic(graph.stats);
   const rel = exact ? 0 : options.relativeTolerance;
   const { potential: d, predNode, predEdge } = claim;
-  const failures: string[] = [];
-  const fail = (why: string): void => {
-    if (failures.length < MAX_FAILURES) failures.push(why);
-  };
+  const { failures, fail } = failureList();
   const n = graph.nodeCount;
   if (d.length !== n || predNode.length !== n || predEdge.length !== n) {
     return { verified: false, checkedEdges: 0, maxViolation: 0, tolerance: describe(rel), failures: ['claim arrays do not match the node count'] };

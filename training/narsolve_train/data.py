@@ -159,9 +159,10 @@ class Batch:
     graph_of_node: np.ndarray
     scale: np.ndarray        # float64 [N], the graph's max |w| per node
     steps: int
-    hint_ptr: np.ndarray     # float32 [T+1, N, K+1] multi-hot valid pointers (last column = self)
-    hint_d: np.ndarray       # float32 [T+1, N] normalized distance, 0 where unreached
-    hint_reached: np.ndarray  # float32 [T+1, N]
+    # Per round 0..T, keyed by the spec's hint names: pi_h float32 [T+1, N, K+1] multi-hot valid
+    # pointers (last column = self); d_h float32 [T+1, N] normalized distance, 0 where unreached;
+    # reached_h float32 [T+1, N].
+    hints: dict
 
 
 def incoming_lists(n: int, tails: np.ndarray, heads: np.ndarray):
@@ -218,9 +219,7 @@ def make_batch(graphs, min_steps: int = 1) -> Batch:
         graph_of_node=graph_of_node,
         scale=scale,
         steps=T,
-        hint_ptr=hint_ptr,
-        hint_d=hint_d,
-        hint_reached=hint_reached,
+        hints=dict(pi_h=hint_ptr, d_h=hint_d, reached_h=hint_reached),
     )
 
 

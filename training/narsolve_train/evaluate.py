@@ -4,7 +4,7 @@
 
 Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096, every family, positive and
 negative weights. The model runs as served: steps until its pointers have not changed for the
-spec's `stopping.patience` steps in a row (at most n + patience). Reported per cell: per-node
+spec's `steps.patience` steps in a row (at most the spec's step cap, n + patience). Reported per cell: per-node
 pointer accuracy (the chosen predecessor is optimal, or "self" where that is right), whole-graph
 exact rate, the share of graphs certified without repair (the
 pointer tree's path lengths are the true distances), and the repair work (relaxations of a
@@ -23,8 +23,8 @@ import torch
 
 from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
 from .model import BellmanFordStep, run_until_stable
-from .export import INPUT_NAMES, graph_inputs
-from .spec import load_spec
+from .export import graph_inputs, step_args
+from .spec import load_spec, max_steps
 
 SIZES = (16, 64, 256, 1024, 4096)
 GRAPHS_PER_CELL = {16: 40, 64: 25, 256: 12, 1024: 5, 4096: 2}
@@ -32,12 +32,11 @@ WEIGHTINGS = ("positive", "negative")
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
-def run_model(model, g, patience: int):
-    """Steps until the pointers have not changed for `patience` steps (at most n + patience), as the service does."""
+def run_model(model, g, spec: dict, patience: int):
+    """Steps until the pointers have not changed for `patience` steps (at most the spec's step cap), as the service does."""
     arc = incoming_lists(g.n, g.tails, g.heads)
     inputs = graph_inputs(g, model.hidden)
-    args = tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:])
-    choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), args, patience, g.n + patience)
+    choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience, max_steps(spec, g.n, patience))
     choice = choice.numpy()
     k = arc.shape[1]
     pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
@@ -84,12 +83,12 @@ def label_correcting(g, d, seeds):
     return relaxations
 
 
-def evaluate_graph(model, g, patience: int):
+def evaluate_graph(model, g, spec: dict, patience: int):
     truth = bellman_ford_trajectory(g)
     d_true = truth.distances[-1]
     tight = truth.tight[-1]
     t0 = time.perf_counter()
-    pred_arc, steps = run_model(model, g, patience)
+    pred_arc, steps = run_model(model, g, spec, patience)
     seconds = time.perf_counter() - t0
     reached = np.isfinite(d_true)
     has_valid_arc = np.zeros(g.n, dtype=bool)
@@ -116,7 +115,7 @@ def main(argv=None):
     ap.add_argument("--no-write", action="store_true", help="print the rows only: for choosing between candidates")
     args = ap.parse_args(argv)
     spec = load_spec("bellman_ford")
-    patience = args.patience or spec["model"]["stopping"]["patience"]
+    patience = args.patience or spec["model"]["steps"]["patience"]
     model = BellmanFordStep(spec["model"]["hidden"])
     model.load_state_dict(torch.load(args.weights))
     model.eval()
@@ -125,7 +124,7 @@ def main(argv=None):
     for n in map(int, args.sizes.split(",")):
         for family in FAMILIES:
             for weighting in WEIGHTINGS:
-                results = [evaluate_graph(model, sample_graph(family, n, weighting, rng), patience) for _ in range(GRAPHS_PER_CELL.get(n, 2))]
+                results = [evaluate_graph(model, sample_graph(family, n, weighting, rng), spec, patience) for _ in range(GRAPHS_PER_CELL.get(n, 2))]
                 row = dict(
                     n=n, family=family, weighting=weighting, graphs=len(results),
                     node_accuracy=float(np.mean([r["node_accuracy"] for r in results])),

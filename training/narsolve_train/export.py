@@ -2,11 +2,15 @@
 
     /usr/bin/python3 -m narsolve_train.export --weights runs/bellman_ford/model.pt --models ../models
     /usr/bin/python3 -m narsolve_train.export --algorithm maxflow --weights runs/maxflow/model.pt
+    /usr/bin/python3 -m narsolve_train.export --algorithm maxflow --manifest-only
 
 Bellman-Ford writes <models>/bellman_ford.onnx, updates <models>/manifest.json (name, version, sha256, opset,
-inputs and outputs from the spec, normalization, training distribution) and writes
+a copy of the spec, normalization, training distribution) and writes
 <models>/fixtures/bellman_ford_golden.json: inputs and torch outputs that the TypeScript contract
 test replays through onnxruntime-node. Max flow writes the same three things under the name maxflow.
+Tensor names, dynamic axes, the step rule, the serving limits and the default version all come from
+the spec. --manifest-only rewrites the manifest entry from the current spec around the committed
+ONNX file (no weights needed): for spec edits that do not change the exported function.
 """
 import argparse
 import hashlib
@@ -21,18 +25,10 @@ from .data import FAMILIES, WEIGHTINGS, incoming_lists, sample_graph
 from . import maxflow_data
 from .maxflow_model import MaxflowStep
 from .model import BellmanFordStep, run_until_stable
-from .spec import load_spec
+from .train import TASKS
+from .spec import dynamic_axes, load_spec, max_steps, patience, planned_steps, serving, tensor_names
 
 OPSET = 17
-# What the service may send to this model: padded slots (nodes × largest in-degree) per graph, and
-# slots × processor steps per request, which bounds inference time (about 5 s on the dev machine).
-SERVING_LIMITS = dict(max_padded_slots=1_000_000, max_slot_steps=50_000_000)
-INPUT_NAMES = ["h", "source", "nbr_index", "nbr_weight", "nbr_mask"]
-OUTPUT_NAMES = ["h_next", "pointer_logits", "distance", "reached"]
-MAXFLOW_INPUTS = ["h", "source", "sink", "in_index", "in_capacity", "in_mask", "out_index", "out_capacity", "out_mask"]
-MAXFLOW_OUTPUTS = ["h_next", "flow_fraction", "cut_logit"]
-# Max flow sends N × (KI + KO) slots per step; the same bounds as Bellman-Ford.
-MAXFLOW_LIMITS = dict(max_padded_slots=1_000_000, max_slot_steps=50_000_000)
 
 
 def graph_inputs(g, hidden):
@@ -55,12 +51,14 @@ def load_trained(model, weights: Path):
     return model.eval()
 
 
-def to_onnx(model, example: dict, path: Path, input_names, output_names, dynamic: dict):
-    """Exports one processor step at OPSET with dynamic sizes, and checks the file when onnx is installed."""
+def to_onnx(model, example: dict, path: Path, spec: dict):
+    """Exports one processor step at OPSET with the spec's tensor names and dynamic sizes, and checks
+    the file when onnx is installed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    input_names, output_names = tensor_names(spec)
     args = tuple(torch.from_numpy(example[k]) for k in input_names)
     torch.onnx.export(model, args, str(path), input_names=input_names, output_names=output_names,
-                      dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
+                      dynamic_axes=dynamic_axes(spec), opset_version=OPSET, do_constant_folding=True)
     try:
         import onnx
         onnx.checker.check_model(onnx.load(str(path)))
@@ -68,8 +66,9 @@ def to_onnx(model, example: dict, path: Path, input_names, output_names, dynamic
         pass
 
 
-def golden_steps(model, inputs: dict, input_names, output_names, steps: int = 3):
+def golden_steps(model, inputs: dict, spec: dict, steps: int = 3):
     """Runs a few steps in torch from h = 0 and records every output, flattened."""
+    input_names, output_names = tensor_names(spec)
     h = torch.from_numpy(inputs["h"])
     rest = [torch.from_numpy(inputs[k]) for k in input_names[1:]]
     recorded = []
@@ -91,7 +90,9 @@ def write_golden(models: Path, name: str, version: str, hidden: int, cases):
         json.dump(dict(model=name, version=version, hidden=hidden, tolerance=1e-4, cases=cases), f)
 
 
-def manifest_entry(name: str, version: str, spec: dict, input_names, output_names, **details):
+def manifest_entry(name: str, version: str, spec: dict, **details):
+    """The manifest entry: the file, its version and opset, and the spec it was trained from, which
+    the service reads for tensor names, hidden size, step rule and serving limits."""
     return dict(
         name=name,
         file=f"{name}.onnx",
@@ -99,10 +100,13 @@ def manifest_entry(name: str, version: str, spec: dict, input_names, output_name
         opset=OPSET,
         exported=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         spec=spec,
-        inputs={k: spec["model"]["step_inputs"][k] for k in input_names},
-        outputs={k: spec["model"]["step_outputs"][k] for k in output_names},
         **details,
     )
+
+
+def step_args(inputs: dict, spec: dict):
+    """The step's inputs after h, in the spec's order, as tensors."""
+    return tuple(torch.from_numpy(inputs[k]) for k in tensor_names(spec)[0][1:])
 
 
 def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
@@ -111,39 +115,46 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
     model = load_trained(BellmanFordStep(hidden), weights)
     rng = np.random.default_rng(seed)
     example = graph_inputs(sample_graph("erdos_renyi", 12, "positive", rng), hidden)
-    dynamic = {"h": {0: "N"}, "source": {0: "N"}, "nbr_index": {0: "N", 1: "K"}, "nbr_weight": {0: "N", 1: "K"},
-               "nbr_mask": {0: "N", 1: "K"}, "h_next": {0: "N"}, "pointer_logits": {0: "N", 1: "K+1"},
-               "distance": {0: "N"}, "reached": {0: "N"}}
-    to_onnx(model, example, models / "bellman_ford.onnx", INPUT_NAMES, OUTPUT_NAMES, dynamic)
+    to_onnx(model, example, models / "bellman_ford.onnx", spec)
 
     # Golden fixtures: a few graphs of every family, run through several steps in torch, and the whole
-    # served run, so the TypeScript loop is held to the same stopping rule.
-    patience = spec["model"]["stopping"]["patience"]
+    # served run, so the TypeScript loop is held to the same stopping rule and step cap.
     cases = []
     for i in range(fixtures):
         family = FAMILIES[i % len(FAMILIES)]
         weighting = WEIGHTINGS[i % len(WEIGHTINGS)]
         g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
         inputs = graph_inputs(g, hidden)
-        choice, distance, steps, settled = run_until_stable(
-            model, torch.from_numpy(inputs["h"]), tuple(torch.from_numpy(inputs[k]) for k in INPUT_NAMES[1:]), patience, g.n + patience)
+        cap = max_steps(spec, g.n)
+        choice, distance, steps, settled = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), cap)
         cases.append(fixture_case(
-            inputs, golden_steps(model, inputs, INPUT_NAMES, OUTPUT_NAMES),
+            inputs, golden_steps(model, inputs, spec),
             family=family, weighting=weighting, n=g.n, source=g.source,
             tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist(),
-            served=dict(max_steps=g.n + patience, steps=steps, settled=settled, choice=choice.tolist(), distance=distance.tolist())))
+            served=dict(max_steps=cap, steps=steps, settled=settled, choice=choice.tolist(), distance=distance.tolist())))
     write_golden(models, "bellman_ford", version, hidden, cases)
-    write_manifest_entry(models, "bellman_ford", manifest_entry(
-        "bellman_ford", version, spec, INPUT_NAMES, OUTPUT_NAMES,
+    write_manifest_entry(models, "bellman_ford", bellman_ford_entry(version, spec))
+    print(f"exported {models / 'bellman_ford.onnx'}, {len(cases)} golden cases")
+
+
+def bellman_ford_entry(version: str, spec: dict) -> dict:
+    return manifest_entry(
+        "bellman_ford", version, spec,
         normalization="inside the model: weights divided by the largest |weight| over the graph's real arcs; distances are returned in original units",
         training_distribution=dict(
-            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes="curriculum: 4..16 until step 10000, 4..32 until 14000, 4..64 until 20000, 4..128 until 22000",
+            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes=curriculum("bellman_ford"),
             directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
             weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
         ),
-        limits=SERVING_LIMITS,
-    ))
-    print(f"exported {models / 'bellman_ford.onnx'}, {len(cases)} golden cases")
+    )
+
+
+def curriculum(algorithm: str) -> str:
+    """The default training command's curriculum in words, from train.TASKS (what `train` runs)."""
+    task = TASKS[algorithm]
+    parts = [part.split(":") for part in task["n_max"].split(",")]
+    ends = [int(at) for at, _ in parts[1:]] + [task["steps"]]
+    return "curriculum: " + ", ".join(f"{task['n_min']}..{n} until step {end}" for (_, n), end in zip(parts, ends))
 
 
 def write_manifest_entry(models: Path, name: str, entry: dict):
@@ -163,10 +174,7 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
     model = load_trained(MaxflowStep(hidden), weights)
     rng = np.random.default_rng(seed)
     example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 10, "int", rng), hidden)
-    dynamic = {k: {0: "N"} for k in ("h", "source", "sink", "h_next", "cut_logit")}
-    dynamic.update({k: {0: "N", 1: "KI"} for k in ("in_index", "in_capacity", "in_mask", "flow_fraction")})
-    dynamic.update({k: {0: "N", 1: "KO"} for k in ("out_index", "out_capacity", "out_mask")})
-    to_onnx(model, example, models / "maxflow.onnx", MAXFLOW_INPUTS, MAXFLOW_OUTPUTS, dynamic)
+    to_onnx(model, example, models / "maxflow.onnx", spec)
 
     cases = []
     for i in range(fixtures):
@@ -174,24 +182,40 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
         kind = maxflow_data.CAPACITIES[i % len(maxflow_data.CAPACITIES)]
         g = maxflow_data.sample_network(family, int(rng.integers(6, 20)), kind, rng)
         inputs, _ = maxflow_data.network_inputs(g, hidden)
+        depth = maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink)
         cases.append(fixture_case(
-            inputs, golden_steps(model, inputs, MAXFLOW_INPUTS, MAXFLOW_OUTPUTS),
+            inputs, golden_steps(model, inputs, spec),
             family=family, capacities=kind, n=g.n, source=g.source, sink=g.sink,
             tails=g.tails.tolist(), heads=g.heads.tolist(), capacity=g.capacity.tolist(),
-            hop_depth=maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink)))
+            hop_depth=depth, planned_steps=planned_steps(spec, depth)))
     write_golden(models, "maxflow", version, hidden, cases)
-    write_manifest_entry(models, "maxflow", manifest_entry(
-        "maxflow", version, spec, MAXFLOW_INPUTS, MAXFLOW_OUTPUTS,
+    write_manifest_entry(models, "maxflow", maxflow_entry(version, spec))
+    print(f"exported {models / 'maxflow.onnx'}, {len(cases)} golden cases")
+
+
+def maxflow_entry(version: str, spec: dict) -> dict:
+    return manifest_entry(
+        "maxflow", version, spec,
         normalization="inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
         training_distribution=dict(
             families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
-            nodes="curriculum: 6..16 until step 5000, 6..32 until 10000, 6..64 until 12000",
+            nodes=curriculum("maxflow"),
             capacity_ranges="small_int 1..9, int 1..100, fractional uniform 0.01..10",
             targets="networkx Edmonds-Karp flow (antiparallel flow cancelled) and the source side of the residual graph",
         ),
-        limits=MAXFLOW_LIMITS,
-    ))
-    print(f"exported {models / 'maxflow.onnx'}, {len(cases)} golden cases")
+    )
+
+
+def refresh_manifest(models: Path, algorithm: str):
+    """Rewrites a model's manifest entry from the current spec around the committed ONNX file: the
+    version, opset and export time stay those of the file; the sha256 is checked, not trusted."""
+    manifest = json.loads((models / "manifest.json").read_text())
+    old = manifest["models"][algorithm]
+    spec = load_spec(algorithm)
+    entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(old["version"], spec)
+    entry.update(opset=old["opset"], exported=old["exported"])
+    write_manifest_entry(models, algorithm, entry)
+    print(f"rewrote the {algorithm} manifest entry from specs/{algorithm}.json (model file unchanged)")
 
 
 def main(argv=None):
@@ -199,13 +223,15 @@ def main(argv=None):
     ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", help="model version (bellman_ford: 0.3.1, maxflow: 0.2.0)")
+    ap.add_argument("--version", help="model version (default: the spec's serving.version)")
+    ap.add_argument("--manifest-only", action="store_true", help="rewrite the manifest entry from the spec; keep the model file")
     args = ap.parse_args(argv)
+    if args.manifest_only:
+        refresh_manifest(args.models, args.algorithm)
+        return
     weights = args.weights or Path("runs") / args.algorithm / "model.pt"
-    if args.algorithm == "maxflow":
-        export_maxflow(weights, args.models, args.version or "0.2.0")
-    else:
-        export(weights, args.models, args.version or "0.3.1")
+    version = args.version or serving(load_spec(args.algorithm))["version"]
+    (export_maxflow if args.algorithm == "maxflow" else export)(weights, args.models, version)
 
 
 if __name__ == "__main__":

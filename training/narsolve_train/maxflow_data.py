@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 
 from .data import incoming_lists
+from .spec import planned_steps
 
 FAMILIES = ("two_community", "segmentation", "layered", "random_directed")
 CAPACITIES = ("small_int", "int", "fractional")
@@ -210,12 +211,13 @@ class FlowBatch:
     heads: np.ndarray
     capacity: np.ndarray     # normalized, float32 [M]
     terminal: np.ndarray     # bool [N], source or sink
-    steps: int
-    target_fraction: np.ndarray  # float32 [M]
-    target_cut: np.ndarray       # float32 [N]
+    steps: int               # the spec's step rule for the deepest network in the batch
+    # Targets keyed by the spec's output names: flow float32 [M] (flow / capacity per arc, in
+    # [0, 1]); cut float32 [N] (1 on the source side of the minimum cut).
+    outputs: dict
 
 
-def make_flow_batch(networks, extra: int = 3) -> FlowBatch:
+def make_flow_batch(networks, spec: dict) -> FlowBatch:
     offsets = np.cumsum([0] + [g.n for g in networks])
     N = int(offsets[-1])
     tails = np.concatenate([g.tails + o for g, o in zip(networks, offsets)])
@@ -235,8 +237,8 @@ def make_flow_batch(networks, extra: int = 3) -> FlowBatch:
         inputs["sink"][o + g.sink] = 1
         terminal[o + g.source] = terminal[o + g.sink] = True
     depth = max(hop_depth(g.n, g.tails, g.heads, g.source, g.sink) for g in networks)
-    return FlowBatch(N, inputs, arc_in, tails, heads, cap.astype(np.float32), terminal, depth + extra,
-                     np.clip(frac, 0, 1).astype(np.float32), cut)
+    return FlowBatch(N, inputs, arc_in, tails, heads, cap.astype(np.float32), terminal, planned_steps(spec, depth),
+                     dict(flow=np.clip(frac, 0, 1).astype(np.float32), cut=cut))
 
 
 def sample_training_networks(rng: np.random.Generator, count: int, n_min: int = 6, n_max: int = 16):

@@ -31,7 +31,9 @@ class ArcMessages(nn.Module):
 
 
 class MaxflowStep(nn.Module):
-    def __init__(self, hidden: int = 32):
+    """One processor step. `hidden` comes from the spec (model.hidden); there is no default."""
+
+    def __init__(self, hidden: int):
         super().__init__()
         self.hidden = hidden
         # Node features: source, sink, log(1 + total incoming / outgoing capacity), normalized. The log

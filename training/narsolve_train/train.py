@@ -44,9 +44,9 @@ def rollout_loss(model, batch, extra_steps: int = 2):
     x = batch_tensors(batch)
     n = batch.n
     h = torch.zeros(n, model.hidden)
-    hint_ptr = torch.from_numpy(batch.hint_ptr)
-    hint_d = torch.from_numpy(batch.hint_d)
-    hint_r = torch.from_numpy(batch.hint_reached)
+    hint_ptr = torch.from_numpy(batch.hints["pi_h"])
+    hint_d = torch.from_numpy(batch.hints["d_h"])
+    hint_r = torch.from_numpy(batch.hints["reached_h"])
     total = 0.0
     steps = batch.steps + extra_steps
     for t in range(1, steps + 1):
@@ -74,8 +74,8 @@ def maxflow_loss(model, batch, supervised_steps: int = 3):
     slots = torch.from_numpy(batch.arc_in)
     real = slots >= 0
     arcs = slots[real]
-    target_frac = torch.from_numpy(batch.target_fraction)
-    target_cut = torch.from_numpy(batch.target_cut)
+    target_frac = torch.from_numpy(batch.outputs["flow"])
+    target_cut = torch.from_numpy(batch.outputs["cut"])
     cap = torch.from_numpy(batch.capacity)
     tails = torch.from_numpy(batch.tails)
     heads = torch.from_numpy(batch.heads)
@@ -99,18 +99,19 @@ def maxflow_loss(model, batch, supervised_steps: int = 3):
     return total / (batch.steps - first + 1), acc
 
 
-# Per algorithm: the model, how a batch is drawn, its loss, and the default curriculum.
+# Per algorithm: the model, how a batch is drawn (the spec supplies the step rule), its loss, and the
+# default curriculum (smallest graph, largest graph by step, total steps).
 TASKS = {
     "bellman_ford": dict(
         model=lambda hidden: BellmanFordStep(hidden),
-        batch=lambda rng, count, n_max: make_batch(sample_training_graphs(rng, count, n_max=n_max)),
+        batch=lambda rng, count, n_min, n_max, spec: make_batch(sample_training_graphs(rng, count, n_min=n_min, n_max=n_max)),
         loss=lambda model, batch: rollout_loss(model, batch),
-        n_max="0:16,10000:32,14000:64,20000:128", steps=22000, metric="pointer_accuracy"),
+        n_min=4, n_max="0:16,10000:32,14000:64,20000:128", steps=22000, metric="pointer_accuracy"),
     "maxflow": dict(
         model=lambda hidden: MaxflowStep(hidden),
-        batch=lambda rng, count, n_max: make_flow_batch(sample_training_networks(rng, count, n_max=n_max)),
+        batch=lambda rng, count, n_min, n_max, spec: make_flow_batch(sample_training_networks(rng, count, n_min=n_min, n_max=n_max), spec),
         loss=lambda model, batch: maxflow_loss(model, batch),
-        n_max="0:16,5000:32,10000:64", steps=12000, metric="cut_accuracy"),
+        n_min=6, n_max="0:16,5000:32,10000:64", steps=12000, metric="cut_accuracy"),
 }
 
 
@@ -172,7 +173,7 @@ def main(argv=None):
     bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
     began = time.time()
     for step in range(start + 1, args.steps + 1):
-        batch = task["batch"](rng, args.batch_graphs, n_max_at(args.n_max, step))
+        batch = task["batch"](rng, args.batch_graphs, task["n_min"], n_max_at(args.n_max, step), spec)
         loss, acc = task["loss"](model, batch)
         opt.zero_grad()
         loss.backward()

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from narsolve_train.spec import load_spec
 from narsolve_train.maxflow_data import (CAPACITIES, FAMILIES, hop_depth, make_flow_batch, network_inputs,
                                          reference_maxflow, sample_network)
 from narsolve_train.maxflow_model import MaxflowStep
@@ -51,7 +52,7 @@ def test_a_network_alone_and_inside_a_batch_gets_the_same_outputs():
     torch.manual_seed(0)
     model = MaxflowStep(16).eval()
     nets = [sample_network(FAMILIES[i % 4], int(rng.integers(6, 20)), "int", rng) for i in range(4)]
-    batch = make_flow_batch(nets)
+    batch = make_flow_batch(nets, load_spec("maxflow"))
     x = {k: torch.from_numpy(v) for k, v in batch.inputs.items()}
     with torch.no_grad():
         _, frac_b, cut_b = model(torch.zeros(batch.n, 16), **x)
@@ -67,7 +68,7 @@ def test_a_network_alone_and_inside_a_batch_gets_the_same_outputs():
 
 def test_targets_are_fractions_of_capacity_and_cut_labels_are_binary():
     rng = np.random.default_rng(2)
-    batch = make_flow_batch([sample_network("segmentation", 18, "fractional", rng) for _ in range(3)])
-    assert batch.target_fraction.min() >= 0 and batch.target_fraction.max() <= 1
-    assert set(np.unique(batch.target_cut)) <= {0.0, 1.0}
+    batch = make_flow_batch([sample_network("segmentation", 18, "fractional", rng) for _ in range(3)], load_spec("maxflow"))
+    assert batch.outputs["flow"].min() >= 0 and batch.outputs["flow"].max() <= 1
+    assert set(np.unique(batch.outputs["cut"])) <= {0.0, 1.0}
     assert batch.steps >= 3

@@ -66,7 +66,7 @@ def test_batches_pad_incoming_arcs_and_mark_valid_pointers():
     # Every real arc appears exactly once among the padded slots.
     assert int(b.nbr_mask.sum()) == sum(len(g.tails) for g in graphs)
     # Every node has at least one valid pointer target (an arc or self) at every step.
-    assert (b.hint_ptr.sum(axis=2) >= 1).all()
+    assert (b.hints["pi_h"].sum(axis=2) >= 1).all()
     # Normalized weights lie in [-1, 1].
     assert np.abs(b.nbr_weight).max() <= 1.0 + 1e-6
 

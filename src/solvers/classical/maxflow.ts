@@ -1,5 +1,5 @@
 import type { CompactGraph } from '../../graph/types';
-import { WorkMeter } from './work';
+import { WORK_CHARGE_BATCH, WorkMeter } from './work';
 
 /** A maximum flow with the minimum cut that proves it. */
 export interface MaxflowResult {
@@ -156,7 +156,7 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
       if (depth === 0) break;
       depth--;
       current[pathNodes[depth]]++;
-      if (steps > 65536) {
+      if (steps > WORK_CHARGE_BATCH) {
         meter.charge(steps);
         steps = 0;
       }

@@ -1,5 +1,5 @@
 import type { CompactGraph } from '../../graph/types';
-import { WorkMeter } from './work';
+import { WORK_CHARGE_BATCH, WorkMeter } from './work';
 
 /**
  * A shortest-path answer in the form the verifier checks: a potential per node
@@ -117,7 +117,7 @@ export function dijkstra(graph: CompactGraph, source: number, options: { target?
         } else siftUp(where[v]);
       }
     }
-    if (steps > 65536) {
+    if (steps > WORK_CHARGE_BATCH) {
       meter.charge(steps);
       steps = 0;
     }
@@ -156,6 +156,23 @@ export interface LabelState {
 export interface LabelCorrectingStats {
   relaxations: number;
   nodesRelabeled: number;
+}
+
+/** Tails of arcs that break d(v) <= d(u) + w: where a label-correcting repair of `potential` must start. */
+export function violatedTails(graph: CompactGraph, potential: Float64Array): Int32Array {
+  const seeds: number[] = [];
+  const { arcStart, arcHead, arcValue } = graph;
+  for (let u = 0; u < graph.nodeCount; u++) {
+    const du = potential[u];
+    if (du === Infinity) continue;
+    for (let a = arcStart[u]; a < arcStart[u + 1]; a++) {
+      if (du + arcValue[a] < potential[arcHead[a]]) {
+        seeds.push(u);
+        break;
+      }
+    }
+  }
+  return Int32Array.from(seeds);
 }
 
 /**

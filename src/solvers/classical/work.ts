@@ -1,6 +1,9 @@
 import { NarsolveError } from '../../errors';
 import { envName } from '../../config';
 
+/** Solvers count steps locally and charge the meter once per this many: a call per step would cost more than the step. */
+export const WORK_CHARGE_BATCH = 65536;
+
 /**
  * Counts a solver's elementary steps so that no request can run unbounded:
  * the limit is on work, not time, so the same request gets the same answer on any machine.

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import Piscina from 'piscina';
 import { packageRoot } from '../../paths';
-import type { BellmanFordInputs } from './encode';
-import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS, MAXFLOW_INPUTS, MAXFLOW_OUTPUTS, readModelEntry, type ModelEntry } from './manifest';
+import type { BellmanFordInputs } from './bellmanFordEncoding';
+import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
 import type { MaxflowInputs } from './maxflowEncoding';
-import type { InferenceResult, MaxflowResult, ModelName } from './worker';
+import type { HopDepthPlusExtra, UntilStable } from './steps';
+import type { BellmanFordInference, MaxflowInference, ModelName } from './worker';
 
 /** Whether a learned solver can answer, and if not, why (shown by /readyz and in fallbackReason). */
 export interface LearnedReadiness {
@@ -19,35 +20,33 @@ export interface LearnedReadiness {
 /** The loaded Bellman-Ford processor: inference runs in worker threads, never on the caller's event loop. */
 export interface LearnedBellmanFord {
   readonly version: string;
-  /** Largest N × K (nodes × largest in-degree) the service will encode. */
-  readonly maxPaddedSlots: number;
-  /**
-   * Most padded slots × processor steps per request: bounds inference time. A graph needs about as
-   * many steps as its shortest paths have edges; one that needs more is left unconverged and repaired.
-   */
-  readonly maxSlotSteps: number;
-  /** Steps in a row with unchanged pointers that end a run (the spec's stopping rule). */
-  readonly patience: number;
-  infer(inputs: BellmanFordInputs, maxSteps: number): Promise<InferenceResult>;
+  /** Padded slots are nodes × largest in-degree. A run cut short by maxSlotSteps is left unsettled and repaired. */
+  readonly limits: ServingLimits;
+  /** The spec's step rule: steps until the pointers are unchanged for `patience` steps in a row. */
+  readonly steps: UntilStable;
+  infer(inputs: BellmanFordInputs, maxSteps: number): Promise<BellmanFordInference>;
 }
 
 /** The loaded max-flow processor: a fixed number of steps per graph, in worker threads. */
 export interface LearnedMaxflow {
   readonly version: string;
-  /** Largest N × (KI + KO) (nodes × widest incoming plus outgoing list) the service will encode. */
-  readonly maxPaddedSlots: number;
-  /** Most padded slots × processor steps per request: bounds inference time. */
-  readonly maxSlotSteps: number;
-  /** Steps beyond the graph's hop depth (the spec's step rule). */
-  readonly extraSteps: number;
-  infer(inputs: MaxflowInputs, steps: number): Promise<MaxflowResult>;
+  /** Padded slots are nodes × (widest incoming + widest outgoing list). */
+  readonly limits: ServingLimits;
+  /** The spec's step rule: hop depth + extra steps. */
+  readonly steps: HopDepthPlusExtra;
+  infer(inputs: MaxflowInputs, steps: number): Promise<MaxflowInference>;
 }
 
+/** One learned solver: its readiness, and the model when it is ready. */
+export interface LearnedSolver<M> {
+  readonly readiness: LearnedReadiness;
+  readonly model?: M;
+}
+
+/** The learned solvers, by the route they answer. */
 export interface LearnedSolvers {
-  readonly route: LearnedReadiness;
-  readonly maxflow: LearnedReadiness;
-  readonly bellmanFord?: LearnedBellmanFord;
-  readonly flow?: LearnedMaxflow;
+  readonly route: LearnedSolver<LearnedBellmanFord>;
+  readonly maxflow: LearnedSolver<LearnedMaxflow>;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -79,17 +78,16 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     const ort = await import('onnxruntime-node');
     runtime = `onnxruntime-node ${ort.env.versions?.node ?? 'unknown version'}`;
   } catch (error) {
-    const reason = `onnxruntime-node failed to load: ${(error as Error).message}`;
-    return { route: { ready: false, reason }, maxflow: { ready: false, reason }, close: async () => {} };
+    return learnedDisabled(`onnxruntime-node failed to load: ${(error as Error).message}`);
   }
-  const bf = readModelEntry(modelsDir, 'bellman_ford', BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS);
-  const mf = readModelEntry(modelsDir, 'maxflow', MAXFLOW_INPUTS, MAXFLOW_OUTPUTS);
-  const unready = (found: { reason: string }): LearnedReadiness => ({ ready: false, reason: found.reason, runtime });
-  if ('reason' in bf && 'reason' in mf) return { route: unready(bf), maxflow: unready(mf), close: async () => {} };
+  const bf = readModelEntry(modelsDir, BELLMAN_FORD_CONTRACT);
+  const mf = readModelEntry(modelsDir, MAXFLOW_CONTRACT);
+  const unready = (reason: string): LearnedReadiness => ({ ready: false, reason, runtime });
+  if ('reason' in bf && 'reason' in mf) return { route: { readiness: unready(bf.reason) }, maxflow: { readiness: unready(mf.reason) }, close: async () => {} };
 
   const models: Partial<Record<ModelName, { path: string; hidden: number }>> = {};
-  if (!('reason' in bf)) models.bellman_ford = { path: bf.path, hidden: bf.entry.spec.model.hidden };
-  if (!('reason' in mf)) models.maxflow = { path: mf.path, hidden: mf.entry.spec.model.hidden };
+  if ('model' in bf) models.bellman_ford = { path: bf.model.path, hidden: bf.model.hidden };
+  if ('model' in mf) models.maxflow = { path: mf.model.path, hidden: mf.model.hidden };
   const workers = opts.workers ?? 1;
   const pool = new Piscina({
     filename: workerFile(),
@@ -102,31 +100,30 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   });
 
   // Each model is warmed up on its own: one that loads but cannot run is unavailable, with the reason, and the other still serves.
-  const ready = async <T extends { version: string }>(found: typeof bf, make: (entry: ModelEntry) => T, warm: (model: T) => Promise<void>) => {
-    if ('reason' in found) return { readiness: unready(found) };
-    const model = make(found.entry);
+  const start = async <S extends ServedModel, M>(found: { model: S } | { reason: string }, make: (served: S) => M, warm: (model: M) => Promise<void>): Promise<LearnedSolver<M>> => {
+    if ('reason' in found) return { readiness: unready(found.reason) };
+    const model = make(found.model);
     try {
       await warm(model);
     } catch (error) {
-      return { readiness: unready({ reason: `models/${found.entry.file} failed to run: ${(error as Error).message}` }) };
+      return { readiness: unready(`models/${found.model.file} failed to run: ${(error as Error).message}`) };
     }
-    return { model, readiness: { ready: true, reason: `${found.entry.name} ${found.entry.version} loaded`, runtime, version: found.entry.version } };
+    return { model, readiness: { ready: true, reason: `${found.model.name} ${found.model.version} loaded`, runtime, version: found.model.version } };
   };
-  const route = await ready(bf, (entry) => learnedBellmanFord(pool, entry), warmUp);
-  const maxflow = await ready(mf, (entry) => learnedMaxflow(pool, entry), warmUpMaxflow);
+  const route = await start(bf, (served) => learnedBellmanFord(pool, served), warmUpBellmanFord);
+  const maxflow = await start(mf, (served) => learnedMaxflow(pool, served), warmUpMaxflow);
   if (!route.model && !maxflow.model) {
     await pool.destroy();
-    return { route: route.readiness, maxflow: maxflow.readiness, close: async () => {} };
+    return { route, maxflow, close: async () => {} };
   }
-  return { route: route.readiness, maxflow: maxflow.readiness, bellmanFord: route.model, flow: maxflow.model, close: () => pool.destroy() };
+  return { route, maxflow, close: () => pool.destroy() };
 }
 
-function learnedMaxflow(pool: Piscina, entry: ModelEntry): LearnedMaxflow {
+function learnedMaxflow(pool: Piscina, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
   return {
-    version: entry.version,
-    maxPaddedSlots: entry.limits?.max_padded_slots ?? 1_000_000,
-    maxSlotSteps: entry.limits?.max_slot_steps ?? 50_000_000,
-    extraSteps: entry.spec.model.steps?.extra ?? 3,
+    version: served.version,
+    limits: served.limits,
+    steps: served.steps,
     infer: (inputs, steps) =>
       pool.run(
         {
@@ -172,15 +169,12 @@ async function warmUpMaxflow(model: LearnedMaxflow): Promise<void> {
   if (result.cutLogit.length !== 2 || result.flowFraction.length !== 2) throw new Error('warm-up returned the wrong shape');
 }
 
-function learnedBellmanFord(pool: Piscina, entry: ModelEntry): LearnedBellmanFord {
-  // One unchanged step is not a fixed point: an improvement can travel down already-right pointers
-  // for a few rounds before it changes one further on (the spec's stopping rule says more).
-  const patience = entry.spec.model.stopping?.patience ?? 1;
+function learnedBellmanFord(pool: Piscina, served: ServedModel<UntilStable>): LearnedBellmanFord {
+  const { patience } = served.steps;
   return {
-    version: entry.version,
-    maxPaddedSlots: entry.limits?.max_padded_slots ?? 1_000_000,
-    maxSlotSteps: entry.limits?.max_slot_steps ?? 50_000_000,
-    patience,
+    version: served.version,
+    limits: served.limits,
+    steps: served.steps,
     infer: (inputs, maxSteps) =>
       pool.run({
         n: inputs.n,
@@ -196,7 +190,7 @@ function learnedBellmanFord(pool: Piscina, entry: ModelEntry): LearnedBellmanFor
 }
 
 /** One tiny inference so a model that loads but cannot run is caught at start-up, not per request. */
-async function warmUp(model: LearnedBellmanFord): Promise<void> {
+async function warmUpBellmanFord(model: LearnedBellmanFord): Promise<void> {
   const result = await model.infer(
     {
       n: 2,
@@ -215,5 +209,5 @@ async function warmUp(model: LearnedBellmanFord): Promise<void> {
 
 /** The learned solvers as unavailable, for embedders that do not want the runtime loaded. */
 export function learnedDisabled(reason = 'learned solvers disabled by configuration'): LearnedSolvers {
-  return { route: { ready: false, reason }, maxflow: { ready: false, reason }, close: async () => {} };
+  return { route: { readiness: { ready: false, reason } }, maxflow: { readiness: { ready: false, reason } }, close: async () => {} };
 }

@@ -1,49 +1,101 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readStepRule, type StepRule } from './steps';
 
-/** The names the TypeScript side feeds and reads; the contract test checks them against the spec. */
+/** The tensor names the TypeScript side feeds and reads; a model whose spec names others is not served. */
 export const BELLMAN_FORD_INPUTS = ['h', 'source', 'nbr_index', 'nbr_weight', 'nbr_mask'] as const;
 export const BELLMAN_FORD_OUTPUTS = ['h_next', 'pointer_logits', 'distance', 'reached'] as const;
 export const MAXFLOW_INPUTS = ['h', 'source', 'sink', 'in_index', 'in_capacity', 'in_mask', 'out_index', 'out_capacity', 'out_mask'] as const;
 export const MAXFLOW_OUTPUTS = ['h_next', 'flow_fraction', 'cut_logit'] as const;
 
-export interface ModelEntry {
-  name: string;
-  file: string;
-  version: string;
-  sha256: string;
-  opset: number;
-  spec: { name: string; model: { hidden: number; steps?: { extra: number }; stopping?: { patience: number }; step_inputs: Record<string, unknown>; step_outputs: Record<string, unknown> } };
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  limits?: { max_padded_slots?: number; max_slot_steps?: number };
-  evaluation?: unknown;
+/** What the service may send one model (the spec's serving.limits). */
+export interface ServingLimits {
+  /** Largest padded-slot count (nodes × padded list width) one graph may take. */
+  readonly maxPaddedSlots: number;
+  /** Most padded slots × processor steps per request: bounds inference time. */
+  readonly maxSlotSteps: number;
 }
 
+/** A model file the service can load, with everything its spec says about serving it. */
+export interface ServedModel<R extends StepRule = StepRule> {
+  readonly name: string;
+  /** The file name inside models/ (never an absolute path: it appears in reasons clients see). */
+  readonly file: string;
+  readonly path: string;
+  readonly version: string;
+  readonly hidden: number;
+  readonly limits: ServingLimits;
+  readonly steps: R;
+}
+
+/** What this build expects of one model: its tensors and its step rule. */
+export interface ModelContract<K extends StepRule['rule']> {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly rule: K;
+}
+
+/** The step rule named K. */
+type RuleNamed<K extends StepRule['rule']> = Extract<StepRule, { rule: K }>;
+
+export const BELLMAN_FORD_CONTRACT = { name: 'bellman_ford', inputs: BELLMAN_FORD_INPUTS, outputs: BELLMAN_FORD_OUTPUTS, rule: 'until_stable' } as const;
+export const MAXFLOW_CONTRACT = { name: 'maxflow', inputs: MAXFLOW_INPUTS, outputs: MAXFLOW_OUTPUTS, rule: 'hop_depth + extra' } as const;
+
 /**
- * readModelEntry: the manifest entry for a model, checked against the file beside it (sha256),
- * the opsets onnxruntime-node accepts, and the tensor names this code uses. Returns the entry or
- * the reason it cannot be served.
+ * readModelEntry: a model's manifest entry, checked against the file beside it (sha256), the opsets
+ * onnxruntime-node accepts, and this build's contract; every serving fact is read from the entry's
+ * copy of the spec. Returns the model or the reason it cannot be served: a missing spec field is a
+ * reason, never a default.
  */
-export function readModelEntry(modelsDir: string, name: string, inputs: readonly string[], outputs: readonly string[]): { entry: ModelEntry; path: string } | { reason: string } {
+export function readModelEntry<K extends StepRule['rule']>(modelsDir: string, contract: ModelContract<K>): { model: ServedModel<RuleNamed<K>> } | { reason: string } {
+  const { name } = contract;
   const manifestPath = join(modelsDir, 'manifest.json');
   if (!existsSync(manifestPath)) return { reason: 'no models/manifest.json' };
-  let entry: ModelEntry | undefined;
+  let entry: Record<string, unknown> | undefined;
   try {
     entry = JSON.parse(readFileSync(manifestPath, 'utf8')).models?.[name];
   } catch (error) {
     return { reason: `models/manifest.json is not valid JSON: ${(error as Error).message}` };
   }
-  if (!entry) return { reason: `models/manifest.json has no entry for ${name}` };
-  const path = join(modelsDir, entry.file);
-  if (!existsSync(path)) return { reason: `no model file at models/${entry.file}` };
+  if (!entry || typeof entry !== 'object') return { reason: `models/manifest.json has no entry for ${name}` };
+  const file = entry.file;
+  if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) return { reason: `models/manifest.json: ${name}.file must be a file name inside models/` };
+  const path = join(modelsDir, file);
+  if (!existsSync(path)) return { reason: `no model file at models/${file}` };
   const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
-  if (sha !== entry.sha256) return { reason: `models/${entry.file} does not match its manifest sha256 (corrupt or replaced)` };
-  if (entry.opset < 16 || entry.opset > 26) return { reason: `opset ${entry.opset} is outside what onnxruntime-node accepts (16–26)` };
+  if (sha !== entry.sha256) return { reason: `models/${file} does not match its manifest sha256 (corrupt or replaced)` };
+  const opset = entry.opset as number;
+  if (!Number.isInteger(opset) || opset < 16 || opset > 26) return { reason: `opset ${opset} is outside what onnxruntime-node accepts (16–26)` };
+  const fields = specFields(entry.spec, contract);
+  if ('reason' in fields) return { reason: `models/manifest.json: ${name}: ${fields.reason}` };
+  if (typeof entry.version !== 'string') return { reason: `models/manifest.json: ${name}: version is missing` };
+  return { model: { name, file, path, version: entry.version, ...fields } };
+}
+
+/** The serving facts from a spec copy, or the first one that is missing or not what this build implements. */
+function specFields<K extends StepRule['rule']>(spec: unknown, contract: ModelContract<K>): { hidden: number; limits: ServingLimits; steps: RuleNamed<K> } | { reason: string } {
+  const s = (spec ?? {}) as { model?: Record<string, unknown>; serving?: { limits?: Record<string, unknown> } };
+  const model = s.model ?? {};
+  const inputs = Object.keys((model.step_inputs ?? {}) as object);
+  const outputs = Object.keys((model.step_outputs ?? {}) as object);
   const same = (a: readonly string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(inputs, Object.keys(entry.inputs)) || !same(outputs, Object.keys(entry.outputs))) {
-    return { reason: `models/${entry.file} has tensors ${Object.keys(entry.inputs)} → ${Object.keys(entry.outputs)}, this build expects ${inputs} → ${outputs}` };
+  if (!same(contract.inputs, inputs) || !same(contract.outputs, outputs)) {
+    return { reason: `the spec names tensors ${inputs} → ${outputs}; this build feeds ${contract.inputs} → ${contract.outputs}` };
   }
-  return { entry, path };
+  const positive = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+  if (!positive(model.hidden)) return { reason: 'spec.model.hidden must be a positive integer' };
+  const limits = s.serving?.limits ?? {};
+  for (const key of ['max_padded_slots', 'max_slot_steps']) {
+    if (!positive(limits[key])) return { reason: `spec.serving.limits.${key} must be a positive integer` };
+  }
+  const steps = readStepRule(model.steps);
+  if ('unknown' in steps) return { reason: `spec.${steps.unknown}` };
+  if (steps.rule !== contract.rule) return { reason: `spec.model.steps.rule is ${JSON.stringify(steps.rule)}; this build runs ${contract.name} with ${JSON.stringify(contract.rule)}` };
+  return {
+    hidden: model.hidden as number,
+    limits: { maxPaddedSlots: limits.max_padded_slots as number, maxSlotSteps: limits.max_slot_steps as number },
+    steps: steps as RuleNamed<K>,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * How narsolve runs its ONNX processors, shared by the worker threads and the step profiler so that
- * a profile measures the served configuration.
+ * a profile measures the served configuration. Feed names are the spec's step inputs (manifest.ts
+ * lists them; a model whose spec names others is not loaded).
  */
 import * as ort from 'onnxruntime-node';
 
@@ -26,5 +27,28 @@ export function bellmanFordFeeds(
     nbr_index: new ort.Tensor('int64', inputs.nbrIndex, [n, k]),
     nbr_weight: new ort.Tensor('float32', inputs.nbrWeight, [n, k]),
     nbr_mask: new ort.Tensor('float32', inputs.nbrMask, [n, k]),
+  };
+}
+
+/** The first max-flow step's feeds: the encoded network and a zero hidden state. */
+export function maxflowFeeds(
+  inputs: {
+    n: number; ki: number; ko: number; source: Float32Array; sink: Float32Array;
+    inIndex: BigInt64Array; inCapacity: Float32Array; inMask: Float32Array;
+    outIndex: BigInt64Array; outCapacity: Float32Array; outMask: Float32Array;
+  },
+  hidden: number,
+): Record<string, ort.Tensor> {
+  const { n, ki, ko } = inputs;
+  return {
+    h: new ort.Tensor('float32', new Float32Array(n * hidden), [n, hidden]),
+    source: new ort.Tensor('float32', inputs.source, [n]),
+    sink: new ort.Tensor('float32', inputs.sink, [n]),
+    in_index: new ort.Tensor('int64', inputs.inIndex, [n, ki]),
+    in_capacity: new ort.Tensor('float32', inputs.inCapacity, [n, ki]),
+    in_mask: new ort.Tensor('float32', inputs.inMask, [n, ki]),
+    out_index: new ort.Tensor('int64', inputs.outIndex, [n, ko]),
+    out_capacity: new ort.Tensor('float32', inputs.outCapacity, [n, ko]),
+    out_mask: new ort.Tensor('float32', inputs.outMask, [n, ko]),
   };
 }

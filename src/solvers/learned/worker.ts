@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import Piscina from 'piscina';
-import { bellmanFordFeeds, sessionOptions } from './session';
+import { bellmanFordFeeds, maxflowFeeds, sessionOptions } from './session';
 
 export type ModelName = 'bellman_ford' | 'maxflow';
 
@@ -15,7 +15,8 @@ interface WorkerConfig {
   intraOpThreads: number;
 }
 
-export interface InferenceTask {
+/** One Bellman-Ford run: the encoded graph, the step cap and the stopping patience. */
+export interface BellmanFordTask {
   n: number;
   k: number;
   source: Float32Array;
@@ -27,17 +28,19 @@ export interface InferenceTask {
   patience: number;
 }
 
-export interface InferenceResult {
+/** What a Bellman-Ford run returns. */
+export interface BellmanFordInference {
   /** Chosen slot per node; k means "self" (no predecessor). */
   choice: Int32Array;
   /** Predicted distance per node after the last step, in weight units. */
   distance: Float32Array;
   steps: number;
   /** Whether the pointers stayed unchanged for `patience` steps before maxSteps. */
-  converged: boolean;
+  settled: boolean;
   inferenceMs: number;
 }
 
+/** One max-flow run: the encoded network and the number of steps. */
 export interface MaxflowTask {
   n: number;
   ki: number;
@@ -53,7 +56,8 @@ export interface MaxflowTask {
   steps: number;
 }
 
-export interface MaxflowResult {
+/** What a max-flow run returns: the last step's outputs. */
+export interface MaxflowInference {
   /** Flow / capacity per incoming slot after the last step. */
   flowFraction: Float32Array;
   cutLogit: Float32Array;
@@ -77,7 +81,7 @@ function getSession(name: ModelName): { session: Promise<ort.InferenceSession>; 
 }
 
 /** Runs Bellman-Ford processor steps until the decoded pointers stop changing for `patience` steps (or maxSteps). */
-export default async function run(task: InferenceTask): Promise<InferenceResult> {
+export default async function run(task: BellmanFordTask): Promise<BellmanFordInference> {
   const model = getSession('bellman_ford');
   const s = await model.session;
   const started = performance.now();
@@ -87,7 +91,7 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
   let distance: Float32Array<ArrayBufferLike> = new Float32Array(n);
   let steps = 0;
   let unchanged = 0;
-  let converged = false;
+  let settled = false;
   while (steps < task.maxSteps) {
     const out = await s.run(feeds);
     steps++;
@@ -113,30 +117,19 @@ export default async function run(task: InferenceTask): Promise<InferenceResult>
     // `choice` starts at -1, so the first step always counts as a change.
     unchanged = changed ? 0 : unchanged + 1;
     if (unchanged >= task.patience) {
-      converged = true;
+      settled = true;
       break;
     }
   }
-  return { choice, distance, steps, converged, inferenceMs: performance.now() - started };
+  return { choice, distance, steps, settled, inferenceMs: performance.now() - started };
 }
 
 /** Runs the max-flow processor for a fixed number of steps and returns the last step's outputs. */
-export async function maxflow(task: MaxflowTask): Promise<MaxflowResult> {
+export async function maxflow(task: MaxflowTask): Promise<MaxflowInference> {
   const model = getSession('maxflow');
   const s = await model.session;
   const started = performance.now();
-  const { n, ki, ko } = task;
-  const feeds: Record<string, ort.Tensor> = {
-    h: new ort.Tensor('float32', new Float32Array(n * model.hidden), [n, model.hidden]),
-    source: new ort.Tensor('float32', task.source, [n]),
-    sink: new ort.Tensor('float32', task.sink, [n]),
-    in_index: new ort.Tensor('int64', task.inIndex, [n, ki]),
-    in_capacity: new ort.Tensor('float32', task.inCapacity, [n, ki]),
-    in_mask: new ort.Tensor('float32', task.inMask, [n, ki]),
-    out_index: new ort.Tensor('int64', task.outIndex, [n, ko]),
-    out_capacity: new ort.Tensor('float32', task.outCapacity, [n, ko]),
-    out_mask: new ort.Tensor('float32', task.outMask, [n, ko]),
-  };
+  const feeds = maxflowFeeds(task, model.hidden);
   let out: ort.InferenceSession.OnnxValueMapType | undefined;
   for (let step = 0; step < task.steps; step++) {
     out = await s.run(feeds);

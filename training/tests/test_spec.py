@@ -1,0 +1,82 @@
+"""The spec is the contract: everything Python builds for a model is named and shaped by it."""
+import numpy as np
+import pytest
+import torch
+
+from narsolve_train import export, maxflow_data
+from narsolve_train.data import make_batch, sample_graph
+from narsolve_train.maxflow_model import MaxflowStep
+from narsolve_train.model import BellmanFordStep
+from narsolve_train.spec import dynamic_axes, load_spec, max_steps, planned_steps, tensor_names
+from narsolve_train.train import TASKS, n_max_at
+
+SPECS = ("bellman_ford", "maxflow")
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_every_spec_names_its_tensors_step_rule_and_serving_limits(name):
+    spec = load_spec(name)
+    inputs, outputs = tensor_names(spec)
+    assert inputs[0] == "h" and outputs[0] == "h_next"
+    assert spec["model"]["steps"]["rule"] in ("until_stable", "hop_depth + extra")
+    assert set(spec["serving"]["limits"]) == {"max_padded_slots", "max_slot_steps"}
+    assert isinstance(spec["serving"]["version"], str)
+    # Every symbolic dimension is dynamic in the export, and only those.
+    for tensor, axes in dynamic_axes(spec).items():
+        shape = {**spec["model"]["step_inputs"], **spec["model"]["step_outputs"]}[tensor]["shape"]
+        assert [shape[i] for i in axes] == list(axes.values())
+
+
+def test_the_bellman_ford_batch_carries_exactly_the_spec_hints():
+    spec = load_spec("bellman_ford")
+    rng = np.random.default_rng(3)
+    batch = make_batch([sample_graph("grid", 12, "positive", rng) for _ in range(2)])
+    assert set(batch.hints) == set(spec["hints"])
+
+
+def test_the_flow_batch_carries_exactly_the_spec_outputs_and_unrolls_the_spec_step_rule():
+    spec = load_spec("maxflow")
+    rng = np.random.default_rng(4)
+    nets = [maxflow_data.sample_network("layered", 14, "int", rng) for _ in range(3)]
+    batch = maxflow_data.make_flow_batch(nets, spec)
+    assert set(batch.outputs) == set(spec["outputs"])
+    depth = max(maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink) for g in nets)
+    assert batch.steps == depth + spec["model"]["steps"]["extra"] == planned_steps(spec, depth)
+
+
+def test_the_step_rules_refuse_a_spec_they_do_not_know():
+    spec = load_spec("bellman_ford")
+    assert max_steps(spec, 10) == 10 + spec["model"]["steps"]["patience"]
+    spec["model"]["steps"]["cap"] = "2 * nodes"
+    with pytest.raises(ValueError, match="unknown step cap"):
+        max_steps(spec, 10)
+    with pytest.raises(ValueError, match="not hop_depth"):
+        planned_steps(load_spec("bellman_ford"), 3)
+
+
+def test_the_models_need_their_hidden_size_from_the_spec():
+    with pytest.raises(TypeError):
+        BellmanFordStep()
+    with pytest.raises(TypeError):
+        MaxflowStep()
+
+
+@pytest.mark.parametrize("name,make", [("bellman_ford", BellmanFordStep), ("maxflow", MaxflowStep)])
+def test_the_exported_onnx_has_the_spec_tensor_names(tmp_path, name, make):
+    onnx = pytest.importorskip("onnx")
+    spec = load_spec(name)
+    model = make(spec["model"]["hidden"]).eval()
+    rng = np.random.default_rng(5)
+    if name == "maxflow":
+        example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 8, "int", rng), model.hidden)
+    else:
+        example = export.graph_inputs(sample_graph("erdos_renyi", 8, "positive", rng), model.hidden)
+    export.to_onnx(model, example, tmp_path / "m.onnx", spec)
+    graph = onnx.load(str(tmp_path / "m.onnx")).graph
+    assert ([i.name for i in graph.input], [o.name for o in graph.output]) == tensor_names(spec)
+
+
+def test_the_manifest_states_the_curriculum_that_train_runs_by_default():
+    assert export.curriculum("bellman_ford") == "curriculum: 4..16 until step 10000, 4..32 until step 14000, 4..64 until step 20000, 4..128 until step 22000"
+    task = TASKS["maxflow"]
+    assert n_max_at(task["n_max"], task["steps"]) == 64
