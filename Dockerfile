@@ -8,9 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY bench ./bench
-COPY tests/generators ./tests/generators
-COPY tests/oracles ./tests/oracles
+# The production build compiles src/ only: bench/ and the test generators are not shipped.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-slim
