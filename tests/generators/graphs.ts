@@ -195,9 +195,10 @@ export function flowFamilyNetwork(family: FlowFamily, n: number, seed: number, k
   let sink: number;
   if (family === 'two_community') {
     const half = Math.floor(n / 2);
+    // One density for both communities, as maxflow_data.py draws it.
+    const p = n <= 32 ? uniform(0.3, 0.6) : Math.min(1, uniform(3, 6) / half);
     for (const [lo, hi] of [[0, half], [half, n]]) {
       const size = hi - lo;
-      const p = n <= 32 ? uniform(0.3, 0.6) : Math.min(1, uniform(3, 6) / half);
       const count = Math.floor((p * size * (size - 1)) / 2);
       for (let i = 0; i < count; i++) {
         const u = int(lo, hi);
@@ -247,9 +248,11 @@ export function flowFamilyNetwork(family: FlowFamily, n: number, seed: number, k
       }
     }
   } else {
+    // Every ordered pair independently with probability p, as maxflow_data.py's mask does; geometric
+    // jumps between chosen pairs keep it O(arcs), so the 10^5-edge evaluation networks stay cheap.
     const p = n <= 32 ? uniform(0.15, 0.4) : Math.min(1, uniform(2, 5) / n);
-    const count = Math.round(p * n * (n - 1));
-    for (let i = 0; i < count; i++) add(int(0, n), int(0, n));
+    const jump = () => (p >= 1 ? 1 : 1 + Math.floor(Math.log(1 - random()) / Math.log(1 - p)));
+    for (let pair = jump() - 1; pair < n * n; pair += jump()) add(Math.floor(pair / n), pair % n);
     source = int(0, n);
     sink = int(0, n - 1);
     if (sink >= source) sink++;

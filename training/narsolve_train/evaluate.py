@@ -61,6 +61,12 @@ def tree_lengths(g, pred_arc):
     return d
 
 
+def violated_tails(g, d):
+    """Tails of arcs that break d(v) <= d(u) + w, ascending: where the repair starts (as the service's violatedTails)."""
+    broken = (d[g.tails] + g.weights < d[g.heads]) & np.isfinite(d[g.tails])
+    return sorted(set(g.tails[broken].tolist()))
+
+
 def label_correcting(g, d, seeds):
     """Queue-based Bellman-Ford from labels d (modified in place); returns the relaxations it made."""
     out = [[] for _ in range(g.n)]
@@ -96,8 +102,7 @@ def evaluate_graph(model, g, spec: dict, patience: int):
     correct = np.where(pred_arc >= 0, tight[np.maximum(pred_arc, 0)] & (pred_arc >= 0), ~has_valid_arc)
     d_tree = tree_lengths(g, pred_arc)
     certified = bool(np.array_equal(np.where(reached, d_tree, np.inf), d_true) and np.all(d_tree[~reached] == np.inf))
-    violated = [int(u) for u in set(g.tails[(d_tree[g.tails] + g.weights < d_tree[g.heads]) & np.isfinite(d_tree[g.tails])].tolist())]
-    repair = label_correcting(g, d_tree.copy(), violated)
+    repair = label_correcting(g, d_tree.copy(), violated_tails(g, d_tree))
     cold_d = np.full(g.n, np.inf)
     cold_d[g.source] = 0.0
     cold = label_correcting(g, cold_d, [g.source])

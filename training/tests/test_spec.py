@@ -80,3 +80,12 @@ def test_the_manifest_states_the_curriculum_that_train_runs_by_default():
     assert export.curriculum("bellman_ford") == "curriculum: 4..16 until step 10000, 4..32 until step 14000, 4..64 until step 20000, 4..128 until step 22000"
     task = TASKS["maxflow"]
     assert n_max_at(task["n_max"], task["steps"]) == 64
+
+
+def test_the_committed_golden_files_are_what_the_python_copies_write_now():
+    # tests/fixtures/ pins evaluate.py's decode and repair and maxflow_data.py's families to the
+    # TypeScript copies; a change to the Python side must regenerate them (python -m narsolve_train.golden).
+    import json
+    from narsolve_train import golden
+    for name, doc in golden.documents().items():
+        assert json.loads((golden.FIXTURES / name).read_text()) == json.loads(json.dumps(doc)), f"{name} is stale"
