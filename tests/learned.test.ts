@@ -9,7 +9,9 @@ import { createApp } from '../src/api/app';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
 import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS } from '../src/solvers/learned/manifest';
-import { resolveConfig } from '../src/config';
+import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
+import { compactGraph } from '../src/graph/compact';
+import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
 import { learnedDisabled } from '../src/solvers/learned';
 import { randomWeightedGraph, withPotential, rng } from './generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
@@ -41,6 +43,21 @@ describeWithModel('contract: onnxruntime-node reproduces the torch golden output
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const cases: [number, string, string, any][] = golden.cases.map((c: { family: string; weighting: string }, i: number) => [i, c.family, c.weighting, c]);
+
+  test.each(cases)('golden case %i (%s, %s weights): encodeBellmanFord gives the tensors Python fed the model', (_i, _family, _weighting, c) => {
+    const graph = compactGraph(
+      { directed: true, nodes: Array.from({ length: c.n }, (_, v) => v), edges: c.tails.map((t: number, a: number) => ({ from: t, to: c.heads[a], weight: c.weights[a] })) },
+      'weight',
+      DEFAULT_LIMITS,
+    );
+    const inputs = encodeBellmanFord(graph, c.source);
+    const mine: Record<string, ArrayLike<number | bigint>> = { source: inputs.source, nbr_index: inputs.nbrIndex, nbr_weight: inputs.nbrWeight, nbr_mask: inputs.nbrMask };
+    for (const name of BELLMAN_FORD_INPUTS.slice(1)) {
+      const [data, shape] = c.inputs[name] as [number[], number[]];
+      expect(Array.from(mine[name], Number)).toEqual(data.map((x) => Math.fround(x)));
+      if (shape.length === 2) expect(shape).toEqual([inputs.n, inputs.k]);
+    }
+  });
   test.each(cases)(
     'golden case %i (%s, %s weights)',
     async (_i, _family, _weighting, c) => {
@@ -101,6 +118,34 @@ describe('degraded mode: a bad model never stops the service', () => {
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     expect(learned.route.readiness).toMatchObject({ ready: false, reason: expect.stringContaining('failed to run') });
+  });
+
+  // A spec copy that lacks a serving fact must not be served with a guess in its place.
+  test.each([
+    ['the stopping patience', (spec: any) => delete spec.model.steps.patience, /spec\.model\.steps\.patience must be a positive integer/],
+    ['the step cap', (spec: any) => (spec.model.steps.cap = 'nodes * 2'), /model\.steps\.cap "nodes \* 2" is not a cap this build implements/],
+    ['the step rule', (spec: any) => (spec.model.steps.rule = 'fixed'), /model\.steps\.rule "fixed" is not a step rule this build implements/],
+    ['a serving limit', (spec: any) => delete spec.serving.limits.max_slot_steps, /spec\.serving\.limits\.max_slot_steps must be a positive integer/],
+    ['the hidden size', (spec: any) => delete spec.model.hidden, /spec\.model\.hidden must be a positive integer/],
+    ['a tensor name', (spec: any) => (spec.model.step_inputs = { h: {}, source: {}, nbr_index: {}, weights: {}, nbr_mask: {} }), /the spec names tensors .*weights/],
+  ])('a manifest whose spec copy lacks or changes %s leaves the model not ready, with the reason in /readyz', async (_what, breakSpec, reason) => {
+    if (!haveModel) return;
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+    breakSpec(manifest.models.bellman_ford.spec);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    copyFileSync(join(MODELS, 'bellman_ford.onnx'), join(dir, 'bellman_ford.onnx'));
+    const learned = await loadLearnedSolvers({ modelsDir: dir });
+    try {
+      expect(learned.route.model).toBeUndefined();
+      expect(learned.route.readiness.ready).toBe(false);
+      expect(learned.route.readiness.reason).toMatch(reason);
+      const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
+      const ready = await request(app).get('/readyz');
+      expect(ready.body.solvers.learned.route.reason).toMatch(reason);
+    } finally {
+      await learned.close();
+    }
   });
 
   test('with the learned solver unavailable, auto answers classically and says why', async () => {
