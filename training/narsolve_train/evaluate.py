@@ -2,8 +2,8 @@
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate --weights runs/bellman_ford/model.pt
 
-Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096, every family, positive and
-negative weights. The model runs as served: steps until its pointers have not changed for the
+Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096 (out of distribution above the
+curriculum's last stage, n = 128), every family, positive and negative weights. The model runs as served: steps until its pointers have not changed for the
 spec's `steps.patience` steps in a row (at most the spec's step cap, n + patience). Reported per cell: per-node
 pointer accuracy (the chosen predecessor is optimal, or "self" where that is right), whole-graph
 exact rate, the share of graphs certified without repair (the
@@ -25,11 +25,18 @@ from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_grap
 from .model import BellmanFordStep, run_until_stable
 from .export import graph_inputs, step_args
 from .spec import load_spec, max_steps
+from .train import TASKS, n_max_at
 
 SIZES = (16, 64, 256, 1024, 4096)
 GRAPHS_PER_CELL = {16: 40, 64: 25, 256: 12, 1024: 5, 4096: 2}
 WEIGHTINGS = ("positive", "negative")
 MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def largest_training_graph(algorithm: str) -> int:
+    """The largest n the default training command reaches (the end of its curriculum)."""
+    task = TASKS[algorithm]
+    return n_max_at(task["n_max"], task["steps"])
 
 
 def run_model(model, g, spec: dict, patience: int):
@@ -179,7 +186,7 @@ def write_outputs(models: Path, rows, seed):
             plt.plot(sizes, [summary[n][key] for n in sizes], marker="o", label=label)
         plt.xscale("log", base=2)
         plt.ylim(0, 1.02)
-        plt.xlabel("nodes (trained on n ≤ 64)")
+        plt.xlabel(f"nodes (trained on n ≤ {largest_training_graph('bellman_ford')})")
         plt.legend()
         plt.title("Learned Bellman-Ford out of distribution")
         plt.tight_layout()

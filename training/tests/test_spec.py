@@ -89,3 +89,12 @@ def test_the_committed_golden_files_are_what_the_python_copies_write_now():
     from narsolve_train import golden
     for name, doc in golden.documents().items():
         assert json.loads((golden.FIXTURES / name).read_text()) == json.loads(json.dumps(doc)), f"{name} is stale"
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_committed_models_weights_can_be_recovered_exactly_from_their_onnx_files(name):
+    pytest.importorskip("onnx")
+    from narsolve_train.recover import recover
+    model, worst = recover(name)
+    assert worst <= 1e-6
+    assert model.hidden == load_spec(name)["model"]["hidden"]
