@@ -38,6 +38,7 @@ describe('the max-flow spec is the single source of truth', () => {
     expect(haveModel).toBe(true);
     const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
     expect(manifest.models.maxflow.spec).toEqual(SPEC);
+    expect(manifest.models.maxflow.version).toBe(SPEC.serving.version);
   });
 });
 

@@ -32,6 +32,7 @@ describe('the Bellman-Ford spec is the single source of truth', () => {
     expect(haveModel).toBe(true);
     const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
     expect(manifest.models.bellman_ford.spec).toEqual(SPEC);
+    expect(manifest.models.bellman_ford.version).toBe(SPEC.serving.version);
   });
 });
 
@@ -127,6 +128,7 @@ describe('degraded mode: a bad model never stops the service', () => {
     ['the step rule', (spec: any) => (spec.model.steps.rule = 'fixed'), /model\.steps\.rule "fixed" is not a step rule this build implements/],
     ['a serving limit', (spec: any) => delete spec.serving.limits.max_slot_steps, /spec\.serving\.limits\.max_slot_steps must be a positive integer/],
     ['the hidden size', (spec: any) => delete spec.model.hidden, /spec\.model\.hidden must be a positive integer/],
+    ['the released version', (spec: any) => (spec.serving.version = '9.9.9'), /version "0\.3\.1" is not the spec's serving\.version "9\.9\.9"/],
     ['a tensor name', (spec: any) => (spec.model.step_inputs = { h: {}, source: {}, nbr_index: {}, weights: {}, nbr_mask: {} }), /the spec names tensors .*weights/],
   ])('a manifest whose spec copy lacks or changes %s leaves the model not ready, with the reason in /readyz', async (_what, breakSpec, reason) => {
     if (!haveModel) return;

@@ -132,9 +132,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
             family=family, weighting=weighting, n=g.n, source=g.source,
             tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist(),
             served=dict(max_steps=cap, steps=steps, settled=settled, choice=choice.tolist(), distance=distance.tolist())))
-    write_golden(models, "bellman_ford", version, hidden, cases)
-    write_manifest_entry(models, "bellman_ford", bellman_ford_entry(version, spec))
-    print(f"exported {models / 'bellman_ford.onnx'}, {len(cases)} golden cases")
+    finish(models, "bellman_ford", hidden, cases, bellman_ford_entry(version, spec))
 
 
 def bellman_ford_entry(version: str, spec: dict) -> dict:
@@ -155,6 +153,13 @@ def curriculum(algorithm: str) -> str:
     parts = [part.split(":") for part in task["n_max"].split(",")]
     ends = [int(at) for at, _ in parts[1:]] + [task["steps"]]
     return "curriculum: " + ", ".join(f"{task['n_min']}..{n} until step {end}" for (_, n), end in zip(parts, ends))
+
+
+def finish(models: Path, name: str, hidden: int, cases, entry: dict):
+    """The golden fixtures and the manifest entry that go with a freshly exported model file."""
+    write_golden(models, name, entry["version"], hidden, cases)
+    write_manifest_entry(models, name, entry)
+    print(f"exported {models / entry['file']}, {len(cases)} golden cases")
 
 
 def write_manifest_entry(models: Path, name: str, entry: dict):
@@ -188,9 +193,7 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
             family=family, capacities=kind, n=g.n, source=g.source, sink=g.sink,
             tails=g.tails.tolist(), heads=g.heads.tolist(), capacity=g.capacity.tolist(),
             hop_depth=depth, planned_steps=planned_steps(spec, depth)))
-    write_golden(models, "maxflow", version, hidden, cases)
-    write_manifest_entry(models, "maxflow", maxflow_entry(version, spec))
-    print(f"exported {models / 'maxflow.onnx'}, {len(cases)} golden cases")
+    finish(models, "maxflow", hidden, cases, maxflow_entry(version, spec))
 
 
 def maxflow_entry(version: str, spec: dict) -> dict:
@@ -212,7 +215,11 @@ def refresh_manifest(models: Path, algorithm: str):
     manifest = json.loads((models / "manifest.json").read_text())
     old = manifest["models"][algorithm]
     spec = load_spec(algorithm)
-    entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(old["version"], spec)
+    version = serving(spec)["version"]
+    if old["version"] != version:
+        raise SystemExit(f"export: specs/{algorithm}.json says version {version}, but models/{old['file']} was exported as {old['version']}; "
+                         "a new version needs a new export, not a manifest rewrite")
+    entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(version, spec)
     entry.update(opset=old["opset"], exported=old["exported"])
     write_manifest_entry(models, algorithm, entry)
     print(f"rewrote the {algorithm} manifest entry from specs/{algorithm}.json (model file unchanged)")
@@ -223,14 +230,14 @@ def main(argv=None):
     ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
-    ap.add_argument("--version", help="model version (default: the spec's serving.version)")
     ap.add_argument("--manifest-only", action="store_true", help="rewrite the manifest entry from the spec; keep the model file")
     args = ap.parse_args(argv)
     if args.manifest_only:
         refresh_manifest(args.models, args.algorithm)
         return
     weights = args.weights or Path("runs") / args.algorithm / "model.pt"
-    version = args.version or serving(load_spec(args.algorithm))["version"]
+    # The version is the spec's: a new model is released by bumping serving.version there.
+    version = serving(load_spec(args.algorithm))["version"]
     (export_maxflow if args.algorithm == "maxflow" else export)(weights, args.models, version)
 
 

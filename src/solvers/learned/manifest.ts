@@ -70,7 +70,10 @@ export function readModelEntry<K extends StepRule['rule']>(modelsDir: string, co
   if (!Number.isInteger(opset) || opset < 16 || opset > 26) return { reason: `opset ${opset} is outside what onnxruntime-node accepts (16–26)` };
   const fields = specFields(entry.spec, contract);
   if ('reason' in fields) return { reason: `models/manifest.json: ${name}: ${fields.reason}` };
-  if (typeof entry.version !== 'string') return { reason: `models/manifest.json: ${name}: version is missing` };
+  const released = (entry.spec as { serving?: { version?: unknown } } | undefined)?.serving?.version;
+  if (typeof entry.version !== 'string' || entry.version !== released) {
+    return { reason: `models/manifest.json: ${name}: version ${JSON.stringify(entry.version)} is not the spec's serving.version ${JSON.stringify(released)}` };
+  }
   return { model: { name, file, path, version: entry.version, ...fields } };
 }
 
