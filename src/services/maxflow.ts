@@ -70,7 +70,7 @@ export interface MaxflowResponse {
 }
 
 /** One request on its way through the service: what every stage reads. */
-interface FlowJob {
+interface MaxflowJob {
   readonly graph: CompactGraph;
   readonly request: MaxflowRequest;
   readonly source: number;
@@ -102,7 +102,7 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
     });
   }
   timer.mark('normalize');
-  const job: FlowJob = { graph, request, source, sink, context, timer };
+  const job: MaxflowJob = { graph, request, source, sink, context, timer };
 
   const choice = request.solver ?? 'auto';
   const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
@@ -112,7 +112,7 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
 }
 
 /** The exact solver from zero flow. */
-function classical(job: FlowJob, fallbackReason: string | undefined): MaxflowResponse {
+function classical(job: MaxflowJob, fallbackReason: string | undefined): MaxflowResponse {
   const result = dinic(job.graph, job.source, job.sink, { maxWork: job.context.config.limits.maxWork });
   job.timer.mark('solve');
   const verdict = verifyOwn(job, result);
@@ -132,7 +132,7 @@ function planLearned(graph: CompactGraph, model: LearnedMaxflow): PaddedWidths |
 }
 
 /** Encode → infer (in a worker thread) → decode → project onto a feasible flow. */
-async function predict({ graph, source, sink, context, timer }: FlowJob, model: LearnedMaxflow, widths: PaddedWidths): Promise<Prediction> {
+async function predict({ graph, source, sink, context, timer }: MaxflowJob, model: LearnedMaxflow, widths: PaddedWidths): Promise<Prediction> {
   const inputs = encodeMaxflow(graph, source, sink, widths);
   timer.mark('encode');
   const planned = plannedSteps(model.steps, inputs.hopDepth);
@@ -150,7 +150,7 @@ async function predict({ graph, source, sink, context, timer }: FlowJob, model: 
  * The exact solver continued from the projected prediction. `used` is "learned" when the
  * projection was already maximum (no augmenting path was left), else "classical".
  */
-function warmStart(job: FlowJob, prediction: Prediction): MaxflowResponse {
+function warmStart(job: MaxflowJob, prediction: Prediction): MaxflowResponse {
   const { graph, request, source, sink, context, timer } = job;
   const { projected } = prediction;
   const result = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
@@ -190,7 +190,7 @@ function warmStart(job: FlowJob, prediction: Prediction): MaxflowResponse {
  * certificate's verdict on that pair, true only when the prediction is provably optimal. With
  * `explain`, the decoded flows before projection too.
  */
-function rawPrediction(job: FlowJob, prediction: Prediction): MaxflowResponse {
+function rawPrediction(job: MaxflowJob, prediction: Prediction): MaxflowResponse {
   const { graph, request, source, sink, context, timer } = job;
   const verdict = verifyMaxflow(graph, source, sink, prediction.projected.flow, prediction.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   timer.mark('verify');
@@ -211,13 +211,13 @@ function rawPrediction(job: FlowJob, prediction: Prediction): MaxflowResponse {
 }
 
 /** Our own answers must verify; anything else is a bug, reported as one. */
-function verifyOwn({ graph, source, sink, context }: FlowJob, result: MaxflowResult): MaxflowVerdict {
+function verifyOwn({ graph, source, sink, context }: MaxflowJob, result: MaxflowResult): MaxflowVerdict {
   const verdict = verifyMaxflow(graph, source, sink, result.flow, result.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   if (!verdict.verified) throw new NarsolveError('Internal', `our own ${result.algorithm} answer failed verification: ${verdict.failures.join('; ')}`);
   return verdict;
 }
 
-function answer({ graph, request, timer }: FlowJob, flow: Float64Array, side: Uint8Array, solver: MaxflowSolverReport, verdict: MaxflowVerdict): MaxflowResponse {
+function answer({ graph, request, timer }: MaxflowJob, flow: Float64Array, side: Uint8Array, solver: MaxflowSolverReport, verdict: MaxflowVerdict): MaxflowResponse {
   const sourceSide: NodeId[] = [];
   for (let v = 0; v < graph.nodeCount; v++) if (side[v] === 1) sourceSide.push(graph.ids[v]);
   const certificate: MaxflowCertificate = {
