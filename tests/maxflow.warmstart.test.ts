@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { compactGraph } from '../src/graph/compact';
 import { DEFAULT_LIMITS } from '../src/config';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { addedFlow, dinic } from '../src/solvers/classical/maxflow';
+import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { flowCase, type FlowCase } from './arbitraries';
@@ -22,7 +23,7 @@ const predictedCase = (capacity: fc.Arbitrary<number>): fc.Arbitrary<Case> =>
 
 const compact = (c: Case) => compactGraph({ directed: c.directed, nodes: Array.from({ length: c.n }, (_, i) => i), edges: c.edges }, 'capacity', DEFAULT_LIMITS);
 
-describe('the projection turns any prediction into a feasible flow, and Dinic finishes exactly from it', () => {
+describe('the projection turns any prediction into a feasible flow, and Dinic or push-relabel finishes exactly from it', () => {
   for (const [kind, capacity] of [
     ['integer', fc.integer({ min: 0, max: 12 })],
     ['fractional', fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true })],
@@ -40,19 +41,21 @@ describe('the projection turns any prediction into a feasible flow, and Dinic fi
           if (kind === 'integer') for (const f of projected.flow) expect(Number.isInteger(f)).toBe(true);
 
           const cold = dinic(graph, c.source, c.sink, { maxWork: MAX_WORK });
-          const warm = dinic(graph, c.source, c.sink, { maxWork: MAX_WORK, initialFlow: projected.flow });
           expect(projected.value).toBeLessThanOrEqual(cold.value + tol);
-          const verdict = verifyMaxflow(graph, c.source, c.sink, warm.flow, warm.sourceSide, { relativeTolerance: 1e-9 });
-          expect(verdict.failures).toEqual([]);
-          if (kind === 'integer') expect(warm.value).toBe(cold.value);
-          else expect(Math.abs(warm.value - cold.value)).toBeLessThanOrEqual(1e-9 * 100 * Math.max(1, c.edges.length));
+          for (const solver of [dinic, pushRelabel]) {
+            const warm = solver(graph, c.source, c.sink, { maxWork: MAX_WORK, initialFlow: projected.flow });
+            const verdict = verifyMaxflow(graph, c.source, c.sink, warm.flow, warm.sourceSide, { relativeTolerance: 1e-9 });
+            expect(verdict.failures).toEqual([]);
+            if (kind === 'integer') expect(warm.value).toBe(cold.value);
+            else expect(Math.abs(warm.value - cold.value)).toBeLessThanOrEqual(1e-9 * 100 * Math.max(1, c.edges.length));
+          }
         }),
         { numRuns: 1500 },
       );
     });
   }
 
-  test('when the prediction is already a maximum flow, the projection keeps all of it and the warm start finds no augmenting path', () => {
+  test('when the prediction is already a maximum flow, the projection keeps all of it and neither warm-started solver moves any flow', () => {
     fc.assert(
       fc.property(predictedCase(fc.integer({ min: 0, max: 12 })), (c) => {
         const graph = compact(c);
@@ -60,9 +63,11 @@ describe('the projection turns any prediction into a feasible flow, and Dinic fi
         const projected = projectFlow(graph, c.source, c.sink, best.flow, { maxWork: MAX_WORK });
         expect(projected.value).toBe(best.value);
         expect(projected.clippedEdges).toBe(0);
-        const warm = dinic(graph, c.source, c.sink, { maxWork: MAX_WORK, initialFlow: projected.flow });
-        expect(warm.augmentingPaths).toBe(0);
-        expect(warm.value).toBe(best.value);
+        for (const solver of [dinic, pushRelabel]) {
+          const warm = solver(graph, c.source, c.sink, { maxWork: MAX_WORK, initialFlow: projected.flow });
+          expect(addedFlow(warm)).toBe(false);
+          expect(warm.value).toBe(best.value);
+        }
       }),
       { numRuns: 500 },
     );

@@ -1,7 +1,8 @@
 import { NarsolveError } from '../errors';
 import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
-import { dinic, netOutflow, type MaxflowResult } from '../solvers/classical/maxflow';
+import { addedFlow, netOutflow, type DinicCounts, type MaxflowResult, type PushRelabelCounts } from '../solvers/classical/maxflow';
+import { exactMaxflow } from '../solvers/classical/maxflowSolver';
 import { projectFlow, type ProjectedFlow } from '../solvers/classical/projection';
 import type { LearnedMaxflow } from '../solvers/learned';
 import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';
@@ -34,11 +35,9 @@ export interface MaxflowSolverReport extends SolverReportBase {
     clippedEdges: number;
     cancelledFlow: number;
     projectionWork: number;
-    phases: number;
-    augmentingPaths: number;
-    work: number;
+  } & ExactRun & {
     /** With explain: the same exact solver from zero flow. */
-    cold?: { phases: number; augmentingPaths: number; work: number; ms: number };
+    cold?: ExactRun & { ms: number };
   };
   /** Solver learned: the raw prediction. */
   prediction?: { decodedValue: number; projectedValue: number; clippedEdges: number; cancelledFlow: number; cutCapacity: number; decodedFlows?: number[] };
@@ -54,6 +53,13 @@ export interface MaxflowCertificate {
   tolerance: number;
   /** Why verification failed (only for solver "learned", whose raw answers are not finished). */
   failures?: string[];
+}
+
+/** What the exact solver did: its name, its arc scans and its own counts (Dinic's phases and paths, or push-relabel's pushes and relabels). */
+export type ExactRun = { algorithm: MaxflowResult['algorithm']; work: number } & Partial<DinicCounts & PushRelabelCounts>;
+
+function exactRun(result: MaxflowResult): ExactRun {
+  return { algorithm: result.algorithm, work: result.work, ...result.counts };
 }
 
 /** The body of a 200 answer to POST /maxflow. */
@@ -88,8 +94,8 @@ interface Prediction {
 }
 
 /**
- * solveMaxflow: validate → normalize → (learned → project → warm-started Dinic | Dinic) → verify →
- * answer. Throws NarsolveError for caller-visible problems.
+ * solveMaxflow: validate → normalize → (learned → project → warm-started exact solver | exact
+ * solver) → verify → answer. Throws NarsolveError for caller-visible problems.
  */
 export async function solveMaxflow(body: unknown, context: SolveContext): Promise<MaxflowResponse> {
   const timer = new StageTimer();
@@ -113,7 +119,7 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
 
 /** The exact solver from zero flow. */
 function classical(job: MaxflowJob, fallbackReason: string | undefined): MaxflowResponse {
-  const result = dinic(job.graph, job.source, job.sink, { maxWork: job.context.config.limits.maxWork });
+  const result = exactMaxflow(job.graph, job.source, job.sink, { maxWork: job.context.config.limits.maxWork });
   job.timer.mark('solve');
   const verdict = verifyOwn(job, result);
   job.timer.mark('verify');
@@ -148,19 +154,20 @@ async function predict({ graph, source, sink, context, timer }: MaxflowJob, mode
 
 /**
  * The exact solver continued from the projected prediction. `used` is "learned" when the
- * projection was already maximum (no augmenting path was left), else "classical".
+ * projection was already maximum (the solver moved no flow), else "classical".
  */
 function warmStart(job: MaxflowJob, prediction: Prediction): MaxflowResponse {
   const { graph, request, source, sink, context, timer } = job;
   const { projected } = prediction;
-  const result = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
+  const result = exactMaxflow(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
   timer.mark('solve');
   const verdict = verifyOwn(job, result);
   timer.mark('verify');
   const carried = verdict.value > 0 ? projected.value / verdict.value : 1;
+  const finished = addedFlow(result);
   const report: MaxflowSolverReport = {
-    used: result.augmentingPaths === 0 ? 'learned' : 'classical',
-    algorithm: `dinic warm-started from gnn-maxflow ${prediction.run.version}`,
+    used: finished ? 'classical' : 'learned',
+    algorithm: `${result.algorithm} warm-started from gnn-maxflow ${prediction.run.version}`,
     learned: prediction.run,
     warmStart: {
       projectedValue: projected.value,
@@ -168,18 +175,16 @@ function warmStart(job: MaxflowJob, prediction: Prediction): MaxflowResponse {
       clippedEdges: projected.clippedEdges,
       cancelledFlow: projected.cancelled,
       projectionWork: projected.work,
-      phases: result.phases,
-      augmentingPaths: result.augmentingPaths,
-      work: result.work,
+      ...exactRun(result),
     },
   };
-  if (result.augmentingPaths > 0) {
-    report.fallbackReason = `the projected learned flow carried ${(100 * carried).toFixed(1)}% of the maximum; Dinic finished it`;
+  if (finished) {
+    report.fallbackReason = `the projected learned flow carried ${(100 * carried).toFixed(1)}% of the maximum; ${result.algorithm} finished it`;
   }
   if (request.explain) {
     const started = performance.now();
-    const cold = dinic(graph, source, sink, { maxWork: context.config.limits.maxWork });
-    report.warmStart!.cold = { phases: cold.phases, augmentingPaths: cold.augmentingPaths, work: cold.work, ms: roundMs(performance.now() - started) };
+    const cold = exactMaxflow(graph, source, sink, { maxWork: context.config.limits.maxWork });
+    report.warmStart!.cold = { ...exactRun(cold), ms: roundMs(performance.now() - started) };
     timer.mark('explain');
   }
   return answer(job, result.flow, result.sourceSide, report, verdict);

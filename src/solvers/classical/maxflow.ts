@@ -1,6 +1,25 @@
 import type { CompactGraph } from '../../graph/types';
 import { WORK_CHARGE_BATCH, WorkMeter } from './work';
 
+/** What Dinic did besides its arc scans. */
+export interface DinicCounts {
+  /** BFS level graphs. */
+  readonly phases: number;
+  readonly augmentingPaths: number;
+}
+
+/** What push-relabel did besides its arc scans. */
+export interface PushRelabelCounts {
+  readonly pushes: number;
+  readonly relabels: number;
+  /** BFS relabelings of every node (exact distance labels). */
+  readonly globalRelabels: number;
+  /** Empty labels that lifted every node above them out at once. */
+  readonly gaps: number;
+  /** The part of the work in whole-graph scans (global relabelings and the final cut BFS), which no start flow can save. */
+  readonly scanWork: number;
+}
+
 /** A maximum flow with the minimum cut that proves it. */
 export interface MaxflowResult {
   readonly value: number;
@@ -8,10 +27,16 @@ export interface MaxflowResult {
   readonly flow: Float64Array;
   /** 1 for nodes on the source side of the minimum cut (reachable in the residual graph). */
   readonly sourceSide: Uint8Array;
-  readonly algorithm: string;
+  readonly algorithm: 'dinic' | 'push-relabel';
+  /** Arc scans: the deterministic work measure the work limit counts. */
   readonly work: number;
-  readonly phases: number;
-  readonly augmentingPaths: number;
+  /** What the algorithm did, in its own terms. */
+  readonly counts: DinicCounts | PushRelabelCounts;
+}
+
+/** Whether the solver moved any flow at all: false means the flow it started from was already maximum. */
+export function addedFlow(result: MaxflowResult): boolean {
+  return 'augmentingPaths' in result.counts ? result.counts.augmentingPaths > 0 : result.counts.pushes > 0;
 }
 
 /**
@@ -24,26 +49,23 @@ export function residualEpsilon(graph: CompactGraph): number {
 }
 
 /**
- * dinic: exact maximum flow (Dinic's blocking flows on typed arrays, iterative DFS with
- * current-arc pointers), followed by min-cut extraction from residual reachability.
- * Residual arcs are stored in CSR order (each node's arcs contiguous, each arc knowing its twin),
- * so the scans that dominate the running time read memory in order. An undirected edge has
- * capacity in both directions.
- *
- * With `initialFlow` (a feasible flow per edge, e.g. a projected learned prediction) it continues
- * from that flow instead of from zero: a warm start, whose work follows how far the flow is from
- * maximum. The caller must pass a feasible flow; capacities are still never exceeded.
+ * The residual graph of a flow in CSR order: each node's arcs contiguous, each arc knowing its twin
+ * and its request edge (i along edge i, ~i against it). An undirected edge has capacity both ways;
+ * self-loops can never carry useful flow and are left out.
  */
-export function dinic(graph: CompactGraph, source: number, sink: number, options: { maxWork: number; initialFlow?: Float64Array }): MaxflowResult {
-  if (source === sink) throw new Error('dinic: source and sink must differ');
+export interface ResidualNetwork {
+  readonly start: Int32Array;
+  readonly head: Int32Array;
+  readonly twin: Int32Array;
+  readonly residual: Float64Array;
+  readonly edgeOf: Int32Array;
+}
+
+/** residualNetwork: the residual graph of `flow` (per request edge, signed on undirected edges). */
+export function residualNetwork(graph: CompactGraph, flow: Float64Array): ResidualNetwork {
   const n = graph.nodeCount;
   const m = graph.edgeCount;
   const { edgeFrom, edgeTo, edgeValue, directed } = graph;
-  const meter = new WorkMeter(options.maxWork, 'dinic');
-  const eps = residualEpsilon(graph);
-  const flow = options.initialFlow ? Float64Array.from(options.initialFlow) : new Float64Array(m);
-
-  // Self-loops can never carry useful flow and are left out of the residual graph.
   const start = new Int32Array(n + 1);
   for (let i = 0; i < m; i++) {
     if (edgeFrom[i] === edgeTo[i]) continue;
@@ -55,7 +77,6 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
   const head = new Int32Array(arcs);
   const twin = new Int32Array(arcs);
   const residual = new Float64Array(arcs);
-  // Edge of each arc: i for the arc along edge i, ~i (negative) for the arc against it.
   const edgeOf = new Int32Array(arcs);
   const fill = start.slice(0, n);
   for (let i = 0; i < m; i++) {
@@ -75,6 +96,27 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
     edgeOf[forward] = i;
     edgeOf[backward] = ~i;
   }
+  return { start, head, twin, residual, edgeOf };
+}
+
+/**
+ * dinic: exact maximum flow (Dinic's blocking flows on typed arrays, iterative DFS with
+ * current-arc pointers), followed by min-cut extraction from residual reachability.
+ * Residual arcs are stored in CSR order (each node's arcs contiguous, each arc knowing its twin),
+ * so the scans that dominate the running time read memory in order. An undirected edge has
+ * capacity in both directions.
+ *
+ * With `initialFlow` (a feasible flow per edge, e.g. a projected learned prediction) it continues
+ * from that flow instead of from zero: a warm start, whose work follows how far the flow is from
+ * maximum. The caller must pass a feasible flow; capacities are still never exceeded.
+ */
+export function dinic(graph: CompactGraph, source: number, sink: number, options: { maxWork: number; initialFlow?: Float64Array }): MaxflowResult {
+  if (source === sink) throw new Error('dinic: source and sink must differ');
+  const n = graph.nodeCount;
+  const meter = new WorkMeter(options.maxWork, 'dinic');
+  const eps = residualEpsilon(graph);
+  const flow = options.initialFlow ? Float64Array.from(options.initialFlow) : new Float64Array(graph.edgeCount);
+  const { start, head, twin, residual, edgeOf } = residualNetwork(graph, flow);
 
   const level = new Int32Array(n);
   const queue = new Int32Array(n);
@@ -168,7 +210,7 @@ export function dinic(graph: CompactGraph, source: number, sink: number, options
   // the nodes reachable in the residual graph.
   const sourceSide = new Uint8Array(n);
   for (let v = 0; v < n; v++) if (level[v] >= 0) sourceSide[v] = 1;
-  return { value: netOutflow(graph, flow, source), flow, sourceSide, algorithm: 'dinic', work: meter.used, phases, augmentingPaths };
+  return { value: netOutflow(graph, flow, source), flow, sourceSide, algorithm: 'dinic', work: meter.used, counts: { phases, augmentingPaths } };
 }
 
 /** Net flow leaving `node`, summed in edge order (the value the certificate reports). */

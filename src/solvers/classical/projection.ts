@@ -25,8 +25,17 @@ export interface ProjectedFlow {
  * sink. Each walk is a maximum flow on the arcs that carry flow (Dinic on an auxiliary network);
  * flow decomposition guarantees every excess and shortfall can be walked off, and the work
  * follows the size of the prediction's error (Polak & Zub's O(m·η) repair).
+ *
+ * With `keepExcess` only the shortfall is walked off: the result is a preflow (excess may remain at
+ * nodes, never a deficit), which push-relabel can start from directly and route the excess itself.
  */
-export function projectFlow(graph: CompactGraph, source: number, sink: number, predicted: Float64Array, options: { maxWork: number }): ProjectedFlow {
+export function projectFlow(
+  graph: CompactGraph,
+  source: number,
+  sink: number,
+  predicted: Float64Array,
+  options: { maxWork: number; keepExcess?: boolean },
+): ProjectedFlow {
   const n = graph.nodeCount;
   const m = graph.edgeCount;
   const { edgeFrom, edgeTo, edgeValue, directed } = graph;
@@ -55,7 +64,7 @@ export function projectFlow(graph: CompactGraph, source: number, sink: number, p
   let cancelled = 0;
   // Pass 1 sends excess backwards (arcs reversed) to the source or to short nodes; pass 2 sends
   // shortfall forwards to the sink.
-  for (const pass of ['excess', 'shortfall'] as const) {
+  for (const pass of options.keepExcess ? (['shortfall'] as const) : (['excess', 'shortfall'] as const)) {
     const balance = new Float64Array(n);
     for (let i = 0; i < m; i++) {
       balance[head[i]] += amount[i];
