@@ -18,6 +18,7 @@ import { resolveConfig } from '../src/config';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { compactGraph } from '../src/graph/compact';
 import { dinic } from '../src/solvers/classical/maxflow';
+import { projectFlow } from '../src/solvers/classical/projection';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../tests/generators/graphs';
@@ -37,6 +38,8 @@ interface Sample {
   coldDinicWork: number;
   warmPushRelabelWork: number;
   coldPushRelabelWork: number;
+  /** Push-relabel from a preflow: the prediction with only its shortfall walked off (projectFlow keepExcess), plus that walk. */
+  preflowPushRelabelWork: number;
   /** Push-relabel's whole-graph scans (global relabelings, cut BFS) cold, which no start flow can save, and its pushes and relabels warm and cold (work less scans, projection not counted). */
   coldPushRelabelScan: number;
   warmPushRelabelMoving: number;
@@ -53,7 +56,7 @@ interface Sample {
 type Context = Parameters<typeof solveMaxflow>[1];
 
 const NOT_SERVED = {
-  served: false, cutAccuracy: NaN, cutRatio: NaN, valueShare: NaN, warmDinicWork: NaN, coldDinicWork: NaN, warmPushRelabelWork: NaN, coldPushRelabelWork: NaN,
+  served: false, cutAccuracy: NaN, cutRatio: NaN, valueShare: NaN, warmDinicWork: NaN, coldDinicWork: NaN, warmPushRelabelWork: NaN, coldPushRelabelWork: NaN, preflowPushRelabelWork: NaN,
   coldPushRelabelScan: NaN, warmPushRelabelMoving: NaN, coldPushRelabelMoving: NaN, certifiedWithoutSolve: false, inferMs: NaN, warmMs: NaN, coldMs: NaN,
 };
 
@@ -66,13 +69,14 @@ async function evaluate(family: FlowFamily, n: number, seed: number, context: Co
   const base = { edges: net.edges.length, steps: auto.solver.learned?.steps ?? 0 };
   if (!warm?.cold) return { ...base, ...NOT_SERVED };
   // solver "learned" answers with the projected prediction: the flow both exact solvers can start from.
-  const learned: MaxflowResponse = await solveMaxflow({ ...body, solver: 'learned' }, context);
+  const learned: MaxflowResponse = await solveMaxflow({ ...body, solver: 'learned', explain: true }, context);
   const graph = compactGraph(body.graph, 'capacity', context.config.limits);
   const start = Float64Array.from(learned.flows);
   const [s, t] = [net.source, net.sink];
   const work = (solver: typeof dinic, initialFlow?: Float64Array) => solver(graph, s, t, { maxWork: Infinity, initialFlow }).work;
   const warmPushRelabel = pushRelabel(graph, s, t, { maxWork: Infinity, initialFlow: start });
   const coldPushRelabel = pushRelabel(graph, s, t, { maxWork: Infinity });
+  const preflow = projectFlow(graph, s, t, Float64Array.from(learned.solver.prediction!.decodedFlows!), { maxWork: Infinity, keepExcess: true });
   const exactSide = new Set(auto.minCut.sourceSide);
   const predictedSide = new Set(learned.minCut.sourceSide);
   let agree = 0;
@@ -89,6 +93,7 @@ async function evaluate(family: FlowFamily, n: number, seed: number, context: Co
     coldDinicWork: work(dinic),
     warmPushRelabelWork: warm.projectionWork + warmPushRelabel.work,
     coldPushRelabelWork: coldPushRelabel.work,
+    preflowPushRelabelWork: preflow.work + work(pushRelabel, preflow.flow),
     coldPushRelabelScan: coldPushRelabel.counts.scanWork,
     warmPushRelabelMoving: warmPushRelabel.work - warmPushRelabel.counts.scanWork,
     coldPushRelabelMoving: coldPushRelabel.work - coldPushRelabel.counts.scanWork,
@@ -117,10 +122,13 @@ function summarize(samples: Sample[]) {
     certified: mean(s.map((x) => (x.certifiedWithoutSolve ? 1 : 0))),
     dinicWorkRatio: ratio('warmDinicWork', 'coldDinicWork'),
     pushRelabelWorkRatio: ratio('warmPushRelabelWork', 'coldPushRelabelWork'),
+    preflowPushRelabelWorkRatio: ratio('preflowPushRelabelWork', 'coldPushRelabelWork'),
     /** Share of cold push-relabel work in whole-graph scans, which no start flow can save. */
     pushRelabelScanShare: ratio('coldPushRelabelScan', 'coldPushRelabelWork'),
     /** Push-relabel's pushes and relabels (work less scans) warm over cold: the part a prediction can save (projection not counted). */
     pushRelabelMovingRatio: ratio('warmPushRelabelMoving', 'coldPushRelabelMoving'),
+    /** Warm push-relabel over warm Dinic (both with the projection): which warm start is cheaper outright. */
+    warmPushRelabelOverDinic: ratio('warmPushRelabelWork', 'warmDinicWork'),
     inferMs: median(s.map((x) => x.inferMs)),
     warmMs: median(s.map((x) => x.warmMs)),
     coldMs: median(s.map((x) => x.coldMs)),
@@ -136,8 +144,8 @@ async function main(): Promise<void> {
   const context = { config: resolveConfig(), learned };
   const cells: Record<string, unknown>[] = [];
   const lines: string[] = [];
-  const header = '| family | n | graphs (served) | mean edges | steps | cut node acc. | predicted cut / min cut (median) | projected / max flow | certified w/o exact solve | warm/cold work, Dinic | warm/cold work, push-relabel | push-relabel: scans / cold work | push-relabel: pushes+relabels warm/cold | infer ms | warm ms | cold ms |';
-  lines.push(header, '|' + ' --- |'.repeat(16));
+  const header = '| family | n | graphs (served) | mean edges | steps | cut node acc. | predicted cut / min cut (median) | projected / max flow | certified w/o exact solve | warm/cold work, Dinic | warm/cold work, push-relabel | same from a preflow | push-relabel: scans / cold work | push-relabel: pushes+relabels warm/cold | warm work, push-relabel / Dinic | infer ms | warm ms | cold ms |';
+  lines.push(header, '|' + ' --- |'.repeat(18));
   for (const n of sizes) {
     const all: Sample[] = [];
     for (const family of FLOW_FAMILIES) {
@@ -156,15 +164,15 @@ async function main(): Promise<void> {
 
   // End to end at about `large` edges: the families that stay within the served slot limit.
   const largeRows: Record<string, unknown>[] = [];
-  const largeLines = ['| family | nodes | edges | steps | projected / max flow | warm/cold work, Dinic | warm/cold work, push-relabel | infer ms | warm end-to-end ms | cold exact ms | warm/cold time |', '|' + ' --- |'.repeat(11)];
+  const largeLines = ['| family | nodes | edges | steps | projected / max flow | warm/cold work, Dinic | warm/cold work, push-relabel | same from a preflow | warm work, push-relabel / Dinic | infer ms | warm end-to-end ms | cold exact ms | warm/cold time |', '|' + ' --- |'.repeat(13)];
   for (const [family, n] of [['random_directed', Math.round(large / 3.5)], ['two_community', Math.round(large / 4.5)], ['layered', Math.round(large / 2)], ['segmentation', Math.round(large / 2.6)]] as const) {
     const x = await evaluate(family, n, seed0 + 1, context);
     const r = summarize([x]);
     largeRows.push({ family, n, ...r });
     largeLines.push(
       x.served
-        ? `| ${family} | ${n} | ${x.edges} | ${x.steps} | ${fmt(x.valueShare)} | ${fmt(r.dinicWorkRatio, 2)} | ${fmt(r.pushRelabelWorkRatio, 2)} | ${fmt(x.inferMs, 0)} | ${fmt(x.warmMs, 0)} | ${fmt(x.coldMs, 0)} | ${fmt(x.warmMs / x.coldMs, 1)}× |`
-        : `| ${family} | ${n} | ${x.edges} | – | not served: past the model's padded-slot limit | | | | | | |`,
+        ? `| ${family} | ${n} | ${x.edges} | ${x.steps} | ${fmt(x.valueShare)} | ${fmt(r.dinicWorkRatio, 2)} | ${fmt(r.pushRelabelWorkRatio, 2)} | ${fmt(r.preflowPushRelabelWorkRatio, 2)} | ${fmt(r.warmPushRelabelOverDinic, 2)} | ${fmt(x.inferMs, 0)} | ${fmt(x.warmMs, 0)} | ${fmt(x.coldMs, 0)} | ${fmt(x.warmMs / x.coldMs, 1)}× |`
+        : `| ${family} | ${n} | ${x.edges} | – | not served: past the model's padded-slot limit | | | | | | | | |`,
     );
     process.stderr.write(`large ${family}: ${JSON.stringify(r)}\n`);
   }
@@ -194,7 +202,7 @@ async function main(): Promise<void> {
 }
 
 function row(family: string, n: number, r: ReturnType<typeof summarize>): string {
-  return `| ${family} | ${n} | ${r.graphs} (${r.served}) | ${r.edges} | ${fmt(r.steps, 0)} | ${fmt(100 * r.cutAccuracy, 1)}% | ${fmt(r.cutRatio)} | ${fmt(r.valueShare)} | ${fmt(100 * r.certified, 0)}% | ${fmt(r.dinicWorkRatio, 2)} | ${fmt(r.pushRelabelWorkRatio, 2)} | ${fmt(r.pushRelabelScanShare, 2)} | ${fmt(r.pushRelabelMovingRatio, 2)} | ${fmt(r.inferMs, 1)} | ${fmt(r.warmMs, 1)} | ${fmt(r.coldMs, 1)} |`;
+  return `| ${family} | ${n} | ${r.graphs} (${r.served}) | ${r.edges} | ${fmt(r.steps, 0)} | ${fmt(100 * r.cutAccuracy, 1)}% | ${fmt(r.cutRatio)} | ${fmt(r.valueShare)} | ${fmt(100 * r.certified, 0)}% | ${fmt(r.dinicWorkRatio, 2)} | ${fmt(r.pushRelabelWorkRatio, 2)} | ${fmt(r.preflowPushRelabelWorkRatio, 2)} | ${fmt(r.pushRelabelScanShare, 2)} | ${fmt(r.pushRelabelMovingRatio, 2)} | ${fmt(r.warmPushRelabelOverDinic, 2)} | ${fmt(r.inferMs, 1)} | ${fmt(r.warmMs, 1)} | ${fmt(r.coldMs, 1)} |`;
 }
 
 main().catch((error) => {

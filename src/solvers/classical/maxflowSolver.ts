@@ -4,9 +4,10 @@ import { pushRelabel } from './pushRelabel';
 
 /**
  * From this many nodes on, push-relabel; below it, Dinic. Measured with `npm run bench:maxflow-solvers`
- * (README, Performance): at 1,000 nodes Dinic was faster on 11 of 14 networks (push-relabel took
- * 0.4–2.6× its time, both within a few milliseconds); at 3,000 the two split evenly; at 10^4 and 10^5
- * nodes push-relabel was faster on every network, by up to 12× (RMF, whose augmenting paths are long).
+ * on 14 networks per size (README, Performance): at 1,000 nodes Dinic was faster on 10 (push-relabel
+ * took 0.4–2.5× its time, both within a few milliseconds); at 3,000 push-relabel was faster on 8; at
+ * 10^4 on 13 and at 10^5 on 11 (the others within 9%), by up to 11× (RMF, whose augmenting paths are
+ * long). The warm start follows the same rule: eval:maxflow found neither warm start paying (model card).
  */
 export const PUSH_RELABEL_FROM_NODES = 3000;
 
