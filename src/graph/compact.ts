@@ -1,7 +1,7 @@
 import { invalidInput, invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import type { Limits } from '../config';
 import { envName } from '../config';
-import type { CompactGraph, GraphInput, NodeId } from './types';
+import { isNodeId, NODE_ID_RULE, type CompactGraph, type EdgeColumns, type EdgeInput, type GraphInput, type NodeId } from './types';
 
 /** Which edge property holds the number the solver reads. */
 export type ValueField = 'weight' | 'capacity';
@@ -26,8 +26,10 @@ function tooBig(pointer: string, what: string, count: number, limit: number, key
 export function checkSizeLimits(graph: unknown, limits: Limits): void {
   if (typeof graph !== 'object' || graph === null) return;
   const { edges, nodes } = graph as { edges?: unknown; nodes?: unknown };
-  if (Array.isArray(edges) && edges.length > limits.maxEdges) {
-    throw tooBig('/graph/edges', 'edge', edges.length, limits.maxEdges, 'maxEdges');
+  const columns = typeof edges === 'object' && edges !== null && !Array.isArray(edges) ? (edges as { from?: unknown }).from : undefined;
+  const count = Array.isArray(edges) ? edges.length : Array.isArray(columns) ? columns.length : 0;
+  if (count > limits.maxEdges) {
+    throw tooBig('/graph/edges', 'edge', count, limits.maxEdges, 'maxEdges');
   }
   if (Array.isArray(nodes) && nodes.length > limits.maxNodes) {
     throw tooBig('/graph/nodes', 'node', nodes.length, limits.maxNodes, 'maxNodes');
@@ -41,12 +43,12 @@ export function checkSizeLimits(graph: unknown, limits: Limits): void {
 export function compactGraph(input: GraphInput, field: ValueField, limits: Limits): CompactGraph {
   const errors = new ErrorList();
   const directed = input.directed ?? true;
-  const edges = input.edges;
-  const m = edges.length;
+  const edges = edgeReader(input.edges, field);
+  const m = edges.count;
   if (m > limits.maxEdges) throw tooBig('/graph/edges', 'edge', m, limits.maxEdges, 'maxEdges');
 
   const ids: NodeId[] = [];
-  const index = newIdIndex(input, m);
+  const index = newIdIndex(input, edges);
   const listed = input.nodes !== undefined;
   if (input.nodes) {
     if (input.nodes.length > limits.maxNodes) throw tooBig('/graph/nodes', 'node', input.nodes.length, limits.maxNodes, 'maxNodes');
@@ -70,8 +72,12 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   const resolve = (id: NodeId, edge: number, end: 'from' | 'to'): number => {
     const known = index.get(id);
     if (known !== undefined) return known;
+    if (edges.columns && !isNodeId(id)) {
+      errors.add(edges.pointer(edge, end), NODE_ID_RULE);
+      return -1;
+    }
     if (listed) {
-      errors.add(`/graph/edges/${edge}/${end}`, `node ${JSON.stringify(id)} is not in /graph/nodes`);
+      errors.add(edges.pointer(edge, end), `node ${JSON.stringify(id)} is not in /graph/nodes`);
       return -1;
     }
     if (ids.length >= limits.maxNodes) throw tooBig('/graph', 'node', ids.length + 1, limits.maxNodes, 'maxNodes');
@@ -81,16 +87,15 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   };
 
   for (let i = 0; i < m; i++) {
-    const edge = edges[i];
-    edgeFrom[i] = resolve(edge.from, i, 'from');
-    edgeTo[i] = resolve(edge.to, i, 'to');
-    const value = edge[field] as number;
+    edgeFrom[i] = resolve(edges.from(i) as NodeId, i, 'from');
+    edgeTo[i] = resolve(edges.to(i) as NodeId, i, 'to');
+    const value = edges.value(i) as number;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      errors.add(`/graph/edges/${i}/${field}`, `${field} must be a finite number`);
+      errors.add(edges.pointer(i, field), `${field} must be a finite number`);
       continue;
     }
     if (field === 'capacity' && value < 0) {
-      errors.add(`/graph/edges/${i}/${field}`, 'capacity must be >= 0');
+      errors.add(edges.pointer(i, field), 'capacity must be >= 0');
       continue;
     }
     edgeValue[i] = value;
@@ -180,6 +185,45 @@ export function nodeIndexOf(graph: CompactGraph, id: NodeId, pointer: string): n
   return i;
 }
 
+/** Edge i's ends and value in either request form, and the pointer of each in the request. */
+interface EdgeReader {
+  readonly count: number;
+  /** Whether the edges came as columns, whose entries no schema checked (node ids are checked while compacting). */
+  readonly columns: boolean;
+  from(i: number): unknown;
+  to(i: number): unknown;
+  value(i: number): unknown;
+  pointer(i: number, key: 'from' | 'to' | ValueField): string;
+}
+
+function edgeReader(edges: EdgeInput[] | EdgeColumns, field: ValueField): EdgeReader {
+  if (Array.isArray(edges)) {
+    return {
+      count: edges.length,
+      columns: false,
+      from: (i) => edges[i].from,
+      to: (i) => edges[i].to,
+      value: (i) => edges[i][field],
+      pointer: (i, key) => `/graph/edges/${i}/${key}`,
+    };
+  }
+  const { from, to } = edges;
+  const values = edges[field] ?? [];
+  for (const [key, column] of [['to', to], [field, values]] as const) {
+    if (column.length !== from.length) {
+      throw invalidInput(`/graph/edges/${key}`, `must have one entry per edge: /graph/edges/from has ${from.length}, this column ${column.length}`);
+    }
+  }
+  return {
+    count: from.length,
+    columns: true,
+    from: (i) => from[i],
+    to: (i) => to[i],
+    value: (i) => values[i],
+    pointer: (i, key) => `/graph/edges/${key}/${i}`,
+  };
+}
+
 /** Maps client ids to dense node indices. */
 interface IdIndex {
   get(id: NodeId): number | undefined;
@@ -192,13 +236,16 @@ interface IdIndex {
  * times faster than a Map, which dominates compaction at a million edges. Anything else (strings,
  * negative or sparse integers) uses a Map. Both keep "1" and 1 apart.
  */
-function newIdIndex(input: GraphInput, m: number): IdIndex {
+function newIdIndex(input: GraphInput, edges: EdgeReader): IdIndex {
+  const m = edges.count;
   const bound = Math.max(1 << 16, 4 * (2 * m + (input.nodes?.length ?? 0)));
   let max = -1;
   const small = (id: unknown): boolean => typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < bound;
-  for (const e of input.edges) {
-    if (!small(e.from) || !small(e.to)) return new Map<NodeId, number>();
-    max = Math.max(max, e.from as number, e.to as number);
+  for (let i = 0; i < m; i++) {
+    const from = edges.from(i);
+    const to = edges.to(i);
+    if (!small(from) || !small(to)) return new Map<NodeId, number>();
+    max = Math.max(max, from as number, to as number);
   }
   for (const id of input.nodes ?? []) {
     if (!small(id)) return new Map<NodeId, number>();

@@ -9,11 +9,27 @@ export interface EdgeInput {
   capacity?: number;
 }
 
+/** The edges as columns of equal length: entry i of each column is edge i (no per-edge objects to parse or walk). */
+export interface EdgeColumns {
+  from: unknown[];
+  to: unknown[];
+  weight?: unknown[];
+  capacity?: unknown[];
+}
+
 /** A request's graph, as JSON. */
 export interface GraphInput {
   directed?: boolean;
   nodes?: NodeId[];
-  edges: EdgeInput[];
+  edges: EdgeInput[] | EdgeColumns;
+}
+
+/** What a node id must be; the schema's NodeId and the columnar checks say it the same way. */
+export const NODE_ID_RULE = 'must be a node id: a non-empty string of at most 256 characters or an integer within ±(2^53−1)';
+
+/** Whether a value is a valid node id (NodeId in schemas/common.json). */
+export function isNodeId(id: unknown): id is NodeId {
+  return typeof id === 'string' ? id.length >= 1 && id.length <= 256 : Number.isSafeInteger(id);
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import { packageRoot } from '../paths';
 import { checkSizeLimits, compactGraph, type ValueField } from '../graph/compact';
-import type { CompactGraph, GraphInput } from '../graph/types';
+import { NODE_ID_RULE, type CompactGraph, type GraphInput } from '../graph/types';
 import type { SolveContext, StageTimer } from './context';
 
 let schemaFiles: Record<string, Record<string, unknown>> | undefined;
@@ -59,12 +59,13 @@ export function warmUp(file: string): void {
   validatorFor(file);
 }
 
-const NODE_ID_MESSAGE = 'must be a node id: a non-empty string of at most 256 characters or an integer within ±(2^53−1)';
 
 /** Turns ajv's errors into located messages, one per pointer, worded for API users. */
 export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
   const byPointer = new Map<string, string>();
   for (const error of errors) {
+    // "must match the else schema" only repeats what the branch's own errors say.
+    if (error.keyword === 'if') continue;
     let pointer = error.instancePath;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') {
@@ -73,11 +74,13 @@ export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
     } else if (error.keyword === 'additionalProperties') {
       pointer += `/${escapePointer(String(error.params.additionalProperty))}`;
       message = 'is not a known property';
+    } else if (error.keyword === 'type' && pointer === '/graph/edges') {
+      message = 'must be an array of edge objects or an object of equal-length columns (from, to and the value)';
     } else if (error.keyword === 'enum') {
       message = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     }
-    if (error.schemaPath.includes('/NodeId/')) message = NODE_ID_MESSAGE;
-    if (!byPointer.has(pointer) || byPointer.get(pointer) !== NODE_ID_MESSAGE) byPointer.set(pointer, message);
+    if (error.schemaPath.includes('/NodeId/')) message = NODE_ID_RULE;
+    if (!byPointer.has(pointer) || byPointer.get(pointer) !== NODE_ID_RULE) byPointer.set(pointer, message);
   }
   return [...byPointer].slice(0, MAX_FIELD_ERRORS).map(([pointer, message]) => ({ pointer, message }));
 }
@@ -107,9 +110,11 @@ function collectErrors(file: string, body: Record<string, unknown>): FieldError[
   const validateOutline = compiled(detailed, file);
   validateOutline(outline);
   const errors = toFieldErrors(validateOutline.errors ?? []);
-  const schema = detailed.getSchema(SCHEMA_BASE + file)!.schema as { properties: { graph: { properties: Record<string, { items: { $ref: string } }> } } };
+  // Edges may also be columns, so their item schema sits under if/then.
+  const schema = detailed.getSchema(SCHEMA_BASE + file)!.schema as { properties: { graph: { properties: Record<string, { items?: { $ref: string }; then?: { items: { $ref: string } } }> } } };
   for (const key of arrays) {
-    const itemRef = schema.properties.graph.properties[key].items.$ref;
+    const property = schema.properties.graph.properties[key];
+    const itemRef = (property.items ?? property.then!.items).$ref;
     const validateItem = compiled(detailed, new URL(itemRef, SCHEMA_BASE + file).href);
     const items = graph![key] as unknown[];
     for (let i = 0; i < items.length && errors.length < MAX_FIELD_ERRORS; i++) {
