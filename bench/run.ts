@@ -3,7 +3,11 @@
  *
  * Times POST /route and POST /maxflow in-process and over HTTP on generated graphs, next to
  * baselines measured in the same run: graphology-shortest-path for routes, a textbook
- * Edmonds–Karp for max flow. Prints a table of medians and ratios; writes bench/results/*.json.
+ * Edmonds–Karp for max flow; routes also over HTTP with columnar edges, next to JSON.parse of the
+ * same body. Then (unless --native off) narsolve end to end in-process (validation, compaction, solve,
+ * certificate) next to Boost's construction plus push-relabel or Dijkstra, and NetworkX's
+ * preflow_push, on the networks the performance issue names (bench/native.ts; each skipped loudly
+ * when missing). Prints tables of medians and ratios; writes bench/results/*.json.
  * Not a test: nothing here asserts a time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,9 +18,10 @@ import { createApp } from '../src/api/app';
 import { DEFAULT_LIMITS } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { dijkstra } from '../src/solvers/classical/shortestPaths';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { exactMaxflow } from '../src/solvers/classical/maxflowSolver';
 import { solveMaxflow, solveRoute } from '../src/index';
-import { gridFlowNetwork, randomWeightedGraph, rng, type CapacityEdge } from '../tests/generators/graphs';
+import { flowFamilyNetwork, gridFlowNetwork, randomWeightedGraph, rmfNetwork, rng, type CapacityEdge } from '../tests/generators/graphs';
+import { boostRun, networkxMaxflow, type EdgeList, type NativeRun } from './native';
 import { edmondsKarpLists, graphologyRoute } from './baselines';
 import { arg } from './args';
 import { median } from './stats';
@@ -80,6 +85,10 @@ async function main(): Promise<void> {
     const core = await medianOf(reps, () => timed(() => dijkstra(compact, s, { target: t, maxWork: Infinity })));
     const text = JSON.stringify(body);
     const http = await medianOf(reps, () => timed(() => post(base, '/route', text)));
+    // The same request with columnar edges, and what parsing that body alone costs.
+    const columnsText = JSON.stringify({ graph: { edges: { from: edges.map((e) => e.from), to: edges.map((e) => e.to), weight: edges.map((e) => e.weight) } }, source, target });
+    const parseColumns = await medianOf(reps, () => timed(() => JSON.parse(columnsText)));
+    const httpColumns = await medianOf(reps, () => timed(() => post(base, '/route', columnsText)));
     const baseline = graphologyRoute(edges, source, target);
     if (baseline.distance !== (answer.distance ?? Infinity)) throw new Error(`route ${m}: narsolve ${answer.distance} != graphology ${baseline.distance}`);
     rows.push({
@@ -89,6 +98,8 @@ async function main(): Promise<void> {
       'baselineQuery/narsolveDijkstra': ratio(baseline.queryMs, core),
       'baselineBuild+Query/inProcess': ratio(baseline.buildMs + baseline.queryMs, inProcess),
       'http/inProcess': ratio(http, inProcess),
+      httpColumnsMs: roundMs(httpColumns), parseColumnsMs: roundMs(parseColumns),
+      'httpColumns/parseColumns': ratio(httpColumns, parseColumns), 'http/httpColumns': ratio(http, httpColumns),
     });
     report(rows[rows.length - 1]);
 
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
     const flowInProcess = await medianOf(reps, () => timed(async () => (flowAnswer = await solveMaxflow(flowBody))));
     const flowCompact = compactGraph(flowBody.graph, 'capacity', DEFAULT_LIMITS);
     const [fs, ft] = [flowCompact.indexOf(flow.source)!, flowCompact.indexOf(flow.sink)!];
-    const flowCore = await medianOf(reps, () => timed(() => dinic(flowCompact, fs, ft, { maxWork: Infinity })));
+    const flowCore = await medianOf(reps, () => timed(() => exactMaxflow(flowCompact, fs, ft, { maxWork: Infinity })));
     const flowText = JSON.stringify(flowBody);
     const flowHttp = await medianOf(reps, () => timed(() => post(base, '/maxflow', flowText)));
     let ekValue: number | null = null;
@@ -107,14 +118,15 @@ async function main(): Promise<void> {
     if (ekValue !== null && ekValue !== flowAnswer.value) throw new Error(`maxflow ${m}: narsolve ${flowAnswer.value} != Edmonds-Karp ${ekValue}`);
     rows.push({
       endpoint: 'maxflow', edges: flow.edges.length, nodes: flow.n,
-      narsolveDinicMs: roundMs(flowCore), inProcessMs: roundMs(flowInProcess), httpMs: roundMs(flowHttp),
+      narsolveSolveMs: roundMs(flowCore), inProcessMs: roundMs(flowInProcess), httpMs: roundMs(flowHttp),
       baselineEdmondsKarpMs: ekValue === null ? null : roundMs(ekMs),
-      'baselineEdmondsKarp/narsolveDinic': ekValue === null ? `>${ratio(BASELINE_BUDGET_MS, flowCore)} (baseline gave up after ${BASELINE_BUDGET_MS} ms)` : ratio(ekMs, flowCore),
+      'baselineEdmondsKarp/narsolveSolve': ekValue === null ? `>${ratio(BASELINE_BUDGET_MS, flowCore)} (baseline gave up after ${BASELINE_BUDGET_MS} ms)` : ratio(ekMs, flowCore),
       'http/inProcess': ratio(flowHttp, flowInProcess),
     });
     report(rows[rows.length - 1]);
   }
   server.close();
+  if (arg('native', 'on') !== 'off') rows.push(...(await nativeBaselines(REPS)));
 
   const dir = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -124,15 +136,87 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
 }
 
+/**
+ * narsolve end to end in-process against Boost (construction + solve) and NetworkX (construction +
+ * preflow_push), from already-parsed input, on the networks the performance issue names.
+ */
+async function nativeBaselines(reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const asEdgeList = (n: number, edges: CapacityEdge[] | { from: number; to: number; weight: number }[], s: number, t: number): EdgeList => ({
+    n, s, t, from: edges.map((e) => e.from as number), to: edges.map((e) => e.to as number), value: edges.map((e) => ('capacity' in e ? e.capacity : e.weight)),
+  });
+  const flows: { name: string; n: number; edges: CapacityEdge[]; source: number; sink: number }[] = [];
+  const rmf = rmfNetwork(12, 24, 1, 1_000_000, 11);
+  flows.push({ name: 'RMF 12x12x24, capacities to 10^6', n: 12 * 12 * 24, edges: rmf.edges, source: rmf.source, sink: rmf.sink });
+  const random = rng(12);
+  const big = Array.from({ length: 25_000 }, () => ({ from: Math.floor(random() * 5000), to: Math.floor(random() * 5000), capacity: 1 + Math.floor(random() * 1e6) }));
+  flows.push({ name: 'random 5k nodes, capacities to 10^6', n: 5000, edges: big, source: 0, sink: 4999 });
+  const grid = flowNetwork(100_000, 107);
+  flows.push({ name: 'segmentation grid', n: grid.n, edges: grid.edges, source: grid.source, sink: grid.sink });
+  const layered = flowFamilyNetwork('layered', 10_000, 13, 'int');
+  flows.push({ name: 'layered 10k nodes', n: layered.n, edges: layered.edges, source: layered.source, sink: layered.sink });
+  for (const net of flows) {
+    const body = { graph: { nodes: Array.from({ length: net.n }, (_, i) => i), edges: net.edges }, source: net.source, sink: net.sink, solver: 'classical' as const };
+    let answer = await solveMaxflow(body);
+    const narsolve = await medianOf(reps, () => timed(async () => (answer = await solveMaxflow(body))));
+    const list = asEdgeList(net.n, net.edges, net.source, net.sink);
+    rows.push(nativeRow('maxflow', net.name, net.n, net.edges.length, narsolve, answer.value, boostRun('maxflow', list), networkxMaxflow(list)));
+    report(rows[rows.length - 1]);
+  }
+  // Road-like: a 512 x 512 grid of two-way streets (262,144 nodes), travel times 1..100, corner to corner.
+  const side = 512;
+  const random2 = rng(14);
+  const streets: { from: number; to: number; weight: number }[] = [];
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      const u = r * side + c;
+      if (c + 1 < side) streets.push({ from: u, to: u + 1, weight: 1 + Math.floor(random2() * 100) });
+      if (r + 1 < side) streets.push({ from: u, to: u + side, weight: 1 + Math.floor(random2() * 100) });
+    }
+  }
+  const [s, t] = [0, side * side - 1];
+  const body = { graph: { directed: false, edges: streets }, source: s, target: t, solver: 'classical' as const };
+  let answer = await solveRoute(body);
+  const narsolve = await medianOf(reps, () => timed(async () => (answer = await solveRoute(body))));
+  const columnsBody = { ...body, graph: { directed: false, edges: { from: streets.map((e) => e.from), to: streets.map((e) => e.to), weight: streets.map((e) => e.weight) } } };
+  const narsolveColumns = await medianOf(reps, () => timed(() => solveRoute(columnsBody)));
+  const both = [...streets, ...streets.map((e) => ({ from: e.to, to: e.from, weight: e.weight }))];
+  const boost = boostRun('route', asEdgeList(side * side, both, s, t));
+  rows.push(nativeRow('route', `road-like grid ${side}x${side}`, side * side, streets.length, narsolve, answer.distance ?? Infinity, boost, { skipped: 'no NetworkX baseline for routes' }));
+  const boostMs = 'skipped' in boost ? null : boost.buildMs + boost.solveMs;
+  rows.push({
+    endpoint: 'native route', network: `the same, columnar edges`, nodes: side * side, edges: streets.length, narsolveInProcessMs: roundMs(narsolveColumns),
+    boostBuildPlusSolveMs: boostMs === null ? null : roundMs(boostMs), 'narsolve/boost': boostMs === null ? 'skipped' : ratio(narsolveColumns, boostMs),
+    networkxBuildPlusSolveMs: null, 'networkx/narsolve': 'no NetworkX baseline for routes',
+  });
+  report(rows[rows.length - 1]);
+  return rows;
+}
+
+function nativeRow(kind: string, network: string, nodes: number, edges: number, narsolveMs: number, value: number, boost: NativeRun, networkx: NativeRun): Row {
+  const total = (run: NativeRun) => ('skipped' in run ? null : run.buildMs + run.solveMs);
+  for (const [name, run] of [['Boost', boost], ['NetworkX', networkx]] as const) {
+    if ('skipped' in run) console.error(`SKIPPED ${name} on ${network}: ${run.skipped}`);
+    else if (Math.abs(run.value - value) > 1e-9 * Math.max(1, Math.abs(value))) throw new Error(`${network}: narsolve ${value} != ${name} ${run.value}`);
+  }
+  const boostMs = total(boost);
+  const networkxMs = total(networkx);
+  return {
+    endpoint: `native ${kind}`, network, nodes, edges, narsolveInProcessMs: roundMs(narsolveMs),
+    boostBuildPlusSolveMs: boostMs === null ? null : roundMs(boostMs), 'narsolve/boost': boostMs === null ? `skipped: ${(boost as { skipped: string }).skipped}` : ratio(narsolveMs, boostMs),
+    networkxBuildPlusSolveMs: networkxMs === null ? null : roundMs(networkxMs), 'networkx/narsolve': networkxMs === null ? `skipped: ${(networkx as { skipped: string }).skipped}` : ratio(networkxMs, narsolveMs),
+  };
+}
+
 function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(1)}x`;
 }
 function report(row: Row): void {
-  console.error(`measured ${row.endpoint} on ${row.edges} edges`);
+  console.error(`measured ${row.endpoint} ${row.network ?? ''} on ${row.edges} edges`);
 }
 function table(rows: Row[]): string {
   const out: string[] = [];
-  for (const endpoint of ['route', 'maxflow']) {
+  for (const endpoint of ['route', 'maxflow', 'native maxflow', 'native route']) {
     const subset = rows.filter((r) => r.endpoint === endpoint);
     if (subset.length === 0) continue;
     const keys = Object.keys(subset[0]).filter((k) => k !== 'endpoint');
