@@ -43,35 +43,23 @@ export function checkSizeLimits(graph: unknown, limits: Limits): void {
 export function compactGraph(input: GraphInput, field: ValueField, limits: Limits): CompactGraph {
   const errors = new ErrorList();
   const directed = input.directed ?? true;
-  const edges = edgeReader(input.edges, field);
-  const m = edges.count;
+  const edges = edgeColumns(input.edges, field);
+  const m = edges.from.length;
   if (m > limits.maxEdges) throw tooBig('/graph/edges', 'edge', m, limits.maxEdges, 'maxEdges');
+  if (input.nodes && input.nodes.length > limits.maxNodes) throw tooBig('/graph/nodes', 'node', input.nodes.length, limits.maxNodes, 'maxNodes');
 
   const ids: NodeId[] = [];
-  const index = newIdIndex(input, edges);
+  const index = newIdIndex(input.nodes ?? [], edges);
   const listed = input.nodes !== undefined;
-  if (input.nodes) {
-    if (input.nodes.length > limits.maxNodes) throw tooBig('/graph/nodes', 'node', input.nodes.length, limits.maxNodes, 'maxNodes');
-    input.nodes.forEach((id, i) => {
-      if (index.has(id)) errors.add(`/graph/nodes/${i}`, `duplicate node id ${JSON.stringify(id)}`);
-      else {
-        index.set(id, ids.length);
-        ids.push(id);
-      }
-    });
-  }
-
-  const edgeFrom = new Int32Array(m);
-  const edgeTo = new Int32Array(m);
-  const edgeValue = new Float64Array(m);
-  let integral = true;
-  let hasNegative = false;
-  let maxAbs = 0;
-  let absSum = 0;
-
-  const resolve = (id: NodeId, edge: number, end: 'from' | 'to'): number => {
-    const known = index.get(id);
-    if (known !== undefined) return known;
+  input.nodes?.forEach((id, i) => {
+    if (index.has(id)) errors.add(`/graph/nodes/${i}`, `duplicate node id ${JSON.stringify(id)}`);
+    else {
+      index.set(id, ids.length);
+      ids.push(id);
+    }
+  });
+  // An end the index does not know yet: checked (columns have no schema per entry), then added.
+  const unknown = (id: unknown, edge: number, end: 'from' | 'to'): number => {
     if (edges.columns && !isNodeId(id)) {
       errors.add(edges.pointer(edge, end), NODE_ID_RULE);
       return -1;
@@ -81,15 +69,36 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
       return -1;
     }
     if (ids.length >= limits.maxNodes) throw tooBig('/graph', 'node', ids.length + 1, limits.maxNodes, 'maxNodes');
-    index.set(id, ids.length);
-    ids.push(id);
+    index.set(id as NodeId, ids.length);
+    ids.push(id as NodeId);
     return ids.length - 1;
   };
+  const edgeFrom = new Int32Array(m);
+  const edgeTo = new Int32Array(m);
+  // Ends in edge order (from before to, edge by edge), so node indices follow first appearance.
+  if (index instanceof DenseIntegerIndex) {
+    const table = index.table;
+    for (let i = 0; i < m; i++) {
+      const a = table[edges.from[i] as number];
+      edgeFrom[i] = a >= 0 ? a : unknown(edges.from[i], i, 'from');
+      const b = table[edges.to[i] as number];
+      edgeTo[i] = b >= 0 ? b : unknown(edges.to[i], i, 'to');
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      edgeFrom[i] = index.get(edges.from[i] as NodeId) ?? unknown(edges.from[i], i, 'from');
+      edgeTo[i] = index.get(edges.to[i] as NodeId) ?? unknown(edges.to[i], i, 'to');
+    }
+  }
 
+  const edgeValue = new Float64Array(m);
+  let integral = true;
+  let hasNegative = false;
+  let maxAbs = 0;
+  let absSum = 0;
+  const values = edges.values;
   for (let i = 0; i < m; i++) {
-    edgeFrom[i] = resolve(edges.from(i) as NodeId, i, 'from');
-    edgeTo[i] = resolve(edges.to(i) as NodeId, i, 'to');
-    const value = edges.value(i) as number;
+    const value = values[i] as number;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       errors.add(edges.pointer(i, field), `${field} must be a finite number`);
       continue;
@@ -185,27 +194,30 @@ export function nodeIndexOf(graph: CompactGraph, id: NodeId, pointer: string): n
   return i;
 }
 
-/** Edge i's ends and value in either request form, and the pointer of each in the request. */
-interface EdgeReader {
-  readonly count: number;
-  /** Whether the edges came as columns, whose entries no schema checked (node ids are checked while compacting). */
+/** The edges as columns whichever form they came in, and the pointer of each entry in the request. */
+interface Columns {
+  readonly from: ArrayLike<unknown>;
+  readonly to: ArrayLike<unknown>;
+  readonly values: ArrayLike<unknown>;
+  /** Whether the request sent columns, whose entries no schema checked (node ids are checked while compacting). */
   readonly columns: boolean;
-  from(i: number): unknown;
-  to(i: number): unknown;
-  value(i: number): unknown;
   pointer(i: number, key: 'from' | 'to' | ValueField): string;
 }
 
-function edgeReader(edges: EdgeInput[] | EdgeColumns, field: ValueField): EdgeReader {
+function edgeColumns(edges: EdgeInput[] | EdgeColumns, field: ValueField): Columns {
   if (Array.isArray(edges)) {
-    return {
-      count: edges.length,
-      columns: false,
-      from: (i) => edges[i].from,
-      to: (i) => edges[i].to,
-      value: (i) => edges[i][field],
-      pointer: (i, key) => `/graph/edges/${i}/${key}`,
-    };
+    // Three plain arrays cost less to walk than the edge objects, and the loops above stay monomorphic.
+    const m = edges.length;
+    const from = new Array<unknown>(m);
+    const to = new Array<unknown>(m);
+    const values = new Array<unknown>(m);
+    for (let i = 0; i < m; i++) {
+      const e = edges[i];
+      from[i] = e.from;
+      to[i] = e.to;
+      values[i] = e[field];
+    }
+    return { from, to, values, columns: false, pointer: (i, key) => `/graph/edges/${i}/${key}` };
   }
   const { from, to } = edges;
   const values = edges[field] ?? [];
@@ -214,14 +226,7 @@ function edgeReader(edges: EdgeInput[] | EdgeColumns, field: ValueField): EdgeRe
       throw invalidInput(`/graph/edges/${key}`, `must have one entry per edge: /graph/edges/from has ${from.length}, this column ${column.length}`);
     }
   }
-  return {
-    count: from.length,
-    columns: true,
-    from: (i) => from[i],
-    to: (i) => to[i],
-    value: (i) => values[i],
-    pointer: (i, key) => `/graph/edges/${key}/${i}`,
-  };
+  return { from, to, values, columns: true, pointer: (i, key) => `/graph/edges/${key}/${i}` };
 }
 
 /** Maps client ids to dense node indices. */
@@ -236,18 +241,19 @@ interface IdIndex {
  * times faster than a Map, which dominates compaction at a million edges. Anything else (strings,
  * negative or sparse integers) uses a Map. Both keep "1" and 1 apart.
  */
-function newIdIndex(input: GraphInput, edges: EdgeReader): IdIndex {
-  const m = edges.count;
-  const bound = Math.max(1 << 16, 4 * (2 * m + (input.nodes?.length ?? 0)));
+function newIdIndex(nodes: NodeId[], edges: Columns): IdIndex {
+  const m = edges.from.length;
+  const bound = Math.max(1 << 16, 4 * (2 * m + nodes.length));
   let max = -1;
   const small = (id: unknown): boolean => typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < bound;
   for (let i = 0; i < m; i++) {
-    const from = edges.from(i);
-    const to = edges.to(i);
+    const from = edges.from[i];
+    const to = edges.to[i];
     if (!small(from) || !small(to)) return new Map<NodeId, number>();
-    max = Math.max(max, from as number, to as number);
+    if ((from as number) > max) max = from as number;
+    if ((to as number) > max) max = to as number;
   }
-  for (const id of input.nodes ?? []) {
+  for (const id of nodes) {
     if (!small(id)) return new Map<NodeId, number>();
     max = Math.max(max, id as number);
   }
@@ -255,7 +261,7 @@ function newIdIndex(input: GraphInput, edges: EdgeReader): IdIndex {
 }
 
 class DenseIntegerIndex implements IdIndex {
-  private readonly table: Int32Array;
+  readonly table: Int32Array;
   constructor(size: number) {
     this.table = new Int32Array(size).fill(-1);
   }
