@@ -35,9 +35,6 @@ const BASELINE_BUDGET_MS = Number(arg('baseline-budget-ms', '60000'));
 
 /** The median of `reps` runs of a timing function. */
 async function medianOf(reps: number, fn: () => Promise<number> | number): Promise<number> {
-  // Each measurement starts from a collected heap (npm run bench passes --expose-gc), so garbage left by
-  // the previous, larger graphs is not charged to this one.
-  (globalThis as { gc?: () => void }).gc?.();
   const times: number[] = [];
   for (let r = 0; r < reps; r++) times.push(await fn());
   return median(times);
