@@ -1,0 +1,162 @@
+"""Evaluate routes from noisy observations: every ablation's regret against the true optimum.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_evaluate --seed 777          # validation: choose
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_evaluate --seed 20261125     # test: report
+
+Held-out graphs of the noise model (noisy_data.py) at n = 64, 256 and 1024, on the training
+families (grid, geometric) with training noise, and out of distribution: the held-out "holes" family,
+and "heavy" noise. From each graph's source, routes to 5 random targets. Regret of a route = (its
+true cost - the true optimum) / the true optimum. Ablations:
+- Dijkstra on a classical point estimate per edge: mean, median, 20% trimmed mean, Huber M-estimate;
+- two-stage: the encoder trained to regress costs (noisy_train --mode regress), then Dijkstra;
+- encoder + frozen processor, trained end to end (--mode frozen): the route the processor's
+  pointers give (a real path to the target, else Dijkstra on the decoded costs, as the service's
+  repair would), and Dijkstra on its decoded costs;
+- the same with the processor fine-tuned (--mode unfrozen), when its run exists.
+Prints mean and 95th-percentile regret per cell; --json writes them.
+"""
+import argparse
+import heapq
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import Graph
+from .export import graph_inputs, step_args
+from .model import run_until_stable
+from .noisy_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
+from .noisy_model import ObservationEncoder
+from .noisy_train import HIDDEN, load_processor, noisy_batch
+from .spec import load_spec, max_steps, patience
+
+SIZES = (64, 256, 1024)
+GRAPHS = {64: 16, 256: 8, 1024: 4}
+TARGETS = 5
+
+
+def dijkstra(n, tails, heads, w, s):
+    """Distances and predecessor arcs from s (w > 0)."""
+    out = [[] for _ in range(n)]
+    for a, u in enumerate(tails.tolist()):
+        out[u].append(a)
+    dist = np.full(n, np.inf)
+    pred = np.full(n, -1)
+    dist[s] = 0.0
+    heap = [(0.0, s)]
+    while heap:
+        d, u = heapq.heappop(heap)
+        if d > dist[u]:
+            continue
+        for a in out[u]:
+            v = heads[a]
+            nd = d + w[a]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = a
+                heapq.heappush(heap, (nd, v))
+    return dist, pred
+
+
+def path_arcs(pred, tails, s, t, n):
+    """Arcs of the predecessor walk from t back to s, or None if it is not a real path."""
+    arcs = []
+    v = t
+    for _ in range(n):
+        if v == s:
+            return arcs[::-1]
+        a = pred[v]
+        if a < 0:
+            return None
+        arcs.append(a)
+        v = tails[a]
+    return None
+
+
+def load_encoder(path: Path):
+    state = torch.load(path)
+    encoder = ObservationEncoder(HIDDEN)
+    encoder.load_state_dict(state["encoder"])
+    processor = load_processor()
+    processor.load_state_dict(state["processor"])
+    return encoder.eval(), processor.eval()
+
+
+def processor_pointers(processor, g, decoded, spec):
+    """The processor's predecessor arcs on the decoded costs, run as served (until stable)."""
+    graph = Graph(g.n, g.tails, g.heads, decoded, g.source)
+    inputs = graph_inputs(graph, processor.hidden)
+    from .data import incoming_lists
+    arc = incoming_lists(g.n, g.tails, g.heads)
+    with torch.no_grad():
+        choice, _, _, _ = run_until_stable(processor, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), max_steps(spec, g.n))
+    choice = choice.numpy()
+    k = arc.shape[1]
+    return np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+
+
+def evaluate_graph(g, models, spec, rng):
+    true_dist, _ = dijkstra(g.n, g.tails, g.heads, g.true_cost, g.source)
+    reachable = np.nonzero(np.isfinite(true_dist) & (np.arange(g.n) != g.source))[0]
+    targets = rng.choice(reachable, min(TARGETS, len(reachable)), replace=False)
+    routes = {}
+    for kind in ESTIMATES:
+        routes[kind] = dijkstra(g.n, g.tails, g.heads, estimate(g.observations, kind), g.source)[1]
+    batch = noisy_batch([g])
+    for name, (encoder, processor) in models.items():
+        with torch.no_grad():
+            decoded = torch.exp(encoder(**batch.enc)).double().numpy()
+        decoded_pred = dijkstra(g.n, g.tails, g.heads, decoded, g.source)[1]
+        routes[f"{name}: Dijkstra on decoded costs"] = decoded_pred
+        if name != "two-stage":
+            routes[f"{name}: processor pointers"] = (processor_pointers(processor, g, decoded, spec), decoded_pred)
+    regrets = {k: [] for k in routes}
+    for t in targets:
+        best = true_dist[t]
+        for k, pred in routes.items():
+            fallback = None
+            if isinstance(pred, tuple):
+                pred, fallback = pred
+            arcs = path_arcs(pred, g.tails, g.source, t, g.n)
+            if arcs is None:
+                arcs = path_arcs(fallback, g.tails, g.source, t, g.n)
+            cost = g.true_cost[arcs].sum()
+            regrets[k].append((cost - best) / best)
+    return regrets
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--runs", type=Path, default=Path("runs"))
+    ap.add_argument("--json", type=Path, help="write the cells here")
+    args = ap.parse_args(argv)
+    spec = load_spec("bellman_ford")
+    models = {}
+    for name, run in (("two-stage", "noisy_regress"), ("frozen", "noisy_frozen"), ("unfrozen", "noisy_unfrozen")):
+        if (args.runs / run / "model.pt").exists():
+            models[name] = load_encoder(args.runs / run / "model.pt")
+    rng = np.random.default_rng(args.seed)
+    cells = []
+    settings = [(f, False) for f in TRAIN_FAMILIES] + [(f, False) for f in HELD_OUT_FAMILIES] + [(f, True) for f in TRAIN_FAMILIES]
+    for n in map(int, args.sizes.split(",")):
+        for family, heavy in settings:
+            pooled = {}
+            for _ in range(GRAPHS.get(n, 4)):
+                g = sample_noisy_graph(family, n, rng, heavy=heavy)
+                for k, v in evaluate_graph(g, models, spec, rng).items():
+                    pooled.setdefault(k, []).extend(v)
+            cell = dict(n=n, family=family, noise="heavy" if heavy else "training", routes=len(next(iter(pooled.values()))),
+                        regret={k: dict(mean=float(np.mean(v)), p95=float(np.percentile(v, 95))) for k, v in pooled.items()})
+            cells.append(cell)
+            best_classical = min(("mean", "median", "trimmed"), key=lambda k: cell["regret"][k]["mean"])
+            line = " ".join(f"{k}={r['mean']:.4f}/{r['p95']:.3f}" for k, r in cell["regret"].items())
+            print(f"n={n} {family} {cell['noise']} routes={cell['routes']} best-classical={best_classical} | {line}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(dict(seed=args.seed, cells=cells), indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

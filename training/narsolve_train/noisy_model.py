@@ -1,0 +1,62 @@
+"""The observation encoder for noisy routes: raw edge observations in, one decoded cost per arc out.
+
+A DeepSets encoder over each arc's observations (permutation-invariant, count-aware: masked mean,
+max and min of per-observation features, plus the count and the missing share), centred on the
+graph's own median log-observation so it is scale-free, then `rounds` rounds of context: each arc
+reads the mean embedding of the arcs at its tail and at its head (padded incident lists, gather and
+masked mean, the export-friendly pattern of the processors), because congestion is spatially
+correlated and a neighbour's observations say something about this arc. The head decodes a log
+cost. The decoded costs are what the pretrained Bellman-Ford processor reads as edge weights, and what
+the service's certificate is stated against.
+"""
+import torch
+from torch import nn
+
+from .model import mlp
+
+
+class ObservationEncoder(nn.Module):
+    def __init__(self, hidden: int, rounds: int = 2):
+        super().__init__()
+        self.hidden = hidden
+        self.phi = mlp([2, hidden, hidden])
+        self.rho = mlp([3 * hidden + 4, hidden, hidden])
+        self.context = nn.ModuleList([mlp([3 * hidden, hidden, hidden]) for _ in range(rounds)])
+        self.head = mlp([hidden + 4, hidden, 1])
+
+    def forward(self, log_obs, obs_mask, centre, spread, tail_arcs, tail_mask, head_arcs, head_mask, tails, heads):
+        """log_obs, obs_mask: [M, O] (log observations, 1 where present); centre, spread: [M] the
+        graph's median log-observation and its spread; tail_arcs/head_arcs: [N, K] arcs incident to
+        each node, padded, with masks. Returns the decoded log cost of every arc, [M]."""
+        z = (log_obs - centre[:, None]) / spread[:, None]
+        z = z * obs_mask
+        feats = self.phi(torch.stack([z, z.abs()], dim=-1))                           # [M, O, H]
+        m = obs_mask.unsqueeze(-1)
+        count = obs_mask.sum(dim=1, keepdim=True).clamp(min=1.0)
+        mean = (feats * m).sum(dim=1) / count
+        big = 1e4
+        top = (feats * m - big * (1 - m)).max(dim=1).values
+        low = (feats * m + big * (1 - m)).min(dim=1).values
+        o = obs_mask.shape[1]
+        counts = torch.cat([count / o, torch.log(count), 1 - count / o, spread[:, None]], dim=1)
+        e = self.rho(torch.cat([mean, top, low, counts], dim=1))                       # [M, H]
+        for layer in self.context:
+            at = _node_mean(e, tail_arcs, tail_mask) + _node_mean(e, head_arcs, head_mask)  # [N, H]
+            e = e + layer(torch.cat([e, at[tails], at[heads]], dim=1))
+        # Start from the robust per-arc median (in units of the spread) and learn the correction.
+        median_z = _masked_median(z, obs_mask)
+        return centre + spread * (median_z + self.head(torch.cat([e, counts], dim=1)).squeeze(-1))
+
+
+def _node_mean(e, arcs, mask):
+    return (e[arcs] * mask.unsqueeze(-1)).sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1.0)
+
+
+def _masked_median(z, mask):
+    big = 1e4
+    filled = torch.where(mask > 0, z, torch.full_like(z, big))
+    ordered = torch.sort(filled, dim=1).values
+    count = mask.sum(dim=1).long().clamp(min=1)
+    lo = torch.gather(ordered, 1, ((count - 1) // 2)[:, None]).squeeze(1)
+    hi = torch.gather(ordered, 1, (count // 2)[:, None]).squeeze(1)
+    return (lo + hi) / 2

@@ -1,0 +1,197 @@
+"""Train the observation encoder for noisy routes (seeded, resumable).
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_train --mode frozen --out runs/noisy_frozen
+
+Modes (the model card's ablations 2-4):
+- regress:  the encoder alone, trained to regress each arc's log true cost (two-stage: exact
+            Dijkstra on its decoded costs afterwards);
+- frozen:   encoder -> the pretrained Bellman-Ford processor, frozen, trained end to end on the
+            optimal routes under the hidden true costs: at every round, the probability mass the
+            processor puts on the optimal predecessors of synchronous Bellman-Ford run on the true
+            costs (the same loss the processor was trained with), plus 0.1 x the regression loss to
+            keep the decoded costs in cost units;
+- unfrozen: as frozen, with the processor fine-tuned too (learning rate / 10).
+The processor's weights are read back from models/bellman_ford.onnx (narsolve_train.recover).
+Every --checkpoint-every steps the run is saved to <out>/checkpoint.pt; the same command resumes.
+"""
+import argparse
+import csv
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import Graph, incoming_lists, make_batch
+from .noisy_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
+from .noisy_model import ObservationEncoder
+from .recover import recover
+from .spec import load_spec
+
+try:
+    from tqdm import tqdm
+except ImportError:
+    tqdm = None
+
+HIDDEN = 32
+MODES = ("regress", "frozen", "unfrozen")
+
+
+@dataclass
+class NoisyBatch:
+    """Several noisy graphs as one disjoint graph: encoder inputs, processor inputs and targets."""
+    enc: dict
+    log_true: torch.Tensor
+    graph_of_arc: torch.Tensor
+    graphs: int
+    bf: object   # data.Batch on the true costs: neighbour lists, pointer hints, steps
+
+
+def noisy_batch(graphs):
+    offsets = np.cumsum([0] + [g.n for g in graphs])
+    n = int(offsets[-1])
+    tails = np.concatenate([g.tails + o for g, o in zip(graphs, offsets)])
+    heads = np.concatenate([g.heads + o for g, o in zip(graphs, offsets)])
+    obs = np.concatenate([g.observations for g in graphs])
+    graph_of_arc = np.concatenate([np.full(len(g.tails), i) for i, g in enumerate(graphs)])
+    centre = np.zeros(len(tails))
+    spread = np.zeros(len(tails))
+    for i, g in enumerate(graphs):
+        logs = np.log(g.observations[np.isfinite(g.observations)])
+        med = np.median(logs)
+        centre[graph_of_arc == i] = med
+        spread[graph_of_arc == i] = max(0.05, 1.4826 * np.median(np.abs(logs - med)))
+    mask = np.isfinite(obs)
+    tail_arcs = incoming_lists(n, heads, tails)   # arcs grouped by their tail
+    head_arcs = incoming_lists(n, tails, heads)   # arcs grouped by their head
+    t = lambda a, dt=torch.float32: torch.from_numpy(np.ascontiguousarray(a)).to(dt)
+    enc = dict(
+        log_obs=t(np.where(mask, np.log(np.where(mask, obs, 1.0)), 0.0)), obs_mask=t(mask),
+        centre=t(centre), spread=t(spread),
+        tail_arcs=t(np.maximum(tail_arcs, 0), torch.int64), tail_mask=t(tail_arcs >= 0),
+        head_arcs=t(np.maximum(head_arcs, 0), torch.int64), head_mask=t(head_arcs >= 0),
+        tails=t(tails, torch.int64), heads=t(heads, torch.int64),
+    )
+    bf = make_batch([Graph(g.n, g.tails, g.heads, g.true_cost, g.source, g.family) for g in graphs])
+    return NoisyBatch(enc, t(np.log(np.concatenate([g.true_cost for g in graphs]))), t(graph_of_arc, torch.int64), len(graphs), bf)
+
+
+def processor_weights(log_cost, batch: NoisyBatch):
+    """Decoded costs as the processor's padded incoming weights, normalized per graph (as its training batches are)."""
+    w = torch.exp(log_cost)
+    scale = torch.zeros(batch.graphs).scatter_reduce(0, batch.graph_of_arc, w, "amax", include_self=False)
+    w = w / scale[batch.graph_of_arc]
+    arc = torch.from_numpy(batch.bf.nbr_arc)
+    return torch.where(arc >= 0, w[arc.clamp(min=0)], torch.zeros(()))
+
+
+def route_loss(processor, log_cost, batch: NoisyBatch, extra_steps: int = 2):
+    """Mean over rounds of -log(probability on the optimal predecessors under the true costs)."""
+    bf = batch.bf
+    x = dict(source=torch.from_numpy(bf.source), nbr_index=torch.from_numpy(bf.nbr_index),
+             nbr_weight=processor_weights(log_cost, batch), nbr_mask=torch.from_numpy(bf.nbr_mask))
+    hint = torch.from_numpy(bf.hints["pi_h"])
+    h = torch.zeros(bf.n, processor.hidden)
+    total = 0.0
+    steps = bf.steps + extra_steps
+    for step in range(1, steps + 1):
+        h, logits, _, _ = processor(h, **x)
+        valid = hint[min(step, bf.steps)]
+        logp = torch.log_softmax(logits, dim=1)
+        total = total + -(torch.logsumexp(logp + torch.log(valid.clamp(min=1e-30)), dim=1)).mean()
+    with torch.no_grad():
+        acc = valid[torch.arange(bf.n), logits.argmax(dim=1)].mean().item()
+    return total / steps, acc
+
+
+def sample_training_graphs(rng, count, n_min=16, n_max=64):
+    return [sample_noisy_graph(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(n_min, n_max + 1)), rng) for _ in range(count)]
+
+
+def load_processor():
+    processor, _ = recover("bellman_ford")
+    return processor
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=MODES, default="frozen")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch-graphs", type=int, default=8)
+    ap.add_argument("--n-max", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--checkpoint-every", type=int, default=100)
+    args = ap.parse_args(argv)
+    args.out = args.out or Path("runs") / f"noisy_{args.mode}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    encoder = ObservationEncoder(HIDDEN)
+    processor = load_processor()
+    assert processor.hidden == load_spec("bellman_ford")["model"]["hidden"]
+    params = [dict(params=encoder.parameters(), lr=args.lr)]
+    if args.mode == "unfrozen":
+        params.append(dict(params=processor.parameters(), lr=args.lr / 10))
+    else:
+        for p in processor.parameters():
+            p.requires_grad_(False)
+    opt = torch.optim.Adam(params)
+    start = 0
+    ckpt = args.out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        encoder.load_state_dict(state["encoder"])
+        processor.load_state_dict(state["processor"])
+        opt.load_state_dict(state["optimizer"])
+        start = state["step"]
+        rng.bit_generator.state = state["numpy_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resuming from step {start}")
+    log_path = args.out / "loss.csv"
+    if start and log_path.exists():
+        rows = log_path.read_text().splitlines(keepends=True)
+        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
+    log = open(log_path, "a", newline="")
+    writer = csv.writer(log)
+    if start == 0:
+        writer.writerow(["step", "loss", "pointer_accuracy", "log_cost_rmse", "seconds"])
+    bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
+    began = time.time()
+    for step in range(start + 1, args.steps + 1):
+        batch = noisy_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max))
+        log_cost = encoder(**batch.enc)
+        regress = ((log_cost - batch.log_true) ** 2).mean()
+        if args.mode == "regress":
+            loss, acc = regress, float("nan")
+        else:
+            loss, acc = route_loss(processor, log_cost, batch)
+            loss = loss + 0.1 * regress
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(processor.parameters()), 1.0)
+        opt.step()
+        writer.writerow([step, f"{loss.item():.5f}", f"{acc:.4f}", f"{regress.item() ** 0.5:.4f}", f"{time.time() - began:.1f}"])
+        if bar:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}", rmse=f"{regress.item() ** 0.5:.3f}")
+        elif step % 50 == 0:
+            print(f"step {step} loss {loss.item():.4f} rmse {regress.item() ** 0.5:.3f} acc {acc:.3f}", flush=True)
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            log.flush()
+            torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), optimizer=opt.state_dict(), step=step,
+                            numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state()), ckpt.with_suffix(".tmp"))
+            os.replace(ckpt.with_suffix(".tmp"), ckpt)
+    if bar:
+        bar.close()
+    log.close()
+    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode), args.out / "model.pt")
+    print(f"trained {args.steps} steps ({args.mode}); weights in {args.out / 'model.pt'}")
+
+
+if __name__ == "__main__":
+    main()

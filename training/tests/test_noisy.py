@@ -1,0 +1,77 @@
+"""The noise model, the classical estimators and the observation encoder for noisy routes."""
+import numpy as np
+import pytest
+import torch
+
+from narsolve_train.noisy_data import ESTIMATES, MAX_OBSERVATIONS, estimate, observe, sample_noisy_graph
+from narsolve_train.noisy_evaluate import dijkstra, path_arcs
+from narsolve_train.noisy_model import ObservationEncoder
+from narsolve_train.noisy_train import noisy_batch, route_loss, load_processor
+
+
+@pytest.mark.parametrize("family", ["grid", "geometric", "holes"])
+def test_noisy_graphs_are_connected_road_networks_with_at_least_one_finite_observation_per_arc(family):
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        g = sample_noisy_graph(family, 50, rng)
+        assert (g.true_cost > 0).all()
+        finite = np.isfinite(g.observations)
+        assert finite[:, 0].all() and finite.sum(axis=1).min() >= 1 and finite.sum(axis=1).max() <= MAX_OBSERVATIONS
+        assert (g.observations[finite] > 0).all()
+        dist, _ = dijkstra(g.n, g.tails, g.heads, g.true_cost, g.source)
+        assert np.isfinite(dist).all(), "every node is reachable: the largest component is kept"
+
+
+def test_outliers_only_push_upward_and_heavy_noise_is_heavier():
+    rng = np.random.default_rng(2)
+    cost = np.full(20000, 10.0)
+    normal = observe(cost, rng)
+    heavy = observe(cost, np.random.default_rng(3), heavy=True)
+    ratio = lambda o: np.log(o[np.isfinite(o)] / 10.0)
+    assert np.percentile(ratio(normal), 99) > abs(np.percentile(ratio(normal), 1))
+    assert np.std(ratio(heavy)) > np.std(ratio(normal))
+
+
+def test_the_classical_estimates_agree_on_clean_observations_and_the_robust_ones_resist_an_outlier():
+    obs = np.full((3, MAX_OBSERVATIONS), np.nan)
+    obs[:, :5] = [[10, 10, 10, 10, 10], [9, 10, 11, 10, 10], [10, 10, 10, 10, 1000]]
+    for kind in ESTIMATES:
+        assert estimate(obs[:1], kind)[0] == pytest.approx(10)
+    assert estimate(obs[2:], "mean")[0] > 200
+    for kind in ("median", "trimmed"):
+        assert estimate(obs[2:], kind)[0] == pytest.approx(10, rel=1e-6)
+    # Huber's influence is bounded, not zero: the outlier moves it by a few percent, not 20-fold.
+    assert estimate(obs[2:], "huber")[0] == pytest.approx(10, rel=0.05)
+
+
+def test_the_encoder_ignores_the_order_of_observations_and_the_processor_path_trains():
+    rng = np.random.default_rng(4)
+    g = sample_noisy_graph("grid", 30, rng)
+    encoder = ObservationEncoder(16)
+    batch = noisy_batch([g])
+    shuffled = g.observations.copy()
+    for row in shuffled:
+        rng.shuffle(row)
+    g2 = type(g)(**{**g.__dict__, "observations": shuffled})
+    with torch.no_grad():
+        a = encoder(**batch.enc)
+        b = encoder(**noisy_batch([g2]).enc)
+    assert torch.allclose(a, b, atol=1e-5)
+    # One extra observation changes the estimate: the encoder counts.
+    more = g.observations.copy()
+    more[0, np.argmax(~np.isfinite(more[0]))] = more[0, 0] * 3 if (~np.isfinite(more[0])).any() else more[0, 0]
+    with torch.no_grad():
+        c = encoder(**noisy_batch([type(g)(**{**g.__dict__, "observations": more})]).enc)
+    assert not torch.allclose(a[0], c[0])
+    processor = load_processor()
+    encoder = ObservationEncoder(processor.hidden)
+    loss, acc = route_loss(processor, encoder(**batch.enc), batch)
+    loss.backward()
+    assert all(p.grad is not None for p in encoder.parameters())
+    assert 0 <= acc <= 1
+
+
+def test_path_arcs_refuses_a_broken_walk():
+    tails = np.array([0, 1, 2])
+    assert path_arcs(np.array([-1, 0, 1]), tails, 0, 2, 3) == [0, 1]
+    assert path_arcs(np.array([-1, 2, 1]), tails, 0, 2, 3) is None
