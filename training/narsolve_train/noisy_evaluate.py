@@ -32,7 +32,7 @@ from .noisy_train import HIDDEN, load_processor, noisy_batch
 from .spec import load_spec, max_steps, patience
 
 SIZES = (64, 256, 1024)
-GRAPHS = {64: 16, 256: 8, 1024: 4}
+GRAPHS = {64: 40, 256: 16, 1024: 6}
 TARGETS = 5
 
 
