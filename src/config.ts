@@ -8,6 +8,8 @@ export interface Limits {
   maxEdges: number;
   /** Most elementary solver steps (edge relaxations, arc scans) one request may take. */
   maxWork: number;
+  /** Most observations on one edge of a noisy route request. */
+  maxObservations: number;
 }
 
 /** Floating-point tolerances for certificates (see README "Exactness"). */
@@ -28,6 +30,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxNodes: 2_000_000,
   maxEdges: 4_000_000,
   maxWork: 2_000_000_000,
+  maxObservations: 64,
 };
 
 export const DEFAULT_TOLERANCES: Tolerances = {
@@ -40,6 +43,7 @@ const ENV_NAMES: Record<keyof Limits | keyof Tolerances, string> = {
   maxNodes: 'NARSOLVE_MAX_NODES',
   maxEdges: 'NARSOLVE_MAX_EDGES',
   maxWork: 'NARSOLVE_MAX_WORK',
+  maxObservations: 'NARSOLVE_MAX_OBSERVATIONS',
   routeRelative: 'NARSOLVE_ROUTE_REL_TOL',
   flowRelative: 'NARSOLVE_FLOW_REL_TOL',
 };

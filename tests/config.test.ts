@@ -9,8 +9,8 @@ describe('configuration', () => {
   });
 
   test('environment variables override each limit and tolerance', () => {
-    const config = loadConfig({ NARSOLVE_MAX_EDGES: '10', NARSOLVE_MAX_NODES: '5', NARSOLVE_MAX_BODY_BYTES: '1_000', NARSOLVE_MAX_WORK: '99', NARSOLVE_FLOW_REL_TOL: '1e-6' });
-    expect(config.limits).toEqual({ maxEdges: 10, maxNodes: 5, maxBodyBytes: 1000, maxWork: 99 });
+    const config = loadConfig({ NARSOLVE_MAX_EDGES: '10', NARSOLVE_MAX_NODES: '5', NARSOLVE_MAX_BODY_BYTES: '1_000', NARSOLVE_MAX_WORK: '99', NARSOLVE_MAX_OBSERVATIONS: '7', NARSOLVE_FLOW_REL_TOL: '1e-6' });
+    expect(config.limits).toEqual({ maxEdges: 10, maxNodes: 5, maxBodyBytes: 1000, maxWork: 99, maxObservations: 7 });
     expect(config.tolerances.flowRelative).toBe(1e-6);
   });
 

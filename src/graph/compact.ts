@@ -1,7 +1,7 @@
 import { invalidInput, invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import type { Limits } from '../config';
 import { envName } from '../config';
-import { isNodeId, NODE_ID_RULE, type CompactGraph, type EdgeColumns, type EdgeInput, type GraphInput, type NodeId } from './types';
+import { isNodeId, NODE_ID_RULE, type CompactGraph, type EdgeColumns, type EdgeInput, type EdgeObservations, type GraphInput, type NodeId } from './types';
 
 /** Which edge property holds the number the solver reads. */
 export type ValueField = 'weight' | 'capacity';
@@ -97,8 +97,26 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   let maxAbs = 0;
   let absSum = 0;
   const values = edges.values;
+  const read = edges.observations ? readObservations(edges, limits, errors) : undefined;
+  const observations = read?.observations;
   for (let i = 0; i < m; i++) {
-    const value = values[i] as number;
+    let value = values[i] as number;
+    if (observations && value === undefined) {
+      const at = observations.start[i];
+      const count = observations.start[i + 1] - at;
+      if (count === 0) {
+        if (!read.refused[i]) errors.add(edges.pointer(i), 'needs a weight or at least one finite observation');
+        continue;
+      }
+      value = median(observations.values.subarray(at, at + count));
+    } else if (observations && typeof value === 'number' && value < 0) {
+      errors.add(edges.pointer(i, field), 'must be >= 0 in a request with observations (travel costs are non-negative)');
+      continue;
+    }
+    if (value === undefined) {
+      errors.add(edges.pointer(i, field), 'is required');
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       errors.add(edges.pointer(i, field), `${field} must be a finite number`);
       continue;
@@ -125,9 +143,82 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     edgeFrom,
     edgeTo,
     edgeValue,
+    ...(observations && { observations }),
     ...arcsByTail(ids.length, edgeFrom, edgeTo, edgeValue, directed),
     stats: { integral, maxAbs, absSum, hasNegative },
   };
+}
+
+/**
+ * The observations of a noisy request as CSR lists of finite values, checked with pointers: at most
+ * limits.maxObservations per edge, each null or a finite number >= 0. An edge with a weight and no
+ * observations counts as one exact observation of its weight (weights are checked where they are read).
+ */
+function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { observations: EdgeObservations; refused: Uint8Array } {
+  const m = edges.from.length;
+  const lists = edges.observations!;
+  const start = new Int32Array(m + 1);
+  const kept: number[] = [];
+  const estimated = new Uint8Array(m);
+  // Edges whose list was refused as a whole: one error about them is enough.
+  const refused = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    const list = lists[i];
+    const weight = edges.values[i];
+    if (list === undefined || list === null) {
+      if (typeof weight === 'number' && Number.isFinite(weight) && weight >= 0) kept.push(weight);
+    } else if (!Array.isArray(list)) {
+      refused[i] = 1;
+      errors.add(edges.pointer(i, 'observations'), 'must be an array of numbers or nulls');
+    } else if (list.length > limits.maxObservations) {
+      refused[i] = 1;
+      errors.add(edges.pointer(i, 'observations'), `at most ${limits.maxObservations} observations per edge (set ${envName('maxObservations')} to change it)`);
+    } else {
+      for (let j = 0; j < list.length; j++) {
+        const x = list[j];
+        if (x === null) continue;
+        if (typeof x !== 'number' || !Number.isFinite(x)) errors.add(`${edges.pointer(i, 'observations')}/${j}`, 'must be a finite number or null');
+        else if (x < 0) errors.add(`${edges.pointer(i, 'observations')}/${j}`, 'must be >= 0: observations are travel costs, which are non-negative here');
+        else kept.push(x);
+      }
+      if (weight === undefined) estimated[i] = 1;
+      else if (typeof weight === 'number' && Number.isFinite(weight)) {
+        // A known weight is what the edge costs; its observations are not needed to estimate it.
+        kept.length = start[i];
+        if (weight >= 0) kept.push(weight);
+      }
+    }
+    start[i + 1] = kept.length;
+  }
+  return { observations: { start, values: Float64Array.from(kept), estimated, estimate: 'median' }, refused };
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count), as numpy computes it. */
+export function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * withEdgeValues: the same graph with other edge values (decoded costs, say): same nodes, edges and
+ * arc order, new arc values and statistics.
+ */
+export function withEdgeValues(graph: CompactGraph, edgeValue: Float64Array): CompactGraph {
+  let integral = true;
+  let hasNegative = false;
+  let maxAbs = 0;
+  let absSum = 0;
+  for (const value of edgeValue) {
+    const abs = Math.abs(value);
+    if (abs > maxAbs) maxAbs = abs;
+    absSum += abs;
+    if (value < 0) hasNegative = true;
+    if (!Number.isInteger(value)) integral = false;
+  }
+  const arcValue = new Float64Array(graph.arcValue.length);
+  for (let a = 0; a < arcValue.length; a++) arcValue[a] = edgeValue[graph.arcEdge[a]];
+  return { ...graph, edgeValue, arcValue, stats: { integral, maxAbs, absSum, hasNegative } };
 }
 
 /**
@@ -199,9 +290,12 @@ interface Columns {
   readonly from: ArrayLike<unknown>;
   readonly to: ArrayLike<unknown>;
   readonly values: ArrayLike<unknown>;
+  /** Each edge's observation list (undefined where it has none), when the request has any. */
+  readonly observations?: ArrayLike<unknown>;
   /** Whether the request sent columns, whose entries no schema checked (node ids are checked while compacting). */
   readonly columns: boolean;
-  pointer(i: number, key: 'from' | 'to' | ValueField): string;
+  /** The pointer of edge i, or of one of its fields. */
+  pointer(i: number, key?: 'from' | 'to' | 'observations' | ValueField): string;
 }
 
 function edgeColumns(edges: EdgeInput[] | EdgeColumns, field: ValueField): Columns {
@@ -211,22 +305,28 @@ function edgeColumns(edges: EdgeInput[] | EdgeColumns, field: ValueField): Colum
     const from = new Array<unknown>(m);
     const to = new Array<unknown>(m);
     const values = new Array<unknown>(m);
+    let observations: unknown[] | undefined;
     for (let i = 0; i < m; i++) {
       const e = edges[i];
       from[i] = e.from;
       to[i] = e.to;
       values[i] = e[field];
+      if (field === 'weight' && e.observations !== undefined) (observations ??= new Array<unknown>(m))[i] = e.observations;
     }
-    return { from, to, values, columns: false, pointer: (i, key) => `/graph/edges/${i}/${key}` };
+    return { from, to, values, observations, columns: false, pointer: (i, key) => `/graph/edges/${i}${key ? `/${key}` : ''}` };
   }
   const { from, to } = edges;
-  const values = edges[field] ?? [];
-  for (const [key, column] of [['to', to], [field, values]] as const) {
+  const observations = field === 'weight' ? edges.observations : undefined;
+  if (edges[field] === undefined && observations === undefined) {
+    throw invalidInput(`/graph/edges/${field}`, `is required (or, for routes, an observations column)`);
+  }
+  const values = edges[field] ?? new Array<unknown>(from.length);
+  for (const [key, column] of [['to', to], [field, values], ['observations', observations ?? from]] as const) {
     if (column.length !== from.length) {
       throw invalidInput(`/graph/edges/${key}`, `must have one entry per edge: /graph/edges/from has ${from.length}, this column ${column.length}`);
     }
   }
-  return { from, to, values, columns: true, pointer: (i, key) => `/graph/edges/${key}/${i}` };
+  return { from, to, values, observations, columns: true, pointer: (i, key) => `/graph/edges/${key ?? 'observations'}/${i}` };
 }
 
 /** Maps client ids to dense node indices. */

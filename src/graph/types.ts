@@ -7,6 +7,8 @@ export interface EdgeInput {
   to: NodeId;
   weight?: number;
   capacity?: number;
+  /** Noisy measurements of a route edge's cost; null for a missing one. */
+  observations?: (number | null)[];
 }
 
 /** The edges as columns of equal length: entry i of each column is edge i (no per-edge objects to parse or walk). */
@@ -15,6 +17,20 @@ export interface EdgeColumns {
   to: unknown[];
   weight?: unknown[];
   capacity?: unknown[];
+  observations?: unknown[];
+}
+
+/**
+ * The observations of a noisy route request, per edge in CSR form (finite ones only, in request
+ * order). An edge sent with a weight counts as one exact observation of it.
+ */
+export interface EdgeObservations {
+  readonly start: Int32Array;
+  readonly values: Float64Array;
+  /** 1 where the edge came without a weight: its value in the compact graph is the point estimate. */
+  readonly estimated: Uint8Array;
+  /** The classical point estimate used for edges without a weight. */
+  readonly estimate: 'median';
 }
 
 /** A request's graph, as JSON. */
@@ -51,6 +67,8 @@ export interface CompactGraph {
   readonly edgeFrom: Int32Array;
   readonly edgeTo: Int32Array;
   readonly edgeValue: Float64Array;
+  /** Present when some edge came with observations (a noisy route request). */
+  readonly observations?: EdgeObservations;
   /** CSR: arcs leaving node u are arcStart[u] .. arcStart[u+1]-1. */
   readonly arcStart: Int32Array;
   readonly arcHead: Int32Array;

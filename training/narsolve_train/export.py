@@ -225,9 +225,46 @@ def refresh_manifest(models: Path, algorithm: str):
     print(f"rewrote the {algorithm} manifest entry from specs/{algorithm}.json (model file unchanged)")
 
 
+def export_noisy(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 5678):
+    """The observation encoder (noisy_train --mode regress, the candidate the validation seed chose)."""
+    from .noisy_data import sample_noisy_graph
+    from .noisy_model import ObservationEncoder
+    from .noisy_train import noisy_batch, normalization
+    spec = load_spec("noisy_routes")
+    encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
+    encoder.load_state_dict(torch.load(weights)["encoder"])
+    encoder.eval()
+    rng = np.random.default_rng(seed)
+    as_numpy = lambda enc: {k: v.numpy() for k, v in enc.items()}
+    to_onnx(encoder, as_numpy(noisy_batch([sample_noisy_graph("grid", 20, rng)]).enc), models / "noisy_routes.onnx", spec)
+    cases = []
+    for i in range(fixtures):
+        family = ("grid", "geometric", "holes")[i % 3]
+        g = sample_noisy_graph(family, int(rng.integers(12, 40)), rng, heavy=i >= 3)
+        with torch.no_grad():
+            log_cost = encoder(**noisy_batch([g]).enc).numpy()
+        centre, spread = normalization(g.observations)
+        cases.append(dict(family=family, n=g.n, tails=g.tails.tolist(), heads=g.heads.tolist(),
+                          observations=[[None if not np.isfinite(x) else float(x) for x in row[np.isfinite(row)]] for row in g.observations],
+                          centre=centre, spread=spread, log_cost=log_cost.tolist()))
+    (models / "fixtures").mkdir(parents=True, exist_ok=True)
+    with open(models / "fixtures" / "noisy_routes_golden.json", "w") as f:
+        json.dump(dict(model="noisy_routes", version=version, tolerance=1e-4, cases=cases), f)
+    write_manifest_entry(models, "noisy_routes", manifest_entry(
+        "noisy_routes", version, spec,
+        normalization="inside the exported encoder, from the centre and spread fed with it (model.normalization in the spec)",
+        training_distribution=dict(
+            command="narsolve_train.noisy_train --mode regress (4,000 steps, 8 graphs of 16..64 nodes a step, seed 0)",
+            families=["grid", "geometric"], observations="1..10 per arc, lognormal noise sigma 0.05..0.6, upward outliers 0..0.2, missing 0..0.3",
+            held_out=["holes family", "heavy noise"],
+        ),
+    ))
+    print(f"exported {models / 'noisy_routes.onnx'}, {len(cases)} golden cases")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow"], default="bellman_ford")
+    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow", "noisy_routes"], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
     ap.add_argument("--manifest-only", action="store_true", help="rewrite the manifest entry from the spec; keep the model file")
@@ -235,10 +272,11 @@ def main(argv=None):
     if args.manifest_only:
         refresh_manifest(args.models, args.algorithm)
         return
-    weights = args.weights or Path("runs") / args.algorithm / "model.pt"
+    default_run = {"noisy_routes": "noisy_regress"}.get(args.algorithm, args.algorithm)
+    weights = args.weights or Path("runs") / default_run / "model.pt"
     # The version is the spec's: a new model is released by bumping serving.version there.
     version = serving(load_spec(args.algorithm))["version"]
-    (export_maxflow if args.algorithm == "maxflow" else export)(weights, args.models, version)
+    {"maxflow": export_maxflow, "noisy_routes": export_noisy}.get(args.algorithm, export)(weights, args.models, version)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from .export import graph_inputs, step_args
 from .model import run_until_stable
 from .noisy_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
 from .noisy_model import ObservationEncoder
-from .noisy_train import HIDDEN, load_processor, noisy_batch
+from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, load_processor, noisy_batch
 from .spec import load_spec, max_steps, patience
 
 SIZES = (64, 256, 1024)
@@ -76,7 +76,7 @@ def path_arcs(pred, tails, s, t, n):
 
 def load_encoder(path: Path):
     state = torch.load(path)
-    encoder = ObservationEncoder(HIDDEN)
+    encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
     encoder.load_state_dict(state["encoder"])
     processor = load_processor()
     processor.load_state_dict(state["processor"])

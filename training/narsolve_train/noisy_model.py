@@ -1,7 +1,7 @@
 """The observation encoder for noisy routes: raw edge observations in, one decoded cost per arc out.
 
 A DeepSets encoder over each arc's observations (permutation-invariant, count-aware: masked mean,
-max and min of per-observation features, plus the count and the missing share), centred on the
+max and min of per-observation features, plus the count of finite observations over a fixed scale), centred on the
 graph's own median log-observation so it is scale-free, then `rounds` rounds of context: each arc
 reads the mean embedding of the arcs at its tail and at its head (padded incident lists, gather and
 masked mean, the export-friendly pattern of the processors), because congestion is spatially
@@ -16,13 +16,15 @@ from .model import mlp
 
 
 class ObservationEncoder(nn.Module):
-    def __init__(self, hidden: int, rounds: int = 2):
+    def __init__(self, hidden: int, rounds: int, count_scale: float):
         super().__init__()
         self.hidden = hidden
+        # Counts are divided by a constant, never by the padded width, which differs between training and serving.
+        self.count_scale = count_scale
         self.phi = mlp([2, hidden, hidden])
-        self.rho = mlp([3 * hidden + 4, hidden, hidden])
+        self.rho = mlp([3 * hidden + 3, hidden, hidden])
         self.context = nn.ModuleList([mlp([3 * hidden, hidden, hidden]) for _ in range(rounds)])
-        self.head = mlp([hidden + 4, hidden, 1])
+        self.head = mlp([hidden + 3, hidden, 1])
 
     def forward(self, log_obs, obs_mask, centre, spread, tail_arcs, tail_mask, head_arcs, head_mask, tails, heads):
         """log_obs, obs_mask: [M, O] (log observations, 1 where present); centre, spread: [M] the
@@ -37,8 +39,7 @@ class ObservationEncoder(nn.Module):
         big = 1e4
         top = (feats * m - big * (1 - m)).max(dim=1).values
         low = (feats * m + big * (1 - m)).min(dim=1).values
-        o = obs_mask.shape[1]
-        counts = torch.cat([count / o, torch.log(count), 1 - count / o, spread[:, None]], dim=1)
+        counts = torch.cat([count / self.count_scale, torch.log(count), spread[:, None]], dim=1)
         e = self.rho(torch.cat([mean, top, low, counts], dim=1))                       # [M, H]
         for layer in self.context:
             at = _node_mean(e, tail_arcs, tail_mask) + _node_mean(e, head_arcs, head_mask)  # [N, H]

@@ -35,7 +35,10 @@ try:
 except ImportError:
     tqdm = None
 
-HIDDEN = 32
+SPEC = load_spec("noisy_routes")
+HIDDEN = SPEC["model"]["hidden"]
+ROUNDS = SPEC["model"]["context_rounds"]
+COUNT_SCALE = SPEC["model"]["count_scale"]
 MODES = ("regress", "frozen", "unfrozen")
 
 
@@ -59,10 +62,7 @@ def noisy_batch(graphs):
     centre = np.zeros(len(tails))
     spread = np.zeros(len(tails))
     for i, g in enumerate(graphs):
-        logs = np.log(g.observations[np.isfinite(g.observations)])
-        med = np.median(logs)
-        centre[graph_of_arc == i] = med
-        spread[graph_of_arc == i] = max(0.05, 1.4826 * np.median(np.abs(logs - med)))
+        centre[graph_of_arc == i], spread[graph_of_arc == i] = normalization(g.observations)
     mask = np.isfinite(obs)
     tail_arcs = incoming_lists(n, heads, tails)   # arcs grouped by their tail
     head_arcs = incoming_lists(n, tails, heads)   # arcs grouped by their head
@@ -76,6 +76,13 @@ def noisy_batch(graphs):
     )
     bf = make_batch([Graph(g.n, g.tails, g.heads, g.true_cost, g.source, g.family) for g in graphs])
     return NoisyBatch(enc, t(np.log(np.concatenate([g.true_cost for g in graphs]))), t(graph_of_arc, torch.int64), len(graphs), bf)
+
+
+def normalization(observations: np.ndarray):
+    """The graph's centre and spread (the spec's model.normalization): median log observation and max(0.05, 1.4826 MAD)."""
+    logs = np.log(observations[np.isfinite(observations)])
+    centre = float(np.median(logs))
+    return centre, max(0.05, 1.4826 * float(np.median(np.abs(logs - centre))))
 
 
 def processor_weights(log_cost, batch: NoisyBatch):
@@ -118,7 +125,7 @@ def load_processor():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=MODES, default="frozen")
-    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--steps", type=int, default=4000)
     ap.add_argument("--batch-graphs", type=int, default=8)
     ap.add_argument("--n-max", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -131,7 +138,7 @@ def main(argv=None):
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    encoder = ObservationEncoder(HIDDEN)
+    encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
     processor = load_processor()
     assert processor.hidden == load_spec("bellman_ford")["model"]["hidden"]
     params = [dict(params=encoder.parameters(), lr=args.lr)]

@@ -47,7 +47,7 @@ def test_the_classical_estimates_agree_on_clean_observations_and_the_robust_ones
 def test_the_encoder_ignores_the_order_of_observations_and_the_processor_path_trains():
     rng = np.random.default_rng(4)
     g = sample_noisy_graph("grid", 30, rng)
-    encoder = ObservationEncoder(16)
+    encoder = ObservationEncoder(16, 2, 10)
     batch = noisy_batch([g])
     shuffled = g.observations.copy()
     for row in shuffled:
@@ -64,7 +64,7 @@ def test_the_encoder_ignores_the_order_of_observations_and_the_processor_path_tr
         c = encoder(**noisy_batch([type(g)(**{**g.__dict__, "observations": more})]).enc)
     assert not torch.allclose(a[0], c[0])
     processor = load_processor()
-    encoder = ObservationEncoder(processor.hidden)
+    encoder = ObservationEncoder(processor.hidden, 2, 10)
     loss, acc = route_loss(processor, encoder(**batch.enc), batch)
     loss.backward()
     assert all(p.grad is not None for p in encoder.parameters())
