@@ -8,7 +8,8 @@ import { maxSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import { StageTimer, type SolveContext } from './context';
 import { attemptLearned, type Unfit } from './learned';
-import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
+import { noisyRoute } from './noisyRoute';
+import type { LearnedRun, NoisyComparison, SolverChoice, SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
 
 /** The body of POST /route. */
@@ -21,14 +22,19 @@ export interface RouteRequest {
 
 /** Where a route answer came from. */
 export interface RouteSolverReport extends SolverReportBase {
-  /** The learned model's run, and whether its pointers settled (unchanged for the spec's patience) before the step cap. */
-  learned?: LearnedRun & { converged: boolean };
+  /** The learned model's run, and whether its pointers settled (unchanged for the spec's patience) before the step cap (the processor only). */
+  learned?: LearnedRun & { converged?: boolean };
+  /** A request with observations: the learned route next to Dijkstra's on the point estimate. */
+  noisy?: NoisyComparison;
   /** The classical work spent repairing a learned answer that failed verification. */
   repair?: { nodesRelabeled: number; relaxations: number; seeds: number };
 }
 
 export interface RouteCertificate {
   kind: 'shortest-path-potentials';
+  /** A request with observations: the costs the potentials prove the answer shortest for, and the claim in words. */
+  costs?: 'decoded' | 'estimate';
+  claim?: string;
   verified: boolean;
   checkedEdges: number;
   /** null when some reached node's neighbour was left unreached (an infinite violation). */
@@ -85,6 +91,10 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
   const job: RouteJob = { graph, request, source, target, context, timer };
 
   const choice = request.solver ?? 'auto';
+  if (graph.observations) {
+    const noisy = await noisyRoute(graph, source, target, choice, context, timer);
+    return answer(job, noisy.tree, noisy.report, noisy.verdict, noisy.costs);
+  }
   const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   const learned = attempt.output;
@@ -174,9 +184,22 @@ function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): Narsolve
   );
 }
 
-function answer({ graph, request, source, target, timer }: RouteJob, tree: LabelState, solver: RouteSolverReport, verdict: ShortestPathVerdict): RouteResponse {
+/** What a noisy answer's certificate proves, in words: never optimality for the unknown true costs. */
+const NOISY_CLAIMS = {
+  decoded: "the route (or tree) is shortest for the edge costs the observation encoder decoded (a weight where an edge has one); nothing is proven about the unknown true costs",
+  estimate: "the route (or tree) is shortest for the median of each edge's observations (a weight where an edge has one); nothing is proven about the unknown true costs",
+} as const;
+
+function answer(
+  { graph, request, source, target, timer }: RouteJob,
+  tree: LabelState,
+  solver: RouteSolverReport,
+  verdict: ShortestPathVerdict,
+  costs?: keyof typeof NOISY_CLAIMS,
+): RouteResponse {
   const certificate: RouteCertificate = {
     kind: 'shortest-path-potentials',
+    ...(costs && { costs, claim: NOISY_CLAIMS[costs] }),
     verified: verdict.verified,
     checkedEdges: verdict.checkedEdges,
     maxViolation: Number.isFinite(verdict.maxViolation) ? verdict.maxViolation : null,

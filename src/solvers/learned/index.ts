@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import Piscina from 'piscina';
 import { packageRoot } from '../../paths';
 import type { BellmanFordInputs } from './bellmanFordEncoding';
-import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
+import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, NOISY_ROUTES_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
 import type { MaxflowInputs } from './maxflowEncoding';
+import type { ObservationInputs } from './observationEncoding';
 import type { HopDepthPlusExtra, UntilStable } from './steps';
-import type { BellmanFordInference, MaxflowInference, ModelName } from './worker';
+import type { BellmanFordInference, MaxflowInference, ModelName, ObservationInference } from './worker';
 
 /** Whether a learned solver can answer, and if not, why (shown by /readyz and in fallbackReason). */
 export interface LearnedReadiness {
@@ -37,6 +38,14 @@ export interface LearnedMaxflow {
   infer(inputs: MaxflowInputs, steps: number): Promise<MaxflowInference>;
 }
 
+/** The loaded observation encoder for noisy routes: one pass per request, in worker threads. */
+export interface LearnedObservationEncoder {
+  readonly version: string;
+  /** Padded slots are arcs × widest observation list + nodes × widest incident lists. */
+  readonly limits: ServingLimits;
+  infer(inputs: ObservationInputs): Promise<ObservationInference>;
+}
+
 /** One learned solver: its readiness, and the model when it is ready. */
 export interface LearnedSolver<M> {
   readonly readiness: LearnedReadiness;
@@ -47,6 +56,8 @@ export interface LearnedSolver<M> {
 export interface LearnedSolvers {
   readonly route: LearnedSolver<LearnedBellmanFord>;
   readonly maxflow: LearnedSolver<LearnedMaxflow>;
+  /** Routes whose edges carry observations. */
+  readonly noisyRoute: LearnedSolver<LearnedObservationEncoder>;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -82,12 +93,16 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   }
   const bf = readModelEntry(modelsDir, BELLMAN_FORD_CONTRACT);
   const mf = readModelEntry(modelsDir, MAXFLOW_CONTRACT);
+  const nr = readModelEntry(modelsDir, NOISY_ROUTES_CONTRACT);
   const unready = (reason: string): LearnedReadiness => ({ ready: false, reason, runtime });
-  if ('reason' in bf && 'reason' in mf) return { route: { readiness: unready(bf.reason) }, maxflow: { readiness: unready(mf.reason) }, close: async () => {} };
+  if ('reason' in bf && 'reason' in mf && 'reason' in nr) {
+    return { route: { readiness: unready(bf.reason) }, maxflow: { readiness: unready(mf.reason) }, noisyRoute: { readiness: unready(nr.reason) }, close: async () => {} };
+  }
 
   const models: Partial<Record<ModelName, { path: string; hidden: number }>> = {};
   if ('model' in bf) models.bellman_ford = { path: bf.model.path, hidden: bf.model.hidden };
   if ('model' in mf) models.maxflow = { path: mf.model.path, hidden: mf.model.hidden };
+  if ('model' in nr) models.noisy_routes = { path: nr.model.path, hidden: nr.model.hidden };
   const workers = opts.workers ?? 1;
   const pool = new Piscina({
     filename: workerFile(),
@@ -112,11 +127,12 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   };
   const route = await start(bf, (served) => learnedBellmanFord(pool, served), warmUpBellmanFord);
   const maxflow = await start(mf, (served) => learnedMaxflow(pool, served), warmUpMaxflow);
-  if (!route.model && !maxflow.model) {
+  const noisyRoute = await start(nr, (served) => learnedObservationEncoder(pool, served), warmUpObservationEncoder);
+  if (!route.model && !maxflow.model && !noisyRoute.model) {
     await pool.destroy();
-    return { route, maxflow, close: async () => {} };
+    return { route, maxflow, noisyRoute, close: async () => {} };
   }
-  return { route, maxflow, close: () => pool.destroy() };
+  return { route, maxflow, noisyRoute, close: () => pool.destroy() };
 }
 
 function learnedMaxflow(pool: Piscina, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
@@ -143,6 +159,21 @@ function learnedMaxflow(pool: Piscina, served: ServedModel<HopDepthPlusExtra>): 
         { name: 'maxflow' },
       ),
   };
+}
+
+function learnedObservationEncoder(pool: Piscina, served: ServedModel): LearnedObservationEncoder {
+  return { version: served.version, limits: served.limits, infer: (inputs) => pool.run(inputs, { name: 'noisyRoutes' }) };
+}
+
+/** One tiny pass (a → b, two observations) so an encoder that cannot run is caught at start-up. */
+async function warmUpObservationEncoder(model: LearnedObservationEncoder): Promise<void> {
+  const result = await model.infer({
+    m: 1, n: 2, o: 2, kt: 1, kh: 1,
+    logObs: Float32Array.of(1, 1.2), obsMask: Float32Array.of(1, 1), centre: Float32Array.of(1.1), spread: Float32Array.of(0.1),
+    tailArcs: BigInt64Array.of(0n, 0n), tailMask: Float32Array.of(1, 0), headArcs: BigInt64Array.of(0n, 0n), headMask: Float32Array.of(0, 1),
+    tails: BigInt64Array.of(0n), heads: BigInt64Array.of(1n),
+  });
+  if (result.logCost.length !== 1 || !Number.isFinite(result.logCost[0])) throw new Error('warm-up returned the wrong shape');
 }
 
 /** One tiny inference (s → t, capacity 1) so a model that cannot run is caught at start-up. */
@@ -209,5 +240,5 @@ async function warmUpBellmanFord(model: LearnedBellmanFord): Promise<void> {
 
 /** The learned solvers as unavailable, for embedders that do not want the runtime loaded. */
 export function learnedDisabled(reason = 'learned solvers disabled by configuration'): LearnedSolvers {
-  return { route: { readiness: { ready: false, reason } }, maxflow: { readiness: { ready: false, reason } }, close: async () => {} };
+  return { route: { readiness: { ready: false, reason } }, maxflow: { readiness: { ready: false, reason } }, noisyRoute: { readiness: { ready: false, reason } }, close: async () => {} };
 }

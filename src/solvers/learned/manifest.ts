@@ -8,6 +8,8 @@ export const BELLMAN_FORD_INPUTS = ['h', 'source', 'nbr_index', 'nbr_weight', 'n
 export const BELLMAN_FORD_OUTPUTS = ['h_next', 'pointer_logits', 'distance', 'reached'] as const;
 export const MAXFLOW_INPUTS = ['h', 'source', 'sink', 'in_index', 'in_capacity', 'in_mask', 'out_index', 'out_capacity', 'out_mask'] as const;
 export const MAXFLOW_OUTPUTS = ['h_next', 'flow_fraction', 'cut_logit'] as const;
+export const NOISY_ROUTES_INPUTS = ['log_obs', 'obs_mask', 'centre', 'spread', 'tail_arcs', 'tail_mask', 'head_arcs', 'head_mask', 'tails', 'heads'] as const;
+export const NOISY_ROUTES_OUTPUTS = ['log_cost'] as const;
 
 /** What the service may send one model (the spec's serving.limits). */
 export interface ServingLimits {
@@ -42,6 +44,7 @@ type RuleNamed<K extends StepRule['rule']> = Extract<StepRule, { rule: K }>;
 
 export const BELLMAN_FORD_CONTRACT = { name: 'bellman_ford', inputs: BELLMAN_FORD_INPUTS, outputs: BELLMAN_FORD_OUTPUTS, rule: 'until_stable' } as const;
 export const MAXFLOW_CONTRACT = { name: 'maxflow', inputs: MAXFLOW_INPUTS, outputs: MAXFLOW_OUTPUTS, rule: 'hop_depth + extra' } as const;
+export const NOISY_ROUTES_CONTRACT = { name: 'noisy_routes', inputs: NOISY_ROUTES_INPUTS, outputs: NOISY_ROUTES_OUTPUTS, rule: 'single_pass' } as const;
 
 /**
  * readModelEntry: a model's manifest entry, checked against the file beside it (sha256), the opsets

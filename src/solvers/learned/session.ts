@@ -52,3 +52,23 @@ export function maxflowFeeds(
     out_mask: new ort.Tensor('float32', inputs.outMask, [n, ko]),
   };
 }
+
+/** The observation encoder's feeds (its one pass has no hidden state). */
+export function observationFeeds(inputs: {
+  m: number; n: number; o: number; kt: number; kh: number; logObs: Float32Array; obsMask: Float32Array; centre: Float32Array; spread: Float32Array;
+  tailArcs: BigInt64Array; tailMask: Float32Array; headArcs: BigInt64Array; headMask: Float32Array; tails: BigInt64Array; heads: BigInt64Array;
+}): Record<string, ort.Tensor> {
+  const { m, n, o, kt, kh } = inputs;
+  return {
+    log_obs: new ort.Tensor('float32', inputs.logObs, [m, o]),
+    obs_mask: new ort.Tensor('float32', inputs.obsMask, [m, o]),
+    centre: new ort.Tensor('float32', inputs.centre, [m]),
+    spread: new ort.Tensor('float32', inputs.spread, [m]),
+    tail_arcs: new ort.Tensor('int64', inputs.tailArcs, [n, kt]),
+    tail_mask: new ort.Tensor('float32', inputs.tailMask, [n, kt]),
+    head_arcs: new ort.Tensor('int64', inputs.headArcs, [n, kh]),
+    head_mask: new ort.Tensor('float32', inputs.headMask, [n, kh]),
+    tails: new ort.Tensor('int64', inputs.tails, [m]),
+    heads: new ort.Tensor('int64', inputs.heads, [m]),
+  };
+}

@@ -17,7 +17,12 @@ export interface HopDepthPlusExtra {
   readonly extra: number;
 }
 
-export type StepRule = UntilStable | HopDepthPlusExtra;
+/** The observation encoder: one call per request, no processor loop. */
+export interface SinglePass {
+  readonly rule: 'single_pass';
+}
+
+export type StepRule = UntilStable | HopDepthPlusExtra | SinglePass;
 
 /** The step cap of an until_stable run on `nodes` nodes, before the serving limits. */
 export function maxSteps(rule: UntilStable, nodes: number): number {
@@ -50,6 +55,7 @@ export function readStepRule(steps: unknown): StepRule | { unknown: string } {
     if (s.cap !== 'nodes + patience') return { unknown: `model.steps.cap ${JSON.stringify(s.cap)} is not a cap this build implements ("nodes + patience")` };
     return { rule: 'until_stable', patience, cap: 'nodes + patience' };
   }
+  if (s.rule === 'single_pass') return { rule: 'single_pass' };
   if (s.rule === 'hop_depth + extra') {
     const extra = count('extra');
     if (extra === undefined) return { unknown: 'model.steps.extra must be a non-negative integer' };

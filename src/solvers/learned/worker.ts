@@ -6,9 +6,10 @@
  */
 import * as ort from 'onnxruntime-node';
 import Piscina from 'piscina';
-import { bellmanFordFeeds, maxflowFeeds, sessionOptions } from './session';
+import type { ObservationInputs } from './observationEncoding';
+import { bellmanFordFeeds, maxflowFeeds, observationFeeds, sessionOptions } from './session';
 
-export type ModelName = 'bellman_ford' | 'maxflow';
+export type ModelName = 'bellman_ford' | 'maxflow' | 'noisy_routes';
 
 interface WorkerConfig {
   models: Partial<Record<ModelName, { path: string; hidden: number }>>;
@@ -142,4 +143,19 @@ export async function maxflow(task: MaxflowTask): Promise<MaxflowInference> {
     steps: task.steps,
     inferenceMs: performance.now() - started,
   };
+}
+
+/** What the observation encoder returns: a decoded log cost per arc. */
+export interface ObservationInference {
+  logCost: Float32Array;
+  inferenceMs: number;
+}
+
+/** Runs the observation encoder once. */
+export async function noisyRoutes(task: ObservationInputs): Promise<ObservationInference> {
+  const model = getSession('noisy_routes');
+  const s = await model.session;
+  const started = performance.now();
+  const out = await s.run(observationFeeds(task));
+  return { logCost: out.log_cost.data as Float32Array, inferenceMs: performance.now() - started };
 }

@@ -1,0 +1,118 @@
+import { NarsolveError } from '../errors';
+import { withEdgeValues } from '../graph/compact';
+import type { CompactGraph } from '../graph/types';
+import { shortestPaths, type LabelState } from '../solvers/classical/shortestPaths';
+import type { LearnedObservationEncoder } from '../solvers/learned';
+import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
+import { verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
+import type { SolveContext, StageTimer } from './context';
+import { attemptLearned, type Unfit } from './learned';
+import type { LearnedRun, NoisyComparison, NoisyRouteCosts, SolverChoice, SolverReportBase } from './types';
+
+/** What a noisy route answer is: the tree, the costs it is exact for, the verdict on it, and how it came about. */
+export interface NoisyOutcome {
+  readonly tree: LabelState;
+  /** 'decoded': the encoder's costs; 'estimate': the median of each edge's observations. */
+  readonly costs: 'decoded' | 'estimate';
+  readonly verdict: ShortestPathVerdict;
+  readonly report: SolverReportBase & { learned?: LearnedRun; noisy: NoisyComparison };
+}
+
+/**
+ * noisyRoute: a route request whose edges carry observations. normalize (the graph's edge values are
+ * already the medians) → learned (encoder → decoded costs) → exact Dijkstra on the decoded costs →
+ * verify against them; next to it, Dijkstra on the medians, the classical answer a careful engineer
+ * would give. Without the encoder (classical, missing model, a graph past its limit, a failed
+ * inference) the answer is the classical one.
+ */
+export async function noisyRoute(
+  graph: CompactGraph,
+  source: number,
+  target: number | undefined,
+  choice: SolverChoice,
+  context: SolveContext,
+  timer: StageTimer,
+): Promise<NoisyOutcome> {
+  const maxWork = context.config.limits.maxWork;
+  const onEstimate = exactTree(graph, source, target, maxWork);
+  timer.mark('estimate');
+  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoute, (model) => planEncoder(graph, model), (model) => decode(graph, model, timer));
+  if (attempt.kind === 'classical') {
+    const verdict = verifyOwn(graph, source, target, onEstimate, context);
+    timer.mark('verify');
+    const report: NoisyOutcome['report'] = {
+      used: 'classical',
+      algorithm: `${onEstimate.algorithm} on the median of each edge's observations`,
+      noisy: { estimate: 'median', ...(target !== undefined && { classicalRoute: routeCosts(graph, onEstimate, source, target) }) },
+    };
+    if (attempt.fallbackReason) report.fallbackReason = attempt.fallbackReason;
+    return { tree: onEstimate, costs: 'estimate', verdict, report };
+  }
+  const { decoded, version } = attempt.output;
+  const decodedGraph = withEdgeValues(graph, decoded);
+  const tree = exactTree(decodedGraph, source, target, maxWork);
+  timer.mark('solve');
+  const verdict = verifyOwn(decodedGraph, source, target, tree, context);
+  timer.mark('verify');
+  const noisy: NoisyComparison = { estimate: 'median' };
+  if (target !== undefined) {
+    const learnedRoute = routeCosts(graph, tree, source, target, decoded);
+    const classicalRoute = routeCosts(graph, onEstimate, source, target, decoded);
+    Object.assign(noisy, { learnedRoute, classicalRoute, agree: samePath(learnedRoute, classicalRoute) });
+  }
+  return {
+    tree,
+    costs: 'decoded',
+    verdict,
+    report: { used: 'learned', algorithm: `observation-encoder ${version}, dijkstra on its decoded costs`, learned: { version, steps: 1 }, noisy },
+  };
+}
+
+/** The encoder's padded size for this graph, or why it does not fit the serving limits. */
+function planEncoder(graph: CompactGraph, model: LearnedObservationEncoder): number | Unfit {
+  const slots = observationSlots(graph);
+  if (slots > model.limits.maxPaddedSlots) {
+    return { unfit: `the graph needs ${slots} padded observation slots (arcs × most observations on one edge + nodes × widest arc lists); the encoder is served up to ${model.limits.maxPaddedSlots}` };
+  }
+  return slots;
+}
+
+/** Encode → infer (in a worker thread) → one decoded cost per edge. */
+async function decode(graph: CompactGraph, model: LearnedObservationEncoder, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
+  const inputs = encodeObservations(graph);
+  timer.mark('encode');
+  const result = await model.infer(inputs);
+  timer.mark('infer');
+  const decoded = decodeCosts(graph, result.logCost);
+  for (const cost of decoded) {
+    if (!(cost >= 0 && cost < Infinity)) throw new Error(`the encoder decoded a cost of ${cost}`);
+  }
+  timer.mark('decode');
+  return { decoded, version: model.version };
+}
+
+function exactTree(graph: CompactGraph, source: number, target: number | undefined, maxWork: number) {
+  const result = shortestPaths(graph, source, { target, maxWork });
+  // Observations and the weights beside them are non-negative, so no cycle can be negative.
+  if (result.kind === 'negative-cycle') throw new NarsolveError('Internal', 'a negative cycle among non-negative costs');
+  return result.tree;
+}
+
+function verifyOwn(graph: CompactGraph, source: number, target: number | undefined, tree: LabelState, context: SolveContext): ShortestPathVerdict {
+  const verdict = verifyShortestPaths(graph, source, tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
+  if (!verdict.verified) throw new NarsolveError('Internal', `our own noisy route failed verification: ${verdict.failures.join('; ')}`);
+  return verdict;
+}
+
+/** The route to `target` in `tree` and its cost under the estimate (the graph's values) and, if given, the decoded costs. */
+function routeCosts(graph: CompactGraph, tree: LabelState, source: number, target: number, decoded?: Float64Array): NoisyRouteCosts {
+  const pathEdges: number[] = [];
+  if (tree.potential[target] !== Infinity) for (let x = target; x !== source; x = tree.predNode[x]) pathEdges.push(tree.predEdge[x]);
+  pathEdges.reverse();
+  const sum = (values: Float64Array) => pathEdges.reduce((total, e) => total + values[e], 0);
+  return { pathEdges, estimateCost: sum(graph.edgeValue), ...(decoded && { decodedCost: sum(decoded) }) };
+}
+
+function samePath(a: NoisyRouteCosts, b: NoisyRouteCosts): boolean {
+  return a.pathEdges.length === b.pathEdges.length && a.pathEdges.every((e, i) => e === b.pathEdges[i]);
+}

@@ -1,0 +1,126 @@
+import { median } from '../../graph/compact';
+import type { CompactGraph } from '../../graph/types';
+
+/**
+ * A noisy route request in the observation encoder's input form (training/specs/noisy_routes.json):
+ * one row per arc of the compact graph (its edge's observations, log-scaled and padded), the graph's
+ * centre and spread, and each node's leaving and entering arcs, padded.
+ */
+export interface ObservationInputs {
+  /** Arcs, the widest observation list, and the widest leaving and entering lists (each at least 1). */
+  readonly m: number;
+  readonly n: number;
+  readonly o: number;
+  readonly kt: number;
+  readonly kh: number;
+  readonly logObs: Float32Array;
+  readonly obsMask: Float32Array;
+  readonly centre: Float32Array;
+  readonly spread: Float32Array;
+  readonly tailArcs: BigInt64Array;
+  readonly tailMask: Float32Array;
+  readonly headArcs: BigInt64Array;
+  readonly headMask: Float32Array;
+  readonly tails: BigInt64Array;
+  readonly heads: BigInt64Array;
+}
+
+/** The slots an encoding would take (arcs × widest observation list + nodes × widest incident lists): what the serving limit bounds. */
+export function observationSlots(graph: CompactGraph): number {
+  const obs = graph.observations!;
+  let o = 1;
+  for (let e = 0; e < graph.edgeCount; e++) o = Math.max(o, obs.start[e + 1] - obs.start[e]);
+  const { kt, kh } = incidentWidths(graph);
+  return graph.arcHead.length * o + graph.nodeCount * (kt + kh);
+}
+
+/**
+ * encodeObservations: the compact graph's arcs with their edges' observations. Zero observations are
+ * read as a millionth of the graph's largest one (a log needs them positive). The centre and spread
+ * follow the spec's model.normalization, computed over every arc's observations as training does.
+ */
+export function encodeObservations(graph: CompactGraph): ObservationInputs {
+  const obs = graph.observations;
+  if (!obs) throw new Error('encodeObservations: the graph has no observations');
+  const n = graph.nodeCount;
+  const m = graph.arcHead.length;
+  let o = 1;
+  let largest = 0;
+  for (let e = 0; e < graph.edgeCount; e++) o = Math.max(o, obs.start[e + 1] - obs.start[e]);
+  for (const x of obs.values) largest = Math.max(largest, x);
+  const floor = largest > 0 ? largest * 1e-6 : 1;
+  const logObs = new Float32Array(m * o);
+  const obsMask = new Float32Array(m * o);
+  const all: number[] = [];
+  const tails = new BigInt64Array(m);
+  const heads = new BigInt64Array(m);
+  for (let u = 0; u < n; u++) {
+    for (let a = graph.arcStart[u]; a < graph.arcStart[u + 1]; a++) {
+      tails[a] = BigInt(u);
+      heads[a] = BigInt(graph.arcHead[a]);
+      const e = graph.arcEdge[a];
+      for (let j = obs.start[e], slot = 0; j < obs.start[e + 1]; j++, slot++) {
+        const x = Math.log(Math.max(obs.values[j], floor));
+        logObs[a * o + slot] = x;
+        obsMask[a * o + slot] = 1;
+        all.push(x);
+      }
+    }
+  }
+  const centreValue = median(Float64Array.from(all));
+  const spreadValue = Math.max(0.05, 1.4826 * median(Float64Array.from(all, (x) => Math.abs(x - centreValue))));
+  const { kt, kh } = incidentWidths(graph);
+  const tailArcs = new BigInt64Array(n * kt);
+  const tailMask = new Float32Array(n * kt);
+  const headArcs = new BigInt64Array(n * kh);
+  const headMask = new Float32Array(n * kh);
+  const headFill = new Int32Array(n);
+  for (let u = 0; u < n; u++) {
+    for (let a = graph.arcStart[u], slot = 0; a < graph.arcStart[u + 1]; a++, slot++) {
+      tailArcs[u * kt + slot] = BigInt(a);
+      tailMask[u * kt + slot] = 1;
+    }
+  }
+  // Entering arcs in arc order, as training's padded lists are.
+  for (let a = 0; a < m; a++) {
+    const v = graph.arcHead[a];
+    const slot = headFill[v]++;
+    headArcs[v * kh + slot] = BigInt(a);
+    headMask[v * kh + slot] = 1;
+  }
+  return {
+    m, n, o, kt, kh, logObs, obsMask,
+    centre: new Float32Array(m).fill(centreValue), spread: new Float32Array(m).fill(spreadValue),
+    tailArcs, tailMask, headArcs, headMask, tails, heads,
+  };
+}
+
+/**
+ * decodeCosts: the encoder's log costs per arc as a cost per request edge: an undirected edge's two
+ * arcs are averaged, and an edge sent with a weight keeps its weight (it is what that edge costs).
+ */
+export function decodeCosts(graph: CompactGraph, logCost: Float32Array): Float64Array {
+  const cost = new Float64Array(graph.edgeCount);
+  const arcs = new Int32Array(graph.edgeCount);
+  for (let a = 0; a < graph.arcEdge.length; a++) {
+    const e = graph.arcEdge[a];
+    cost[e] += Math.exp(logCost[a]);
+    arcs[e]++;
+  }
+  const estimated = graph.observations!.estimated;
+  for (let e = 0; e < graph.edgeCount; e++) {
+    cost[e] = estimated[e] && arcs[e] > 0 ? cost[e] / arcs[e] : graph.edgeValue[e];
+  }
+  return cost;
+}
+
+function incidentWidths(graph: CompactGraph): { kt: number; kh: number } {
+  const n = graph.nodeCount;
+  const headCount = new Int32Array(n);
+  let kt = 1;
+  for (let u = 0; u < n; u++) kt = Math.max(kt, graph.arcStart[u + 1] - graph.arcStart[u]);
+  for (const v of graph.arcHead) headCount[v]++;
+  let kh = 1;
+  for (const c of headCount) kh = Math.max(kh, c);
+  return { kt, kh };
+}
