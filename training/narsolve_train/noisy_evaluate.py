@@ -132,6 +132,7 @@ def main(argv=None):
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--runs", type=Path, default=Path("runs"))
     ap.add_argument("--json", type=Path, help="write the cells here")
+    ap.add_argument("--card", choices=["validation", "test"], help="write this run's table into models/MODEL_CARD.md")
     args = ap.parse_args(argv)
     spec = load_spec("bellman_ford")
     models = {}
@@ -156,6 +157,42 @@ def main(argv=None):
             print(f"n={n} {family} {cell['noise']} routes={cell['routes']} best-classical={best_classical} | {line}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(dict(seed=args.seed, cells=cells), indent=1) + "\n")
+    if args.card:
+        write_card(args.card, args.seed, cells)
+
+
+CHOSEN = "two-stage: Dijkstra on decoded costs"
+CARD = Path(__file__).resolve().parents[2] / "models" / "MODEL_CARD.md"
+
+
+def write_card(role: str, seed: int, cells):
+    """The run's table between the card's noisy-<role> markers."""
+    keys = list(cells[0]["regret"])
+    name = lambda k: k.replace(": Dijkstra on decoded costs", ", Dijkstra on decoded").replace(": processor pointers", ", processor pointers")
+    if role == "validation":
+        lines = [f"Seed {seed}. Mean regret of each candidate, averaged over the in-distribution cells (grid and geometric, training noise):", "",
+                 "| candidate | n = 64 | n = 256 | n = 1024 | all |", "|---|---|---|---|---|"]
+        inside = [c for c in cells if c["noise"] == "training" and c["family"] in TRAIN_FAMILIES]
+        for k in keys:
+            by_n = [np.mean([c["regret"][k]["mean"] for c in inside if c["n"] == n]) for n in sorted({c["n"] for c in inside})]
+            lines.append(f"| {name(k)} | " + " | ".join(f"{x:.4f}" for x in by_n) + f" | {np.mean(by_n):.4f} |")
+    else:
+        lines = [f"Seed {seed}. Mean / 95th-percentile regret per cell; the last column is the chosen two-stage encoder over the best of Dijkstra on the mean, median and trimmed mean (mean; p95).", "",
+                 "| n | family | noise | routes | " + " | ".join(name(k) for k in keys) + " | chosen / best classical |",
+                 "|" + "---|" * (5 + len(keys))]
+        for c in cells:
+            best = min(c["regret"][k]["mean"] for k in ("mean", "median", "trimmed"))
+            best95 = min(c["regret"][k]["p95"] for k in ("mean", "median", "trimmed"))
+            chosen = c["regret"][CHOSEN]
+            family = c["family"] + (" (held out)" if c["family"] in HELD_OUT_FAMILIES else "")
+            noise = c["noise"] + (" (held out)" if c["noise"] == "heavy" else "")
+            lines.append(f"| {c['n']} | {family} | {noise} | {c['routes']} | " + " | ".join(f"{c['regret'][k]['mean']:.3f} / {c['regret'][k]['p95']:.2f}" for k in keys)
+                         + f" | {chosen['mean'] / best:.2f}; {chosen['p95'] / best95:.2f} |")
+    start, end = f"<!-- noisy-{role}:start -->", f"<!-- noisy-{role}:end -->"
+    text = CARD.read_text()
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        CARD.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1])
 
 
 if __name__ == "__main__":
