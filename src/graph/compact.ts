@@ -101,7 +101,8 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   const observations = read?.observations;
   for (let i = 0; i < m; i++) {
     let value = values[i] as number;
-    if (observations && value === undefined) {
+    // In the columnar form an edge with observations has a null in the weight column.
+    if (observations && (value === undefined || value === null)) {
       const at = observations.start[i];
       const count = observations.start[i + 1] - at;
       if (count === 0) {
@@ -164,7 +165,7 @@ function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { 
   const refused = new Uint8Array(m);
   for (let i = 0; i < m; i++) {
     const list = lists[i];
-    const weight = edges.values[i];
+    const weight = edges.values[i] === null ? undefined : edges.values[i];
     if (list === undefined || list === null) {
       if (typeof weight === 'number' && Number.isFinite(weight) && weight >= 0) kept.push(weight);
     } else if (!Array.isArray(list)) {
@@ -177,9 +178,13 @@ function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { 
       for (let j = 0; j < list.length; j++) {
         const x = list[j];
         if (x === null) continue;
-        if (typeof x !== 'number' || !Number.isFinite(x)) errors.add(`${edges.pointer(i, 'observations')}/${j}`, 'must be a finite number or null');
-        else if (x < 0) errors.add(`${edges.pointer(i, 'observations')}/${j}`, 'must be >= 0: observations are travel costs, which are non-negative here');
-        else kept.push(x);
+        if (typeof x === 'number' && Number.isFinite(x) && x >= 0) {
+          kept.push(x);
+          continue;
+        }
+        refused[i] = 1;
+        const message = typeof x !== 'number' || !Number.isFinite(x) ? 'must be a finite number or null' : 'must be >= 0: observations are travel costs, which are non-negative here';
+        errors.add(`${edges.pointer(i, 'observations')}/${j}`, message);
       }
       if (weight === undefined) estimated[i] = 1;
       else if (typeof weight === 'number' && Number.isFinite(weight)) {
