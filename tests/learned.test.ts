@@ -129,6 +129,7 @@ describe('degraded mode: a bad model never stops the service', () => {
     ['a serving limit', (spec: any) => delete spec.serving.limits.max_slot_steps, /spec\.serving\.limits\.max_slot_steps must be a positive integer/],
     ['the hidden size', (spec: any) => delete spec.model.hidden, /spec\.model\.hidden must be a positive integer/],
     ['the released version', (spec: any) => (spec.serving.version = '9.9.9'), /version "0\.3\.1" is not the spec's serving\.version "9\.9\.9"/],
+    ['whether auto runs it', (spec: any) => delete spec.serving.auto, /spec\.serving\.auto must be true or false/],
     ['a tensor name', (spec: any) => (spec.model.step_inputs = { h: {}, source: {}, nbr_index: {}, weights: {}, nbr_mask: {} }), /the spec names tensors .*weights/],
   ])('a manifest whose spec copy lacks or changes %s leaves the model not ready, with the reason in /readyz', async (_what, breakSpec, reason) => {
     if (!haveModel) return;
@@ -199,7 +200,18 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     }
   });
 
-  test('auto is always exact and certified, on graphs far larger than training, with positive and negative weights', async () => {
+  test('with the committed spec (serving.auto false), auto answers weights-only requests with the exact solver, runs no inference, and says why', async () => {
+    expect(learned.route.model!.auto).toBe(false);
+    const answer = await solveRoute({ graph: { edges: randomWeightedGraph(50, 150, 3) }, source: 0, target: 9 }, ctx());
+    expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: expect.stringMatching(/auto does not run it .*serving\.auto false/) });
+    expect(answer.solver.learned).toBeUndefined();
+    expect(answer.timingsMs.infer).toBeUndefined();
+    const measured = await solveRoute({ graph: { edges: randomWeightedGraph(50, 150, 3) }, source: 0, target: 9, solver: 'learned' }, ctx());
+    expect(measured.solver.learned?.steps).toBeGreaterThan(0);
+  });
+
+  test('auto with a processor whose spec lets it run is always exact and certified, on graphs far larger than training, with positive and negative weights', async () => {
+    const ctx = () => withModel(learned, 'route', { auto: true });
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 20, max: 400 }), fc.integer({ min: 1, max: 1e9 }), fc.boolean(), async (n, seed, negative) => {
         const base = randomWeightedGraph(n, n * 3, seed);
@@ -236,7 +248,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('over HTTP, /readyz says the learned route solver is ready and answers report the model run', async () => {
-    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
+    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: withModel(learned, 'route', { auto: true }).learned });
     const ready = await request(app).get('/readyz');
     expect(ready.body.solvers.learned.route).toMatchObject({ ready: true, version: expect.any(String) });
     expect(ready.body.solvers.learned.maxflow.ready).toBe(existsSync(join(MODELS, 'maxflow.onnx')));
@@ -248,7 +260,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('when inference fails (a dead worker, a full queue), auto still answers exactly and learned says why', async () => {
-    const failing = withModel(learned, 'route', { infer: () => Promise.reject(new Error('worker exited')) });
+    const failing = withModel(learned, 'route', { auto: true, infer: () => Promise.reject(new Error('worker exited')) });
     const body = { graph: { edges: randomWeightedGraph(30, 90, 5) }, source: 0, target: 7 };
     const answer = await solveRoute(body, failing);
     expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned inference failed: worker exited' });
@@ -257,7 +269,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('a graph past the model\'s padded-slot limit goes straight to the classical solver with the reason', async () => {
-    const tight = withModel(learned, 'route', { limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
+    const tight = withModel(learned, 'route', { auto: true, limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
     const answer = await solveRoute({ graph: { edges: randomWeightedGraph(10, 30, 1) }, source: 0 }, tight);
     expect(answer.solver.used).toBe('classical');
     expect(answer.solver.fallbackReason).toMatch(/padded neighbour slots/);

@@ -95,6 +95,8 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
     const noisy = await noisyRoute(graph, source, target, choice, context, timer);
     return answer(job, noisy.tree, noisy.report, noisy.verdict, noisy.costs);
   }
+  const processor = context.learned.route.model;
+  if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   const learned = attempt.output;
@@ -103,6 +105,13 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
   if (choice === 'learned' || verdict.verified) return answer(job, learned.tree, report, verdict);
   return repair(job, learned, verdict);
 }
+
+/**
+ * Why auto answers a request with weights only without the processor when its spec says so: the
+ * processor finds the answer the exact solver finds, measurably slower.
+ */
+const NO_BENEFIT =
+  'with weights only the exact solver is exact and faster: the model card measures the learned processor slower with the same answers, so auto does not run it (its spec says serving.auto false); solver "learned" does';
 
 /** The exact classical solver: Dijkstra for non-negative weights, Bellman-Ford otherwise. */
 function classical(job: RouteJob, fallbackReason: string | undefined): RouteResponse {

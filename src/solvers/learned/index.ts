@@ -25,6 +25,12 @@ export interface LearnedBellmanFord {
   readonly limits: ServingLimits;
   /** The spec's step rule: steps until the pointers are unchanged for `patience` steps in a row. */
   readonly steps: UntilStable;
+  /**
+   * Whether solver "auto" runs the processor (then verifies and repairs) on requests with weights
+   * only (spec serving.auto). False when the model card measures no benefit: the exact solver then
+   * answers alone, and says why.
+   */
+  readonly auto: boolean;
   infer(inputs: BellmanFordInputs, maxSteps: number): Promise<BellmanFordInference>;
 }
 
@@ -206,6 +212,7 @@ function learnedBellmanFord(pool: Piscina, served: ServedModel<UntilStable>): Le
     version: served.version,
     limits: served.limits,
     steps: served.steps,
+    auto: served.auto === true,
     infer: (inputs, maxSteps) =>
       pool.run({
         n: inputs.n,

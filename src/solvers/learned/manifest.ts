@@ -29,6 +29,8 @@ export interface ServedModel<R extends StepRule = StepRule> {
   readonly hidden: number;
   readonly limits: ServingLimits;
   readonly steps: R;
+  /** Whether solver "auto" runs the model on requests it would answer the same without it (spec serving.auto); contracts that need it require it. */
+  readonly auto?: boolean;
 }
 
 /** What this build expects of one model: its tensors and its step rule. */
@@ -37,12 +39,14 @@ export interface ModelContract<K extends StepRule['rule']> {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly rule: K;
+  /** Whether the spec must say (serving.auto) if auto runs the model on requests an exact solver answers alone. */
+  readonly decidesAuto?: boolean;
 }
 
 /** The step rule named K. */
 type RuleNamed<K extends StepRule['rule']> = Extract<StepRule, { rule: K }>;
 
-export const BELLMAN_FORD_CONTRACT = { name: 'bellman_ford', inputs: BELLMAN_FORD_INPUTS, outputs: BELLMAN_FORD_OUTPUTS, rule: 'until_stable' } as const;
+export const BELLMAN_FORD_CONTRACT = { name: 'bellman_ford', inputs: BELLMAN_FORD_INPUTS, outputs: BELLMAN_FORD_OUTPUTS, rule: 'until_stable', decidesAuto: true } as const;
 export const MAXFLOW_CONTRACT = { name: 'maxflow', inputs: MAXFLOW_INPUTS, outputs: MAXFLOW_OUTPUTS, rule: 'hop_depth + extra' } as const;
 export const NOISY_ROUTES_CONTRACT = { name: 'noisy_routes', inputs: NOISY_ROUTES_INPUTS, outputs: NOISY_ROUTES_OUTPUTS, rule: 'single_pass' } as const;
 
@@ -81,8 +85,8 @@ export function readModelEntry<K extends StepRule['rule']>(modelsDir: string, co
 }
 
 /** The serving facts from a spec copy, or the first one that is missing or not what this build implements. */
-function specFields<K extends StepRule['rule']>(spec: unknown, contract: ModelContract<K>): { hidden: number; limits: ServingLimits; steps: RuleNamed<K> } | { reason: string } {
-  const s = (spec ?? {}) as { model?: Record<string, unknown>; serving?: { limits?: Record<string, unknown> } };
+function specFields<K extends StepRule['rule']>(spec: unknown, contract: ModelContract<K>): { hidden: number; limits: ServingLimits; steps: RuleNamed<K>; auto?: boolean } | { reason: string } {
+  const s = (spec ?? {}) as { model?: Record<string, unknown>; serving?: { limits?: Record<string, unknown>; auto?: unknown } };
   const model = s.model ?? {};
   const inputs = Object.keys((model.step_inputs ?? {}) as object);
   const outputs = Object.keys((model.step_outputs ?? {}) as object);
@@ -99,9 +103,12 @@ function specFields<K extends StepRule['rule']>(spec: unknown, contract: ModelCo
   const steps = readStepRule(model.steps);
   if ('unknown' in steps) return { reason: `spec.${steps.unknown}` };
   if (steps.rule !== contract.rule) return { reason: `spec.model.steps.rule is ${JSON.stringify(steps.rule)}; this build runs ${contract.name} with ${JSON.stringify(contract.rule)}` };
+  const auto = s.serving?.auto;
+  if (contract.decidesAuto && typeof auto !== 'boolean') return { reason: 'spec.serving.auto must be true or false' };
   return {
     hidden: model.hidden as number,
     limits: { maxPaddedSlots: limits.max_padded_slots as number, maxSlotSteps: limits.max_slot_steps as number },
     steps: steps as RuleNamed<K>,
+    ...(typeof auto === 'boolean' && { auto }),
   };
 }
