@@ -10,12 +10,12 @@ import { loadConfig, resolveConfig, type Limits, type Tolerances } from './confi
 import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResponse } from './services/maxflow';
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
-import { learnedDisabled, type LearnedSolvers } from './solvers/learned';
+import { loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 
 export { createApp, type AppOptions } from './api/app';
 export { NarsolveError, type ErrorCode, type FieldError, type Problem } from './errors';
 export { loadConfig, DEFAULT_LIMITS, DEFAULT_TOLERANCES, type Config, type Limits, type Tolerances } from './config';
-export { loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
+export { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 export type { RouteRequest, RouteResponse, MaxflowRequest, MaxflowResponse };
 export type { NodeId, GraphInput, EdgeInput } from './graph/types';
 
@@ -23,21 +23,34 @@ export type { NodeId, GraphInput, EdgeInput } from './graph/types';
 export interface SolveOptions {
   limits?: Partial<Limits>;
   tolerances?: Partial<Tolerances>;
+  /**
+   * The learned solvers to use (from loadLearnedSolvers(), or learnedDisabled() for none). Default:
+   * the package's own models, loaded on first use, in worker threads that do not keep the process
+   * alive, so the library answers as the server does.
+   */
   learned?: LearnedSolvers;
 }
 
-function contextFor(options: SolveOptions): SolveContext {
+let shared: Promise<LearnedSolvers> | undefined;
+
+/** The package's models, loaded once, on the first call that needs them. */
+function sharedLearned(): Promise<LearnedSolvers> {
+  shared ??= loadLearnedSolvers({ keepAlive: false });
+  return shared;
+}
+
+async function contextFor(options: SolveOptions): Promise<SolveContext> {
   const fromEnv = loadConfig();
   const config = resolveConfig({ limits: { ...fromEnv.limits, ...options.limits }, tolerances: { ...fromEnv.tolerances, ...options.tolerances } });
-  return { config, learned: options.learned ?? learnedDisabled('no learned solvers passed to the library call') };
+  return { config, learned: options.learned ?? (await sharedLearned()) };
 }
 
 /** Shortest path (or tree) for a POST /route body; resolves to the same JSON the server answers. */
-export function solveRoute(request: RouteRequest, options: SolveOptions = {}): Promise<RouteResponse> {
-  return solveRouteWith(request, contextFor(options));
+export async function solveRoute(request: RouteRequest, options: SolveOptions = {}): Promise<RouteResponse> {
+  return solveRouteWith(request, await contextFor(options));
 }
 
 /** Maximum flow and minimum cut for a POST /maxflow body; resolves to the same JSON the server answers. */
-export function solveMaxflow(request: MaxflowRequest, options: SolveOptions = {}): Promise<MaxflowResponse> {
-  return solveMaxflowWith(request, contextFor(options));
+export async function solveMaxflow(request: MaxflowRequest, options: SolveOptions = {}): Promise<MaxflowResponse> {
+  return solveMaxflowWith(request, await contextFor(options));
 }

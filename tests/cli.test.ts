@@ -3,6 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/api/app';
+import { loadLearnedSolvers } from '../src/solvers/learned';
 
 const dir = mkdtempSync(join(tmpdir(), 'narsolve-cli-'));
 const write = (name: string, body: unknown) => {
@@ -68,5 +72,31 @@ describe('narsolve CLI', () => {
     const answer = await main.solveMaxflow({ graph: { edges: [{ from: 'a', to: 'b', capacity: 2 }] }, source: 'a', sink: 'b' });
     expect(answer.value).toBe(2);
     await expect(main.solveRoute({ graph: { edges: [] }, source: 'a' })).rejects.toMatchObject({ code: 'InvalidInput', status: 400 });
+  });
+});
+
+describe('library, CLI and server give the same answer to the same body', () => {
+  const body = {
+    graph: { edges: [{ from: 'a', to: 'b', observations: [2, 3, null, 9] }, { from: 'b', to: 'c', weight: 1 }, { from: 'a', to: 'c', observations: [4.5, 4.1] }] },
+    source: 'a',
+    target: 'c',
+  };
+  const withoutTimes = (answer: { timingsMs?: unknown }) => ({ ...answer, timingsMs: undefined });
+
+  test('a noisy request: the library loads the models on first use, the CLI and the server answer the same', async () => {
+    const pkg = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+    const library = await require(join(__dirname, '..', pkg.main)).solveRoute(body);
+    expect(library.solver.used).toBe('learned');
+    const file = join(dir, 'noisy.json');
+    writeFileSync(file, JSON.stringify(body));
+    const cli = JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'cli.js'), 'route', file]).toString());
+    const learned = await loadLearnedSolvers();
+    try {
+      const server = await request(createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned })).post('/route').send(body);
+      expect(withoutTimes(cli)).toEqual(withoutTimes(library));
+      expect(withoutTimes(server.body)).toEqual(withoutTimes(library));
+    } finally {
+      await learned.close();
+    }
   });
 });

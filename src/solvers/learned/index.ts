@@ -74,7 +74,15 @@ export interface LearnedOptions {
   workers?: number;
   /** onnxruntime intra-op threads per session (default: the cores, divided among workers). */
   intraOpThreads?: number;
+  /**
+   * Whether idle worker threads keep the process alive (default true, as a server wants). The library
+   * passes false, so a script that solves and returns exits; a thread is held only while it infers.
+   */
+  keepAlive?: boolean;
 }
+
+/** Runs one task in the pool (the worker's default export, or the named one). */
+type RunTask = <T>(task: unknown, name?: string) => Promise<T>;
 
 /** The compiled worker: under ts-jest this file is TypeScript, and workers need JavaScript. */
 function workerFile(): string {
@@ -119,6 +127,17 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     maxQueue: 64,
     workerData: { models, intraOpThreads: opts.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / workers)) },
   });
+  const keepAlive = opts.keepAlive ?? true;
+  let running = 0;
+  const hold = (ref: boolean) => {
+    if (!keepAlive) for (const thread of pool.threads) ref ? thread.ref() : thread.unref();
+  };
+  const run: RunTask = (task, name) => {
+    if (running++ === 0) hold(true);
+    return pool.run(task, name ? { name } : undefined).finally(() => {
+      if (--running === 0) hold(false);
+    });
+  };
 
   // Each model is warmed up on its own: one that loads but cannot run is unavailable, with the reason, and the other still serves.
   const start = async <S extends ServedModel, M>(found: { model: S } | { reason: string }, make: (served: S) => M, warm: (model: M) => Promise<void>): Promise<LearnedSolver<M>> => {
@@ -131,9 +150,9 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     }
     return { model, readiness: { ready: true, reason: `${found.model.name} ${found.model.version} loaded`, runtime, version: found.model.version } };
   };
-  const route = await start(bf, (served) => learnedBellmanFord(pool, served), warmUpBellmanFord);
-  const maxflow = await start(mf, (served) => learnedMaxflow(pool, served), warmUpMaxflow);
-  const noisyRoute = await start(nr, (served) => learnedObservationEncoder(pool, served), warmUpObservationEncoder);
+  const route = await start(bf, (served) => learnedBellmanFord(run, served), warmUpBellmanFord);
+  const maxflow = await start(mf, (served) => learnedMaxflow(run, served), warmUpMaxflow);
+  const noisyRoute = await start(nr, (served) => learnedObservationEncoder(run, served), warmUpObservationEncoder);
   if (!route.model && !maxflow.model && !noisyRoute.model) {
     await pool.destroy();
     return { route, maxflow, noisyRoute, close: async () => {} };
@@ -141,13 +160,13 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   return { route, maxflow, noisyRoute, close: () => pool.destroy() };
 }
 
-function learnedMaxflow(pool: Piscina, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
+function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
   return {
     version: served.version,
     limits: served.limits,
     steps: served.steps,
     infer: (inputs, steps) =>
-      pool.run(
+      run(
         {
           n: inputs.n,
           ki: inputs.ki,
@@ -162,13 +181,13 @@ function learnedMaxflow(pool: Piscina, served: ServedModel<HopDepthPlusExtra>): 
           outMask: inputs.outMask,
           steps,
         },
-        { name: 'maxflow' },
+        'maxflow',
       ),
   };
 }
 
-function learnedObservationEncoder(pool: Piscina, served: ServedModel): LearnedObservationEncoder {
-  return { version: served.version, limits: served.limits, infer: (inputs) => pool.run(inputs, { name: 'noisyRoutes' }) };
+function learnedObservationEncoder(run: RunTask, served: ServedModel): LearnedObservationEncoder {
+  return { version: served.version, limits: served.limits, infer: (inputs) => run(inputs, 'noisyRoutes') };
 }
 
 /** One tiny pass (a → b, two observations) so an encoder that cannot run is caught at start-up. */
@@ -206,7 +225,7 @@ async function warmUpMaxflow(model: LearnedMaxflow): Promise<void> {
   if (result.cutLogit.length !== 2 || result.flowFraction.length !== 2) throw new Error('warm-up returned the wrong shape');
 }
 
-function learnedBellmanFord(pool: Piscina, served: ServedModel<UntilStable>): LearnedBellmanFord {
+function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): LearnedBellmanFord {
   const { patience } = served.steps;
   return {
     version: served.version,
@@ -214,7 +233,7 @@ function learnedBellmanFord(pool: Piscina, served: ServedModel<UntilStable>): Le
     steps: served.steps,
     auto: served.auto === true,
     infer: (inputs, maxSteps) =>
-      pool.run({
+      run({
         n: inputs.n,
         k: inputs.k,
         source: inputs.source,
