@@ -162,6 +162,33 @@ def main(argv=None):
 
 
 CHOSEN = "two-stage: Dijkstra on decoded costs"
+PLOTTED = ("mean", "median", "trimmed", "huber", CHOSEN, "frozen: processor pointers", "unfrozen: processor pointers")
+
+
+def plot(cells):
+    """Mean regret against n, in distribution and out of it, for the main ablations: models/noisy_routes_regret.png."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot")
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    groups = (("in distribution (grid, geometric)", lambda c: c["noise"] == "training" and c["family"] in TRAIN_FAMILIES),
+              ("held out (holes family, heavy noise)", lambda c: c["noise"] == "heavy" or c["family"] in HELD_OUT_FAMILIES))
+    for ax, (title, keep) in zip(axes, groups):
+        sizes = sorted({c["n"] for c in cells})
+        for k in PLOTTED:
+            ax.plot(sizes, [np.mean([c["regret"][k]["mean"] for c in cells if c["n"] == n and keep(c)]) for n in sizes], marker="o",
+                    label=k.replace(": Dijkstra on decoded costs", " (chosen)").replace(": processor pointers", " processor"), linewidth=2.5 if k == CHOSEN else 1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("nodes")
+        ax.set_title(title)
+    axes[0].set_ylabel("mean regret (true cost over the optimum, minus 1)")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(CARD.parent / "noisy_routes_regret.png", dpi=100)
 CARD = Path(__file__).resolve().parents[2] / "models" / "MODEL_CARD.md"
 
 
@@ -188,6 +215,8 @@ def write_card(role: str, seed: int, cells):
             noise = c["noise"] + (" (held out)" if c["noise"] == "heavy" else "")
             lines.append(f"| {c['n']} | {family} | {noise} | {c['routes']} | " + " | ".join(f"{c['regret'][k]['mean']:.3f} / {c['regret'][k]['p95']:.2f}" for k in keys)
                          + f" | {chosen['mean'] / best:.2f}; {chosen['p95'] / best95:.2f} |")
+    if role == "test":
+        plot(cells)
     start, end = f"<!-- noisy-{role}:start -->", f"<!-- noisy-{role}:end -->"
     text = CARD.read_text()
     if start in text and end in text:
