@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The training smoke run (part of `npm test`): the Python tests, then for each model a few training
-# steps, an export, and the TypeScript contract tests replaying that export's golden outputs
-# through onnxruntime-node.
+# The training smoke run (part of `npm test`): the Python tests, then for each model (the two
+# processors and the observation encoder) a few training steps, an export, and the TypeScript contract
+# tests replaying that export's golden outputs through onnxruntime-node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/training-deps.sh
@@ -13,4 +13,7 @@ for algorithm in bellman_ford maxflow; do
   (cd training && /usr/bin/python3 -m narsolve_train.train --algorithm "$algorithm" --steps 25 --out "$work/$algorithm" 2>/dev/null | tail -1)
   (cd training && /usr/bin/python3 -m narsolve_train.export --algorithm "$algorithm" --weights "$work/$algorithm/model.pt" --models "$work/models" 2>/dev/null | tail -1)
 done
-NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts tests/learned.maxflow.test.ts -t 'contract' --silent
+# The observation encoder (two-stage, the served candidate), trained briefly and exported the same way.
+(cd training && /usr/bin/python3 -m narsolve_train.noisy_train --mode regress --steps 25 --out "$work/noisy_regress" 2>/dev/null | tail -1)
+(cd training && /usr/bin/python3 -m narsolve_train.export --algorithm noisy_routes --weights "$work/noisy_regress/model.pt" --models "$work/models" 2>/dev/null | tail -1)
+NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts tests/learned.maxflow.test.ts tests/noisy.test.ts -t 'contract' --silent

@@ -19,6 +19,8 @@ import { decodeCosts, encodeObservations } from '../src/solvers/learned/observat
 import { expectMatchesSchema, refusal, testContext } from './helpers';
 
 const MODELS = join(__dirname, '..', 'models');
+// The training smoke run points this at a fresh export; by default it checks the committed model.
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
 const haveModel = existsSync(join(MODELS, 'noisy_routes.onnx'));
 const describeWithModel = haveModel ? describe : describe.skip;
 type Edge = { from: number; to: number; weight?: number; observations?: (number | null)[] };
@@ -172,13 +174,13 @@ describe('answers on noisy graphs', () => {
 describeWithModel('the served encoder', () => {
   let learned: LearnedSolvers;
   beforeAll(async () => {
-    learned = await loadLearnedSolvers();
+    learned = await loadLearnedSolvers({ modelsDir: CONTRACT_MODELS });
   });
   afterAll(() => learned.close());
 
   test('contract: the TypeScript encoding and onnxruntime-node reproduce the Python golden outputs', async () => {
     expect(learned.noisyRoute.readiness).toMatchObject({ ready: true, version: expect.any(String) });
-    const golden = JSON.parse(readFileSync(join(MODELS, 'fixtures', 'noisy_routes_golden.json'), 'utf8'));
+    const golden = JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'noisy_routes_golden.json'), 'utf8'));
     expect(golden.cases.length).toBeGreaterThanOrEqual(6);
     for (const c of golden.cases) {
       const graph = compactGraph(
