@@ -219,52 +219,80 @@ def refresh_manifest(models: Path, algorithm: str):
     if old["version"] != version:
         raise SystemExit(f"export: specs/{algorithm}.json says version {version}, but models/{old['file']} was exported as {old['version']}; "
                          "a new version needs a new export, not a manifest rewrite")
-    entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(version, spec)
+    if algorithm in NOISY:
+        entry = manifest_entry(algorithm, version, spec, normalization=old["normalization"], training_distribution=NOISY[algorithm]["training_distribution"])
+    else:
+        entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(version, spec)
     entry.update(opset=old["opset"], exported=old["exported"])
     write_manifest_entry(models, algorithm, entry)
     print(f"rewrote the {algorithm} manifest entry from specs/{algorithm}.json (model file unchanged)")
 
 
-def export_noisy(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 5678):
-    """The observation encoder (noisy_train --mode regress, the candidate the validation seed chose)."""
-    from .noisy_data import sample_noisy_graph
-    from .noisy_model import ObservationEncoder
-    from .noisy_train import noisy_batch, normalization
-    spec = load_spec("noisy_routes")
-    encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
-    encoder.load_state_dict(torch.load(weights)["encoder"])
-    encoder.eval()
-    rng = np.random.default_rng(seed)
-    as_numpy = lambda enc: {k: v.numpy() for k, v in enc.items()}
-    to_onnx(encoder, as_numpy(noisy_batch([sample_noisy_graph("grid", 20, rng)]).enc), models / "noisy_routes.onnx", spec)
-    cases = []
-    for i in range(fixtures):
-        family = ("grid", "geometric", "holes")[i % 3]
-        g = sample_noisy_graph(family, int(rng.integers(12, 40)), rng, heavy=i >= 3)
-        with torch.no_grad():
-            log_cost = encoder(**noisy_batch([g]).enc).numpy()
-        centre, spread = normalization(g.observations)
-        cases.append(dict(family=family, n=g.n, tails=g.tails.tolist(), heads=g.heads.tolist(),
-                          observations=[[None if not np.isfinite(x) else float(x) for x in row[np.isfinite(row)]] for row in g.observations],
-                          centre=centre, spread=spread, log_cost=log_cost.tolist()))
-    (models / "fixtures").mkdir(parents=True, exist_ok=True)
-    with open(models / "fixtures" / "noisy_routes_golden.json", "w") as f:
-        json.dump(dict(model="noisy_routes", version=version, tolerance=1e-4, cases=cases), f)
-    write_manifest_entry(models, "noisy_routes", manifest_entry(
-        "noisy_routes", version, spec,
-        normalization="inside the exported encoder, from the centre and spread fed with it (model.normalization in the spec)",
+# The two observation encoders: how to draw example graphs, and what the manifest says about training.
+NOISY = {
+    "noisy_routes": dict(
+        families=("grid", "geometric", "holes"),
         training_distribution=dict(
             command="narsolve_train.noisy_train --mode regress (4,000 steps, 8 graphs of 16..64 nodes a step, seed 0)",
             families=["grid", "geometric"], observations="1..10 per arc, lognormal noise sigma 0.05..0.6, upward outliers 0..0.2, missing 0..0.3",
             held_out=["holes family", "heavy noise"],
-        ),
+        )),
+    "noisy_capacities": dict(
+        families=("two_community", "grid", "layered"),
+        training_distribution=dict(
+            command="narsolve_train.noisy_flow train --mode regress (3,000 steps, 8 networks of 16..64 nodes a step, seed 0)",
+            families=["two_community", "segmentation", "random_directed", "grid"],
+            capacities="three link classes (1:4:16) x regional provisioning (2-6 regions, 0.4-2.5x) x lognormal 0.1",
+            observations="1..10 samples per link, lognormal noise sigma 0.05..0.5, downward (under-used) outliers 0..0.2, upward 0..0.1, missing 0..0.3",
+            held_out=["layered family"],
+        )),
+}
+
+
+def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_routes", fixtures: int = 6, seed: int = 5678):
+    """An observation encoder (the regress run: the candidate the validation seed chose), with golden fixtures."""
+    from .noisy_data import sample_noisy_graph
+    from .noisy_flow_data import sample_noisy_network
+    from .noisy_model import ObservationEncoder
+    from .noisy_train import noisy_batch, normalization
+    from .noisy_flow import encoder_inputs
+    spec = load_spec(name)
+    encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
+    encoder.load_state_dict(torch.load(weights)["encoder"])
+    encoder.eval()
+    rng = np.random.default_rng(seed)
+    if name == "noisy_routes":
+        sample = lambda family, n, i: sample_noisy_graph(family, n, rng, heavy=i >= 3)
+        inputs = lambda g: noisy_batch([g]).enc
+    else:
+        sample = lambda family, n, i: sample_noisy_network(family, n, rng)
+        inputs = lambda g: encoder_inputs([g])[0]
+    families = NOISY[name]["families"]
+    to_onnx(encoder, {k: v.numpy() for k, v in inputs(sample(families[0], 20, 0)).items()}, models / f"{name}.onnx", spec)
+    cases = []
+    for i in range(fixtures):
+        family = families[i % len(families)]
+        g = sample(family, int(rng.integers(12, 40)), i)
+        with torch.no_grad():
+            log_value = encoder(**inputs(g)).numpy()
+        centre, spread = normalization(g.observations)
+        cases.append(dict(family=family, n=g.n, tails=g.tails.tolist(), heads=g.heads.tolist(),
+                          observations=[[float(x) for x in row[np.isfinite(row)]] for row in g.observations],
+                          centre=centre, spread=spread, log_cost=log_value.tolist()))
+    (models / "fixtures").mkdir(parents=True, exist_ok=True)
+    with open(models / "fixtures" / f"{name}_golden.json", "w") as f:
+        json.dump(dict(model=name, version=version, tolerance=1e-4, cases=cases), f)
+    write_manifest_entry(models, name, manifest_entry(
+        name, version, spec,
+        normalization="inside the exported encoder, from the centre and spread fed with it (model.normalization in the spec)",
+        training_distribution=NOISY[name]["training_distribution"],
     ))
-    print(f"exported {models / 'noisy_routes.onnx'}, {len(cases)} golden cases")
+    print(f"exported {models / (name + '.onnx')}, {len(cases)} golden cases")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow", "noisy_routes"], default="bellman_ford")
+    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow", *NOISY], default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
     ap.add_argument("--manifest-only", action="store_true", help="rewrite the manifest entry from the spec; keep the model file")
@@ -272,11 +300,14 @@ def main(argv=None):
     if args.manifest_only:
         refresh_manifest(args.models, args.algorithm)
         return
-    default_run = {"noisy_routes": "noisy_regress"}.get(args.algorithm, args.algorithm)
+    default_run = {"noisy_routes": "noisy_regress", "noisy_capacities": "noisy_capacities_regress"}.get(args.algorithm, args.algorithm)
     weights = args.weights or Path("runs") / default_run / "model.pt"
     # The version is the spec's: a new model is released by bumping serving.version there.
     version = serving(load_spec(args.algorithm))["version"]
-    {"maxflow": export_maxflow, "noisy_routes": export_noisy}.get(args.algorithm, export)(weights, args.models, version)
+    if args.algorithm in NOISY:
+        export_noisy(weights, args.models, version, args.algorithm)
+    else:
+        {"maxflow": export_maxflow}.get(args.algorithm, export)(weights, args.models, version)
 
 
 if __name__ == "__main__":

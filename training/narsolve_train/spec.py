@@ -13,8 +13,16 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
 def load_spec(name: str) -> dict:
+    """A spec, with what it "extends" filled in from that spec (its own fields win; model sections are
+    inherited whole), so a fact shared by two models lives in one file."""
     with open(SPECS / f"{name}.json", encoding="utf-8") as f:
-        return json.load(f)
+        spec = json.load(f)
+    base = spec.pop("extends", None)
+    if base is None:
+        return spec
+    merged = load_spec(base)
+    merged.update(spec)
+    return merged
 
 
 def tensor_names(spec: dict):

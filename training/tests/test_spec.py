@@ -10,15 +10,17 @@ from narsolve_train.model import BellmanFordStep
 from narsolve_train.spec import dynamic_axes, load_spec, max_steps, planned_steps, tensor_names
 from narsolve_train.train import TASKS, n_max_at
 
-SPECS = ("bellman_ford", "maxflow")
+SPECS = ("bellman_ford", "maxflow", "noisy_routes", "noisy_capacities")
 
 
 @pytest.mark.parametrize("name", SPECS)
 def test_every_spec_names_its_tensors_step_rule_and_serving_limits(name):
     spec = load_spec(name)
     inputs, outputs = tensor_names(spec)
-    assert inputs[0] == "h" and outputs[0] == "h_next"
-    assert spec["model"]["steps"]["rule"] in ("until_stable", "hop_depth + extra")
+    # Processors carry a hidden state from step to step; the single-pass encoders do not.
+    looped = spec["model"]["steps"]["rule"] != "single_pass"
+    assert (inputs[0] == "h" and outputs[0] == "h_next") == looped
+    assert spec["model"]["steps"]["rule"] in ("until_stable", "hop_depth + extra", "single_pass")
     assert set(spec["serving"]["limits"]) == {"max_padded_slots", "max_slot_steps"}
     assert isinstance(spec["serving"]["version"], str)
     # Every symbolic dimension is dynamic in the export, and only those.
@@ -42,6 +44,13 @@ def test_the_flow_batch_carries_exactly_the_spec_outputs_and_unrolls_the_spec_st
     assert set(batch.outputs) == set(spec["outputs"])
     depth = max(maxflow_data.hop_depth(g.n, g.tails, g.heads, g.source, g.sink) for g in nets)
     assert batch.steps == depth + spec["model"]["steps"]["extra"] == planned_steps(spec, depth)
+
+
+def test_a_spec_that_extends_another_inherits_its_model_and_keeps_its_own_serving():
+    routes, capacities = load_spec("noisy_routes"), load_spec("noisy_capacities")
+    assert capacities["model"] == routes["model"]
+    assert capacities["name"] == "noisy_capacities" and "extends" not in capacities
+    assert set(capacities["outputs"]) == {"capacity"}
 
 
 def test_the_step_rules_refuse_a_spec_they_do_not_know():
@@ -91,7 +100,7 @@ def test_the_committed_golden_files_are_what_the_python_copies_write_now():
         assert json.loads((golden.FIXTURES / name).read_text()) == json.loads(json.dumps(doc)), f"{name} is stale"
 
 
-@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("name", ("bellman_ford", "maxflow"))
 def test_the_committed_models_weights_can_be_recovered_exactly_from_their_onnx_files(name):
     pytest.importorskip("onnx")
     from narsolve_train.recover import recover

@@ -1,0 +1,259 @@
+"""Noisy capacities: train the observation encoder on throughput samples, and evaluate cut regret.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow train --mode regress
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow evaluate --seed 777 --json ../models/evaluation/noisy_capacities_validation.json --card validation
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow evaluate --seed 20261125 --json ../models/evaluation/noisy_capacities.json --card test
+
+The same encoder as noisy routes (noisy_model.py), trained on the noise model of noisy_flow_data.py:
+- regress:  regress each link's log true capacity (two-stage: exact max flow on the decoded
+            capacities afterwards);
+- frozen:   encoder -> the pretrained max-flow processor (weights read back from models/maxflow.onnx),
+            frozen, trained end to end on the true minimum cut (binary cross-entropy of each node's
+            side) plus 0.1 x the regression loss;
+- unfrozen: as frozen, with the processor fine-tuned (learning rate / 10).
+Runs are seeded and resumable (runs/noisy_capacities_<mode>/). Evaluation: cut regret = the true
+capacity of the returned cut / the true minimum cut - 1, and how often the returned cut is exactly the
+true minimum cut, per family and size, for every ablation.
+"""
+import argparse
+import csv
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import maxflow_data
+from .data import incoming_lists
+from .noisy_data import ESTIMATES, estimate
+from .noisy_flow_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, min_cut, sample_noisy_network
+from .noisy_model import ObservationEncoder
+from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, normalization
+from .recover import recover
+from .spec import load_spec, planned_steps
+
+MODES = ("regress", "frozen", "unfrozen")
+SIZES = (64, 256, 1024)
+NETWORKS = {64: 24, 256: 10, 1024: 4}
+CARD = Path(__file__).resolve().parents[2] / "models" / "MODEL_CARD.md"
+CHOSEN = "two-stage: exact cut on decoded capacities"
+
+
+def encoder_inputs(nets):
+    """The encoder's inputs for several networks as one disjoint graph, and the per-arc network index."""
+    offsets = np.cumsum([0] + [g.n for g in nets])
+    n = int(offsets[-1])
+    tails = np.concatenate([g.tails + o for g, o in zip(nets, offsets)])
+    heads = np.concatenate([g.heads + o for g, o in zip(nets, offsets)])
+    obs = np.concatenate([g.observations for g in nets])
+    of = np.concatenate([np.full(len(g.tails), i) for i, g in enumerate(nets)])
+    centre, spread = np.zeros(len(tails)), np.zeros(len(tails))
+    for i, g in enumerate(nets):
+        centre[of == i], spread[of == i] = normalization(g.observations)
+    mask = np.isfinite(obs)
+    tail_arcs, head_arcs = incoming_lists(n, heads, tails), incoming_lists(n, tails, heads)
+    t = lambda a, dt=torch.float32: torch.from_numpy(np.ascontiguousarray(a)).to(dt)
+    return dict(
+        log_obs=t(np.where(mask, np.log(np.where(mask, obs, 1.0)), 0.0)), obs_mask=t(mask), centre=t(centre), spread=t(spread),
+        tail_arcs=t(np.maximum(tail_arcs, 0), torch.int64), tail_mask=t(tail_arcs >= 0),
+        head_arcs=t(np.maximum(head_arcs, 0), torch.int64), head_mask=t(head_arcs >= 0),
+        tails=t(tails, torch.int64), heads=t(heads, torch.int64),
+    ), t(of, torch.int64)
+
+
+def processor_cut_logits(processor, nets, log_capacity, spec):
+    """The max-flow processor's cut logits on the decoded capacities (normalized per network), run for the spec's steps."""
+    flow_nets = [maxflow_data.FlowNetwork(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink) for g in nets]
+    batch = maxflow_data.make_flow_batch(flow_nets, spec)
+    _, of = encoder_inputs(nets)
+    cap = torch.exp(log_capacity)
+    scale = torch.zeros(len(nets)).scatter_reduce(0, of, cap, "amax", include_self=False)
+    cap = cap / scale[of]
+    tails, heads = np.asarray(batch.tails), np.asarray(batch.heads)
+    arc_in = torch.from_numpy(batch.arc_in)
+    arc_out = torch.from_numpy(incoming_lists(batch.n, heads, tails))
+    x = {k: torch.from_numpy(v) for k, v in batch.inputs.items()}
+    x["in_capacity"] = torch.where(arc_in >= 0, cap[arc_in.clamp(min=0)], torch.zeros(()))
+    x["out_capacity"] = torch.where(arc_out >= 0, cap[arc_out.clamp(min=0)], torch.zeros(()))
+    h = torch.zeros(batch.n, processor.hidden)
+    for _ in range(batch.steps):
+        h, _, cut_logit = processor(h, **x)
+    return cut_logit, torch.from_numpy(batch.outputs["cut"])
+
+
+def train(args):
+    spec = load_spec("maxflow")
+    out = args.out or Path("runs") / f"noisy_capacities_{args.mode}"
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
+    processor, _ = recover("maxflow")
+    params = [dict(params=encoder.parameters(), lr=args.lr)]
+    if args.mode == "unfrozen":
+        params.append(dict(params=processor.parameters(), lr=args.lr / 10))
+    else:
+        for p in processor.parameters():
+            p.requires_grad_(False)
+    opt = torch.optim.Adam(params)
+    start, ckpt = 0, out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        encoder.load_state_dict(state["encoder"])
+        processor.load_state_dict(state["processor"])
+        opt.load_state_dict(state["optimizer"])
+        start = state["step"]
+        rng.bit_generator.state = state["numpy_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resuming from step {start}")
+    log_path = out / "loss.csv"
+    if start and log_path.exists():
+        rows = log_path.read_text().splitlines(keepends=True)
+        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
+    log = open(log_path, "a", newline="")
+    writer = csv.writer(log)
+    if start == 0:
+        writer.writerow(["step", "loss", "log_capacity_rmse", "seconds"])
+    try:
+        from tqdm import tqdm
+        bar = tqdm(total=args.steps, initial=start, unit="step")
+    except ImportError:
+        bar = None
+    began = time.time()
+    for step in range(start + 1, args.steps + 1):
+        nets = [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(16, args.n_max + 1)), rng) for _ in range(args.batch_graphs)]
+        enc, _ = encoder_inputs(nets)
+        log_capacity = encoder(**enc)
+        truth = torch.from_numpy(np.log(np.concatenate([g.true_capacity for g in nets]))).float()
+        loss = regress = ((log_capacity - truth) ** 2).mean()
+        if args.mode != "regress":
+            logits, cut = processor_cut_logits(processor, nets, log_capacity, spec)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, cut) + 0.1 * regress
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(processor.parameters()), 1.0)
+        opt.step()
+        writer.writerow([step, f"{loss.item():.5f}", f"{regress.item() ** 0.5:.4f}", f"{time.time() - began:.1f}"])
+        if bar:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}", rmse=f"{regress.item() ** 0.5:.3f}")
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            log.flush()
+            torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), optimizer=opt.state_dict(), step=step,
+                            numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state()), ckpt.with_suffix(".tmp"))
+            os.replace(ckpt.with_suffix(".tmp"), ckpt)
+    if bar:
+        bar.close()
+    log.close()
+    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode), out / "model.pt")
+    print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
+
+
+def evaluate_network(g, models, spec):
+    truth_side = min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink)
+    best = cut_capacity(truth_side, g.tails, g.heads, g.true_capacity)
+    sides = {k: min_cut(g.n, g.tails, g.heads, estimate(g.observations, k), g.source, g.sink) for k in ESTIMATES}
+    enc, _ = encoder_inputs([g])
+    for name, (encoder, processor) in models.items():
+        with torch.no_grad():
+            log_capacity = encoder(**enc)
+        decoded = torch.exp(log_capacity).double().numpy()
+        label = "two-stage" if name == "regress" else name
+        sides[f"{label}: exact cut on decoded capacities"] = min_cut(g.n, g.tails, g.heads, decoded, g.source, g.sink)
+        if name != "regress":
+            with torch.no_grad():
+                logits, _ = processor_cut_logits(processor, [g], log_capacity, spec)
+            side = (logits > 0).numpy()
+            side[g.source], side[g.sink] = True, False
+            sides[f"{label}: processor cut"] = side
+    return {k: ((cut_capacity(s, g.tails, g.heads, g.true_capacity) - best) / best if best > 0 else 0.0, bool(np.array_equal(s, truth_side)))
+            for k, s in sides.items()}
+
+
+def evaluate(args):
+    spec = load_spec("maxflow")
+    models = {}
+    for mode in MODES:
+        path = args.runs / f"noisy_capacities_{mode}" / "model.pt"
+        if path.exists():
+            state = torch.load(path)
+            encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
+            encoder.load_state_dict(state["encoder"])
+            processor, _ = recover("maxflow")
+            processor.load_state_dict(state["processor"])
+            models[mode] = (encoder.eval(), processor.eval())
+    rng = np.random.default_rng(args.seed)
+    cells = []
+    for n in map(int, args.sizes.split(",")):
+        for family in TRAIN_FAMILIES + HELD_OUT_FAMILIES:
+            pooled = {}
+            for _ in range(NETWORKS.get(n, 4)):
+                g = sample_noisy_network(family, n, rng)
+                for k, v in evaluate_network(g, models, spec).items():
+                    pooled.setdefault(k, []).append(v)
+            cell = dict(n=n, family=family, networks=len(next(iter(pooled.values()))),
+                        regret={k: dict(mean=float(np.mean([r for r, _ in v])), p95=float(np.percentile([r for r, _ in v], 95)),
+                                        exact=float(np.mean([e for _, e in v]))) for k, v in pooled.items()})
+            cells.append(cell)
+            print(f"n={n} {family} " + " ".join(f"{k}={r['mean']:.3f}/{r['p95']:.2f}/{r['exact']:.2f}" for k, r in cell["regret"].items()), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(dict(seed=args.seed, cells=cells), indent=1) + "\n")
+    if args.card:
+        write_card(args.card, args.seed, cells)
+
+
+def write_card(role, seed, cells):
+    keys = list(cells[0]["regret"])
+    short = lambda k: k.replace(": exact cut on decoded capacities", ", exact cut on decoded").replace(": processor cut", ", processor cut")
+    if role == "validation":
+        lines = [f"Seed {seed}. Mean cut regret of each candidate, averaged over the training families' cells:", "",
+                 "| candidate | n = 64 | n = 256 | n = 1024 | all |", "|---|---|---|---|---|"]
+        inside = [c for c in cells if c["family"] in TRAIN_FAMILIES]
+        for k in keys:
+            by_n = [np.mean([c["regret"][k]["mean"] for c in inside if c["n"] == n]) for n in sorted({c["n"] for c in inside})]
+            lines.append(f"| {short(k)} | " + " | ".join(f"{x:.4f}" for x in by_n) + f" | {np.mean(by_n):.4f} |")
+    else:
+        lines = [f"Seed {seed}. Mean / 95th-percentile cut regret / share of networks where the cut is exactly the true minimum cut; the last column is the chosen encoder over the best of the mean, median and trimmed-mean cuts (mean; p95).", "",
+                 "| n | family | networks | " + " | ".join(short(k) for k in keys) + " | chosen / best classical |", "|" + "---|" * (4 + len(keys))]
+        for c in cells:
+            best = min(c["regret"][k]["mean"] for k in ("mean", "median", "trimmed"))
+            best95 = min(c["regret"][k]["p95"] for k in ("mean", "median", "trimmed"))
+            chosen = c["regret"][CHOSEN]
+            ratio = lambda a, b: f"{a / b:.2f}" if b > 0 else ("0 = 0" if a == 0 else "worse")
+            family = c["family"] + (" (held out)" if c["family"] in HELD_OUT_FAMILIES else "")
+            lines.append(f"| {c['n']} | {family} | {c['networks']} | " + " | ".join(f"{c['regret'][k]['mean']:.3f} / {c['regret'][k]['p95']:.2f} / {c['regret'][k]['exact']:.2f}" for k in keys)
+                         + f" | {ratio(chosen['mean'], best)}; {ratio(chosen['p95'], best95)} |")
+    start, end = f"<!-- noisy-capacities-{role}:start -->", f"<!-- noisy-capacities-{role}:end -->"
+    text = CARD.read_text()
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        CARD.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--mode", choices=MODES, default="regress")
+    t.add_argument("--steps", type=int, default=3000)
+    t.add_argument("--batch-graphs", type=int, default=8)
+    t.add_argument("--n-max", type=int, default=64)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", type=Path)
+    t.add_argument("--checkpoint-every", type=int, default=100)
+    e = sub.add_parser("evaluate")
+    e.add_argument("--seed", type=int, default=20261125)
+    e.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    e.add_argument("--runs", type=Path, default=Path("runs"))
+    e.add_argument("--json", type=Path)
+    e.add_argument("--card", choices=["validation", "test"])
+    args = ap.parse_args(argv)
+    (train if args.command == "train" else evaluate)(args)
+
+
+if __name__ == "__main__":
+    main()
