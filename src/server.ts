@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const logger = pino({ name: 'narsolve', level: process.env.LOG_LEVEL ?? 'info' });
   const config = loadConfig();
   const learned = await loadLearnedSolvers({ workers: Number(process.env.NARSOLVE_LEARNED_WORKERS ?? 1) });
-  for (const [kind, { readiness: status }] of [['route', learned.route], ['maxflow', learned.maxflow], ['noisy route', learned.noisyRoute]] as const) {
+  for (const [kind, { readiness: status }] of [['route', learned.route], ['maxflow', learned.maxflow], ['noisy route', learned.noisyRoute], ['noisy max flow', learned.noisyMaxflow]] as const) {
     if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
     else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }

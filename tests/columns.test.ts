@@ -73,7 +73,7 @@ describe('columns are checked entry by entry, with pointers into the columns', (
   });
 
   test('a missing value column, an unknown column and a non-array column are refused by the schema', async () => {
-    expect((await route({ from: ['a'], to: ['b'] })).errors).toEqual([{ pointer: '/graph/edges/weight', message: 'is required (or, for routes, an observations column)' }]);
+    expect((await route({ from: ['a'], to: ['b'] })).errors).toEqual([{ pointer: '/graph/edges/weight', message: 'is required (or the observations column)' }]);
     expect((await route({ from: ['a'], to: ['b'], weight: [1], lanes: [2] })).errors).toEqual([{ pointer: '/graph/edges/lanes', message: 'is not a known property' }]);
     expect((await route({ from: 'a', to: ['b'], weight: [1] })).errors).toEqual([{ pointer: '/graph/edges/from', message: 'must be array' }]);
     expect((await route('a→b')).errors![0]).toMatchObject({ pointer: '/graph/edges', message: expect.stringMatching(/array of edge objects or an object of equal-length columns/) });
@@ -101,6 +101,6 @@ test('over HTTP, a columnar body answers as documented and OpenAPI shows both fo
   const openapi = (await request(app).get('/openapi.json')).body;
   expect(openapi.components.schemas.WeightedEdgeColumns.required).toEqual(['from', 'to']);
   expect(Object.keys(openapi.components.schemas.WeightedEdgeColumns.properties)).toEqual(['from', 'to', 'weight', 'observations']);
-  expect(openapi.components.schemas.CapacityEdgeColumns.required).toEqual(['from', 'to', 'capacity']);
+  expect(openapi.components.schemas.CapacityEdgeColumns.required).toEqual(['from', 'to']);
   expect(openapi.components.schemas.RouteRequest.properties.graph.properties.edges.else.$ref).toBe('#/components/schemas/WeightedEdgeColumns');
 });

@@ -123,7 +123,8 @@ describe('degraded mode: a bad max-flow model never stops the service', () => {
 
 describeWithModel('serving the learned max flow', () => {
   let learned: LearnedSolvers;
-  const ctx = () => ({ config: resolveConfig(), learned });
+  // The warm-start path under test: a processor whose spec lets auto run it (serving.auto true).
+  const ctx = () => withModel(learned, 'maxflow', { auto: true });
   beforeAll(async () => {
     learned = await loadLearnedSolvers();
   });
@@ -131,6 +132,13 @@ describeWithModel('serving the learned max flow', () => {
 
   test('the model loads and passes its warm-up', () => {
     expect(learned.maxflow.readiness).toMatchObject({ ready: true, version: expect.any(String) });
+  });
+
+  test('with the committed spec (serving.auto false), auto answers capacities-only requests with the exact solver, runs no inference, and says why', async () => {
+    expect(learned.maxflow.model!.auto).toBe(false);
+    const answer = await solveMaxflow(flowRequestBody(flowFamilyNetwork('layered', 60, 2, 'int')), { config: resolveConfig(), learned });
+    expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: expect.stringMatching(/auto does not run it .*serving\.auto false/) });
+    expect(answer.timingsMs.infer).toBeUndefined();
   });
 
   test('auto is exact and certified on random networks far larger than training, integer and fractional, directed and undirected', async () => {
@@ -182,7 +190,7 @@ describeWithModel('serving the learned max flow', () => {
   });
 
   test('when inference fails, auto answers exactly with the reason and learned refuses with ModelUnavailable', async () => {
-    const failing = withModel(learned, 'maxflow', { infer: () => Promise.reject(new Error('worker exited')) });
+    const failing = withModel(learned, 'maxflow', { auto: true, infer: () => Promise.reject(new Error('worker exited')) });
     const body = { graph: { edges: randomFlowNetwork(30, 90, 5) }, source: 0, sink: 7 };
     const answer = await solveMaxflow(body, failing);
     expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: 'learned inference failed: worker exited' });
@@ -190,14 +198,14 @@ describeWithModel('serving the learned max flow', () => {
   });
 
   test("a network past the model's padded-slot limit goes straight to Dinic with the reason", async () => {
-    const tight = withModel(learned, 'maxflow', { limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
+    const tight = withModel(learned, 'maxflow', { auto: true, limits: { maxPaddedSlots: 4, maxSlotSteps: 50_000_000 } });
     const answer = await solveMaxflow({ graph: { edges: randomFlowNetwork(10, 30, 1) }, source: 0, sink: 1 }, tight);
     expect(answer.solver.used).toBe('classical');
     expect(answer.solver.fallbackReason).toMatch(/padded arc slots/);
   });
 
   test('over HTTP, /readyz says the max-flow model is ready and the metrics count the warm start', async () => {
-    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
+    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: ctx().learned });
     const ready = await request(app).get('/readyz');
     expect(ready.body.solvers.learned.maxflow).toMatchObject({ ready: true, version: expect.any(String) });
     const net = flowFamilyNetwork('layered', 80, 4, 'small_int');

@@ -26,6 +26,7 @@ function standIn(pointers: (inputs: BellmanFordInputs) => Int32Array) {
     route: { readiness: { ready: true, reason: 'stand-in loaded' }, model },
     maxflow: { readiness: { ready: false, reason: 'not in this test' } },
     noisyRoute: { readiness: { ready: false, reason: 'not in this test' } },
+    noisyMaxflow: { readiness: { ready: false, reason: 'not in this test' } },
     close: async () => {},
   };
   return { config: resolveConfig(), learned };

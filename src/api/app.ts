@@ -108,7 +108,7 @@ export function createApp(options: AppOptions = {}): express.Express {
           status: 'ready',
           solvers: {
             classical: { route: { ready: true }, maxflow: { ready: true } },
-            learned: { route: learned.route.readiness, maxflow: learned.maxflow.readiness, noisyRoute: learned.noisyRoute.readiness },
+            learned: { route: learned.route.readiness, maxflow: learned.maxflow.readiness, noisyRoute: learned.noisyRoute.readiness, noisyMaxflow: learned.noisyMaxflow.readiness },
           },
           limits: Object.fromEntries(Object.entries(config.limits).map(([k, v]) => [k, { value: v, env: envName(k as keyof Limits) }])),
         });

@@ -1,7 +1,7 @@
 import { invalidInput, invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import type { Limits } from '../config';
 import { envName } from '../config';
-import { isNodeId, NODE_ID_RULE, type CompactGraph, type EdgeColumns, type EdgeInput, type EdgeObservations, type GraphInput, type NodeId } from './types';
+import { isNodeId, NODE_ID_RULE, OBSERVATIONS_OF, type CompactGraph, type EdgeColumns, type EdgeInput, type EdgeObservations, type GraphInput, type NodeId } from './types';
 
 /** Which edge property holds the number the solver reads. */
 export type ValueField = 'weight' | 'capacity';
@@ -97,7 +97,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   let maxAbs = 0;
   let absSum = 0;
   const values = edges.values;
-  const read = edges.observations ? readObservations(edges, limits, errors) : undefined;
+  const read = edges.observations ? readObservations(edges, field, limits, errors) : undefined;
   const observations = read?.observations;
   for (let i = 0; i < m; i++) {
     let value = values[i] as number;
@@ -114,6 +114,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
       errors.add(edges.pointer(i, field), 'must be >= 0 in a request with observations (travel costs are non-negative)');
       continue;
     }
+    // (Capacities are non-negative anyway; the check below says so.)
     if (value === undefined) {
       errors.add(edges.pointer(i, field), 'is required');
       continue;
@@ -155,7 +156,9 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
  * limits.maxObservations per edge, each null or a finite number >= 0. An edge with a weight and no
  * observations counts as one exact observation of its weight (weights are checked where they are read).
  */
-function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { observations: EdgeObservations; refused: Uint8Array } {
+function readObservations(edges: Columns, field: ValueField, limits: Limits, errors: ErrorList): { observations: EdgeObservations; refused: Uint8Array } {
+  const key = OBSERVATIONS_OF[field];
+  const negative = field === 'weight' ? 'must be >= 0: observations are travel costs, which are non-negative here' : 'must be >= 0: throughput samples are non-negative';
   const m = edges.from.length;
   const lists = edges.observations!;
   const start = new Int32Array(m + 1);
@@ -170,10 +173,10 @@ function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { 
       if (typeof weight === 'number' && Number.isFinite(weight) && weight >= 0) kept.push(weight);
     } else if (!Array.isArray(list)) {
       refused[i] = 1;
-      errors.add(edges.pointer(i, 'observations'), 'must be an array of numbers or nulls');
+      errors.add(edges.pointer(i, key), 'must be an array of numbers or nulls');
     } else if (list.length > limits.maxObservations) {
       refused[i] = 1;
-      errors.add(edges.pointer(i, 'observations'), `at most ${limits.maxObservations} observations per edge (set ${envName('maxObservations')} to change it)`);
+      errors.add(edges.pointer(i, key), `at most ${limits.maxObservations} ${field === 'weight' ? 'observations' : 'samples'} per edge (set ${envName('maxObservations')} to change it)`);
     } else {
       for (let j = 0; j < list.length; j++) {
         const x = list[j];
@@ -183,8 +186,8 @@ function readObservations(edges: Columns, limits: Limits, errors: ErrorList): { 
           continue;
         }
         refused[i] = 1;
-        const message = typeof x !== 'number' || !Number.isFinite(x) ? 'must be a finite number or null' : 'must be >= 0: observations are travel costs, which are non-negative here';
-        errors.add(`${edges.pointer(i, 'observations')}/${j}`, message);
+        const message = typeof x !== 'number' || !Number.isFinite(x) ? 'must be a finite number or null' : negative;
+        errors.add(`${edges.pointer(i, key)}/${j}`, message);
       }
       if (weight === undefined) estimated[i] = 1;
       else if (typeof weight === 'number' && Number.isFinite(weight)) {
@@ -300,7 +303,7 @@ interface Columns {
   /** Whether the request sent columns, whose entries no schema checked (node ids are checked while compacting). */
   readonly columns: boolean;
   /** The pointer of edge i, or of one of its fields. */
-  pointer(i: number, key?: 'from' | 'to' | 'observations' | ValueField): string;
+  pointer(i: number, key?: 'from' | 'to' | 'observations' | 'capacityObservations' | ValueField): string;
 }
 
 function edgeColumns(edges: EdgeInput[] | EdgeColumns, field: ValueField): Columns {
@@ -316,22 +319,23 @@ function edgeColumns(edges: EdgeInput[] | EdgeColumns, field: ValueField): Colum
       from[i] = e.from;
       to[i] = e.to;
       values[i] = e[field];
-      if (field === 'weight' && e.observations !== undefined) (observations ??= new Array<unknown>(m))[i] = e.observations;
+      const list = e[OBSERVATIONS_OF[field]];
+      if (list !== undefined) (observations ??= new Array<unknown>(m))[i] = list;
     }
     return { from, to, values, observations, columns: false, pointer: (i, key) => `/graph/edges/${i}${key ? `/${key}` : ''}` };
   }
   const { from, to } = edges;
-  const observations = field === 'weight' ? edges.observations : undefined;
+  const observations = edges[OBSERVATIONS_OF[field]];
   if (edges[field] === undefined && observations === undefined) {
-    throw invalidInput(`/graph/edges/${field}`, `is required (or, for routes, an observations column)`);
+    throw invalidInput(`/graph/edges/${field}`, `is required (or the ${OBSERVATIONS_OF[field]} column)`);
   }
   const values = edges[field] ?? new Array<unknown>(from.length);
-  for (const [key, column] of [['to', to], [field, values], ['observations', observations ?? from]] as const) {
+  for (const [key, column] of [['to', to], [field, values], [OBSERVATIONS_OF[field], observations ?? from]] as const) {
     if (column.length !== from.length) {
       throw invalidInput(`/graph/edges/${key}`, `must have one entry per edge: /graph/edges/from has ${from.length}, this column ${column.length}`);
     }
   }
-  return { from, to, values, observations, columns: true, pointer: (i, key) => `/graph/edges/${key ?? 'observations'}/${i}` };
+  return { from, to, values, observations, columns: true, pointer: (i, key) => `/graph/edges/${key ?? OBSERVATIONS_OF[field]}/${i}` };
 }
 
 /** Maps client ids to dense node indices. */

@@ -9,6 +9,8 @@ export interface EdgeInput {
   capacity?: number;
   /** Noisy measurements of a route edge's cost; null for a missing one. */
   observations?: (number | null)[];
+  /** Noisy throughput samples of a max-flow edge's capacity; null for a missing one. */
+  capacityObservations?: (number | null)[];
 }
 
 /** The edges as columns of equal length: entry i of each column is edge i (no per-edge objects to parse or walk). */
@@ -18,7 +20,11 @@ export interface EdgeColumns {
   weight?: unknown[];
   capacity?: unknown[];
   observations?: unknown[];
+  capacityObservations?: unknown[];
 }
+
+/** The property that holds an edge's observations, for the value a solve reads. */
+export const OBSERVATIONS_OF = { weight: 'observations', capacity: 'capacityObservations' } as const;
 
 /**
  * The observations of a noisy route request, per edge in CSR form (finite ones only, in request

@@ -10,6 +10,7 @@ import { plannedSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import { StageTimer, type SolveContext } from './context';
 import { attemptLearned, type Unfit } from './learned';
+import { noisyMaxflow, type NoisyCutComparison } from './noisyMaxflow';
 import { roundMs, type LearnedRun, type SolverChoice, type SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
 
@@ -25,8 +26,8 @@ export interface MaxflowRequest {
 
 /** Where a max-flow answer came from. */
 export interface MaxflowSolverReport extends SolverReportBase {
-  /** The learned model's run: the steps that ran and the steps its rule planned (fewer ran when the serving limits cut the run short). */
-  learned?: LearnedRun & { plannedSteps: number };
+  /** The learned model's run: the steps that ran and, for the processor, the steps its rule planned (fewer ran when the serving limits cut the run short). */
+  learned?: LearnedRun & { plannedSteps?: number };
   /** Solver auto: the projected prediction the exact solver continued from, and the work that took. */
   warmStart?: {
     projectedValue: number;
@@ -39,12 +40,17 @@ export interface MaxflowSolverReport extends SolverReportBase {
     /** With explain: the same exact solver from zero flow. */
     cold?: ExactRun & { ms: number };
   };
+  /** Requests with throughput samples: the learned cut next to the exact minimum cut on the point estimate. */
+  noisy?: NoisyCutComparison;
   /** Solver learned: the raw prediction. */
   prediction?: { decodedValue: number; projectedValue: number; clippedEdges: number; cancelledFlow: number; cutCapacity: number; decodedFlows?: number[] };
 }
 
 export interface MaxflowCertificate {
   kind: 'maxflow-mincut';
+  /** Requests with samples: the capacities the flow is feasible for and the cut minimum for, and the claim in words. */
+  capacities?: 'decoded' | 'estimate';
+  claim?: string;
   verified: boolean;
   capacityMaxViolation: number;
   conservationMaxError: number;
@@ -111,11 +117,27 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
   const job: MaxflowJob = { graph, request, source, sink, context, timer };
 
   const choice = request.solver ?? 'auto';
+  if (graph.observations) {
+    const noisy = await noisyMaxflow(graph, source, sink, choice, context, timer);
+    return answer(job, noisy.result.flow, noisy.result.sourceSide, noisy.report, noisy.verdict, noisy.capacities);
+  }
+  const processor = context.learned.maxflow.model;
+  if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   if (choice === 'learned') return rawPrediction(job, attempt.output);
   return warmStart(job, attempt.output);
 }
+
+/** Why auto answers a request with capacities only without the processor when its spec says so. */
+const NO_BENEFIT =
+  'with capacities only the exact solver is exact and faster: the model card measures the learned warm start costing more work than a cold solve, so auto does not run it (its spec says serving.auto false); solver "learned" does';
+
+/** What a noisy answer's certificate proves, in words: never anything about the unknown true capacities. */
+const NOISY_CLAIMS = {
+  decoded: 'the flow is feasible and maximum, and the cut minimum, for the capacities the observation encoder decoded (a capacity where an edge has one); nothing is proven about the unknown true capacities',
+  estimate: "the flow is feasible and maximum, and the cut minimum, for the median of each edge's samples (a capacity where an edge has one); nothing is proven about the unknown true capacities",
+} as const;
 
 /** The exact solver from zero flow. */
 function classical(job: MaxflowJob, fallbackReason: string | undefined): MaxflowResponse {
@@ -222,11 +244,19 @@ function verifyOwn({ graph, source, sink, context }: MaxflowJob, result: Maxflow
   return verdict;
 }
 
-function answer({ graph, request, timer }: MaxflowJob, flow: Float64Array, side: Uint8Array, solver: MaxflowSolverReport, verdict: MaxflowVerdict): MaxflowResponse {
+function answer(
+  { graph, request, timer }: MaxflowJob,
+  flow: Float64Array,
+  side: Uint8Array,
+  solver: MaxflowSolverReport,
+  verdict: MaxflowVerdict,
+  capacities?: keyof typeof NOISY_CLAIMS,
+): MaxflowResponse {
   const sourceSide: NodeId[] = [];
   for (let v = 0; v < graph.nodeCount; v++) if (side[v] === 1) sourceSide.push(graph.ids[v]);
   const certificate: MaxflowCertificate = {
     kind: 'maxflow-mincut',
+    ...(capacities && { capacities, claim: NOISY_CLAIMS[capacities] }),
     verified: verdict.verified,
     capacityMaxViolation: verdict.capacityMaxViolation,
     conservationMaxError: verdict.conservationMaxError,

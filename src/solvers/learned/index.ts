@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import Piscina from 'piscina';
 import { packageRoot } from '../../paths';
 import type { BellmanFordInputs } from './bellmanFordEncoding';
-import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, NOISY_ROUTES_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
+import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, NOISY_CAPACITIES_CONTRACT, NOISY_ROUTES_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
 import type { MaxflowInputs } from './maxflowEncoding';
 import type { ObservationInputs } from './observationEncoding';
 import type { HopDepthPlusExtra, UntilStable } from './steps';
@@ -41,6 +41,8 @@ export interface LearnedMaxflow {
   readonly limits: ServingLimits;
   /** The spec's step rule: hop depth + extra steps. */
   readonly steps: HopDepthPlusExtra;
+  /** Whether solver "auto" runs the processor (then finishes its projected flow exactly) on requests with capacities only (spec serving.auto). */
+  readonly auto: boolean;
   infer(inputs: MaxflowInputs, steps: number): Promise<MaxflowInference>;
 }
 
@@ -64,6 +66,8 @@ export interface LearnedSolvers {
   readonly maxflow: LearnedSolver<LearnedMaxflow>;
   /** Routes whose edges carry observations. */
   readonly noisyRoute: LearnedSolver<LearnedObservationEncoder>;
+  /** Max flows whose edges carry throughput samples. */
+  readonly noisyMaxflow: LearnedSolver<LearnedObservationEncoder>;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -108,15 +112,18 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   const bf = readModelEntry(modelsDir, BELLMAN_FORD_CONTRACT);
   const mf = readModelEntry(modelsDir, MAXFLOW_CONTRACT);
   const nr = readModelEntry(modelsDir, NOISY_ROUTES_CONTRACT);
+  const nc = readModelEntry(modelsDir, NOISY_CAPACITIES_CONTRACT);
   const unready = (reason: string): LearnedReadiness => ({ ready: false, reason, runtime });
-  if ('reason' in bf && 'reason' in mf && 'reason' in nr) {
-    return { route: { readiness: unready(bf.reason) }, maxflow: { readiness: unready(mf.reason) }, noisyRoute: { readiness: unready(nr.reason) }, close: async () => {} };
+  if ('reason' in bf && 'reason' in mf && 'reason' in nr && 'reason' in nc) {
+    const none = (found: { reason: string }) => ({ readiness: unready(found.reason) });
+    return { route: none(bf), maxflow: none(mf), noisyRoute: none(nr), noisyMaxflow: none(nc), close: async () => {} };
   }
 
   const models: Partial<Record<ModelName, { path: string; hidden: number }>> = {};
   if ('model' in bf) models.bellman_ford = { path: bf.model.path, hidden: bf.model.hidden };
   if ('model' in mf) models.maxflow = { path: mf.model.path, hidden: mf.model.hidden };
   if ('model' in nr) models.noisy_routes = { path: nr.model.path, hidden: nr.model.hidden };
+  if ('model' in nc) models.noisy_capacities = { path: nc.model.path, hidden: nc.model.hidden };
   const workers = opts.workers ?? 1;
   const pool = new Piscina({
     filename: workerFile(),
@@ -152,12 +159,13 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   };
   const route = await start(bf, (served) => learnedBellmanFord(run, served), warmUpBellmanFord);
   const maxflow = await start(mf, (served) => learnedMaxflow(run, served), warmUpMaxflow);
-  const noisyRoute = await start(nr, (served) => learnedObservationEncoder(run, served), warmUpObservationEncoder);
-  if (!route.model && !maxflow.model && !noisyRoute.model) {
+  const noisyRoute = await start(nr, (served) => learnedObservationEncoder(run, served, 'noisy_routes'), warmUpObservationEncoder);
+  const noisyMaxflow = await start(nc, (served) => learnedObservationEncoder(run, served, 'noisy_capacities'), warmUpObservationEncoder);
+  if (!route.model && !maxflow.model && !noisyRoute.model && !noisyMaxflow.model) {
     await pool.destroy();
-    return { route, maxflow, noisyRoute, close: async () => {} };
+    return { route, maxflow, noisyRoute, noisyMaxflow, close: async () => {} };
   }
-  return { route, maxflow, noisyRoute, close: () => pool.destroy() };
+  return { route, maxflow, noisyRoute, noisyMaxflow, close: () => pool.destroy() };
 }
 
 function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
@@ -165,6 +173,7 @@ function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): L
     version: served.version,
     limits: served.limits,
     steps: served.steps,
+    auto: served.auto === true,
     infer: (inputs, steps) =>
       run(
         {
@@ -186,8 +195,8 @@ function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): L
   };
 }
 
-function learnedObservationEncoder(run: RunTask, served: ServedModel): LearnedObservationEncoder {
-  return { version: served.version, limits: served.limits, infer: (inputs) => run(inputs, 'noisyRoutes') };
+function learnedObservationEncoder(run: RunTask, served: ServedModel, model: 'noisy_routes' | 'noisy_capacities'): LearnedObservationEncoder {
+  return { version: served.version, limits: served.limits, infer: (inputs) => run({ ...inputs, model }, 'observationEncoder') };
 }
 
 /** One tiny pass (a → b, two observations) so an encoder that cannot run is caught at start-up. */
@@ -266,5 +275,6 @@ async function warmUpBellmanFord(model: LearnedBellmanFord): Promise<void> {
 
 /** The learned solvers as unavailable, for embedders that do not want the runtime loaded. */
 export function learnedDisabled(reason = 'learned solvers disabled by configuration'): LearnedSolvers {
-  return { route: { readiness: { ready: false, reason } }, maxflow: { readiness: { ready: false, reason } }, noisyRoute: { readiness: { ready: false, reason } }, close: async () => {} };
+  const none = { readiness: { ready: false, reason } };
+  return { route: none, maxflow: none, noisyRoute: none, noisyMaxflow: none, close: async () => {} };
 }

@@ -47,8 +47,10 @@ export interface ModelContract<K extends StepRule['rule']> {
 type RuleNamed<K extends StepRule['rule']> = Extract<StepRule, { rule: K }>;
 
 export const BELLMAN_FORD_CONTRACT = { name: 'bellman_ford', inputs: BELLMAN_FORD_INPUTS, outputs: BELLMAN_FORD_OUTPUTS, rule: 'until_stable', decidesAuto: true } as const;
-export const MAXFLOW_CONTRACT = { name: 'maxflow', inputs: MAXFLOW_INPUTS, outputs: MAXFLOW_OUTPUTS, rule: 'hop_depth + extra' } as const;
+export const MAXFLOW_CONTRACT = { name: 'maxflow', inputs: MAXFLOW_INPUTS, outputs: MAXFLOW_OUTPUTS, rule: 'hop_depth + extra', decidesAuto: true } as const;
 export const NOISY_ROUTES_CONTRACT = { name: 'noisy_routes', inputs: NOISY_ROUTES_INPUTS, outputs: NOISY_ROUTES_OUTPUTS, rule: 'single_pass' } as const;
+/** The same encoder (its spec extends noisy_routes), trained on throughput samples. */
+export const NOISY_CAPACITIES_CONTRACT = { name: 'noisy_capacities', inputs: NOISY_ROUTES_INPUTS, outputs: NOISY_ROUTES_OUTPUTS, rule: 'single_pass' } as const;
 
 /**
  * readModelEntry: a model's manifest entry, checked against the file beside it (sha256), the opsets

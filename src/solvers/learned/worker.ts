@@ -9,7 +9,7 @@ import Piscina from 'piscina';
 import type { ObservationInputs } from './observationEncoding';
 import { bellmanFordFeeds, maxflowFeeds, observationFeeds, sessionOptions } from './session';
 
-export type ModelName = 'bellman_ford' | 'maxflow' | 'noisy_routes';
+export type ModelName = 'bellman_ford' | 'maxflow' | 'noisy_routes' | 'noisy_capacities';
 
 interface WorkerConfig {
   models: Partial<Record<ModelName, { path: string; hidden: number }>>;
@@ -151,9 +151,14 @@ export interface ObservationInference {
   inferenceMs: number;
 }
 
-/** Runs the observation encoder once. */
-export async function noisyRoutes(task: ObservationInputs): Promise<ObservationInference> {
-  const model = getSession('noisy_routes');
+/** One pass of an observation encoder: the encoded graph and which encoder. */
+export interface ObservationTask extends ObservationInputs {
+  model: 'noisy_routes' | 'noisy_capacities';
+}
+
+/** Runs an observation encoder once. */
+export async function observationEncoder(task: ObservationTask): Promise<ObservationInference> {
+  const model = getSession(task.model);
   const s = await model.session;
   const started = performance.now();
   const out = await s.run(observationFeeds(task));
