@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const reps = Number(arg('reps', '3'));
   const learned = await loadLearnedSolvers({ workers: 1 });
   if (!learned.route.model) throw new Error(`learned solver not ready: ${learned.route.readiness.reason}`);
-  const context = { config: resolveConfig(), learned };
+  // Measure auto as it would run the processor were its spec to allow it (serving.auto true): inference, verification, repair.
+  const route = learned.route;
+  const context = { config: resolveConfig(), learned: { ...learned, route: { ...route, model: { ...route.model!, auto: true } } } };
   const rows: Record<string, string | number>[] = [];
   for (const n of sizes) {
     for (const weights of ['positive', 'negative']) {

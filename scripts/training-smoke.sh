@@ -13,7 +13,9 @@ for algorithm in bellman_ford maxflow; do
   (cd training && /usr/bin/python3 -m narsolve_train.train --algorithm "$algorithm" --steps 25 --out "$work/$algorithm" 2>/dev/null | tail -1)
   (cd training && /usr/bin/python3 -m narsolve_train.export --algorithm "$algorithm" --weights "$work/$algorithm/model.pt" --models "$work/models" 2>/dev/null | tail -1)
 done
-# The observation encoder (two-stage, the served candidate), trained briefly and exported the same way.
+# The observation encoders (two-stage, the served candidates), trained briefly and exported the same way.
 (cd training && /usr/bin/python3 -m narsolve_train.noisy_train --mode regress --steps 25 --out "$work/noisy_regress" 2>/dev/null | tail -1)
 (cd training && /usr/bin/python3 -m narsolve_train.export --algorithm noisy_routes --weights "$work/noisy_regress/model.pt" --models "$work/models" 2>/dev/null | tail -1)
-NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts tests/learned.maxflow.test.ts tests/noisy.test.ts -t 'contract' --silent
+(cd training && /usr/bin/python3 -m narsolve_train.noisy_flow train --mode regress --steps 25 --out "$work/noisy_capacities_regress" 2>/dev/null | tail -1)
+(cd training && /usr/bin/python3 -m narsolve_train.export --algorithm noisy_capacities --weights "$work/noisy_capacities_regress/model.pt" --models "$work/models" 2>/dev/null | tail -1)
+NARSOLVE_CONTRACT_MODELS="$work/models" npx jest tests/learned.test.ts tests/learned.maxflow.test.ts tests/noisy.test.ts tests/noisyMaxflow.test.ts -t 'contract' --silent

@@ -106,7 +106,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
       const at = observations.start[i];
       const count = observations.start[i + 1] - at;
       if (count === 0) {
-        if (!read.refused[i]) errors.add(edges.pointer(i), 'needs a weight or at least one finite observation');
+        if (!read.refused[i]) errors.add(edges.pointer(i), field === 'weight' ? 'needs a weight or at least one finite observation' : 'needs a capacity or at least one finite sample');
         continue;
       }
       value = median(observations.values.subarray(at, at + count));
