@@ -213,6 +213,13 @@ export function median(values: Float64Array): number {
  * arc order, new arc values and statistics.
  */
 export function withEdgeValues(graph: CompactGraph, edgeValue: Float64Array): CompactGraph {
+  const arcValue = new Float64Array(graph.arcValue.length);
+  for (let a = 0; a < arcValue.length; a++) arcValue[a] = edgeValue[graph.arcEdge[a]];
+  return { ...graph, edgeValue, arcValue, stats: valueStats(edgeValue) };
+}
+
+/** What the solvers and verifiers need to know about a graph's values: integrality, sign and size. */
+function valueStats(edgeValue: Float64Array): CompactGraph['stats'] {
   let integral = true;
   let hasNegative = false;
   let maxAbs = 0;
@@ -224,9 +231,7 @@ export function withEdgeValues(graph: CompactGraph, edgeValue: Float64Array): Co
     if (value < 0) hasNegative = true;
     if (!Number.isInteger(value)) integral = false;
   }
-  const arcValue = new Float64Array(graph.arcValue.length);
-  for (let a = 0; a < arcValue.length; a++) arcValue[a] = edgeValue[graph.arcEdge[a]];
-  return { ...graph, edgeValue, arcValue, stats: { integral, maxAbs, absSum, hasNegative } };
+  return { integral, maxAbs, absSum, hasNegative };
 }
 
 /**
@@ -234,17 +239,6 @@ export function withEdgeValues(graph: CompactGraph, edgeValue: Float64Array): Co
  * service builds itself (the auxiliary networks of the flow projection). Node ids are the indices.
  */
 export function compactFromArcs(n: number, edgeFrom: Int32Array, edgeTo: Int32Array, edgeValue: Float64Array): CompactGraph {
-  let integral = true;
-  let hasNegative = false;
-  let maxAbs = 0;
-  let absSum = 0;
-  for (const value of edgeValue) {
-    const abs = Math.abs(value);
-    if (abs > maxAbs) maxAbs = abs;
-    absSum += abs;
-    if (value < 0) hasNegative = true;
-    if (!Number.isInteger(value)) integral = false;
-  }
   return {
     directed: true,
     nodeCount: n,
@@ -255,7 +249,7 @@ export function compactFromArcs(n: number, edgeFrom: Int32Array, edgeTo: Int32Ar
     edgeTo,
     edgeValue,
     ...arcsByTail(n, edgeFrom, edgeTo, edgeValue, true),
-    stats: { integral, maxAbs, absSum, hasNegative },
+    stats: valueStats(edgeValue),
   };
 }
 

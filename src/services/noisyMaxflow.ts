@@ -3,11 +3,10 @@ import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import type { MaxflowResult } from '../solvers/classical/maxflow';
 import { exactMaxflow } from '../solvers/classical/maxflowSolver';
-import type { LearnedObservationEncoder } from '../solvers/learned';
-import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import type { SolveContext, StageTimer } from './context';
-import { attemptLearned, type Unfit } from './learned';
+import { attemptLearned } from './learned';
+import { decodeObservations, planEncoder } from './observations';
 import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
 
 /** A cut's edges and its capacity under the point estimate and, where there are any, under the decoded capacities. */
@@ -45,7 +44,7 @@ export async function noisyMaxflow(graph: CompactGraph, source: number, sink: nu
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactMaxflow(graph, source, sink, { maxWork });
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyMaxflow, (model) => planEncoder(graph, model), (model) => decode(graph, model, timer));
+  const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyMaxflow, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, sink, onEstimate, context);
     timer.mark('verify');
@@ -78,27 +77,6 @@ export async function noisyMaxflow(graph: CompactGraph, source: number, sink: nu
       noisy: { estimate: 'median', learnedCut, classicalCut, sameEdges },
     },
   };
-}
-
-function planEncoder(graph: CompactGraph, model: LearnedObservationEncoder): number | Unfit {
-  const slots = observationSlots(graph);
-  if (slots > model.limits.maxPaddedSlots) {
-    return { unfit: `the graph needs ${slots} padded sample slots (arcs × most samples on one edge + nodes × widest arc lists); the encoder is served up to ${model.limits.maxPaddedSlots}` };
-  }
-  return slots;
-}
-
-async function decode(graph: CompactGraph, model: LearnedObservationEncoder, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
-  const inputs = encodeObservations(graph);
-  timer.mark('encode');
-  const result = await model.infer(inputs);
-  timer.mark('infer');
-  const decoded = decodeCosts(graph, result.logCost);
-  for (const capacity of decoded) {
-    if (!(capacity >= 0 && capacity < Infinity)) throw new Error(`the encoder decoded a capacity of ${capacity}`);
-  }
-  timer.mark('decode');
-  return { decoded, version: model.version };
 }
 
 function verifyOwn(graph: CompactGraph, source: number, sink: number, result: MaxflowResult, context: SolveContext): MaxflowVerdict {

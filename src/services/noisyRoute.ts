@@ -2,11 +2,10 @@ import { NarsolveError } from '../errors';
 import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import { shortestPaths, type LabelState } from '../solvers/classical/shortestPaths';
-import type { LearnedObservationEncoder } from '../solvers/learned';
-import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
 import { verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import type { SolveContext, StageTimer } from './context';
-import { attemptLearned, type Unfit } from './learned';
+import { attemptLearned } from './learned';
+import { decodeObservations, planEncoder } from './observations';
 import type { LearnedRun, NoisyComparison, NoisyRouteCosts, SolverChoice, SolverReportBase } from './types';
 
 /** What a noisy route answer is: the tree, the costs it is exact for, the verdict on it, and how it came about. */
@@ -36,7 +35,7 @@ export async function noisyRoute(
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactTree(graph, source, target, maxWork);
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoute, (model) => planEncoder(graph, model), (model) => decode(graph, model, timer));
+  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoute, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, target, onEstimate, context);
     timer.mark('verify');
@@ -66,29 +65,6 @@ export async function noisyRoute(
     verdict,
     report: { used: 'learned', algorithm: `observation-encoder ${version}, dijkstra on its decoded costs`, learned: { version, steps: 1 }, noisy },
   };
-}
-
-/** The encoder's padded size for this graph, or why it does not fit the serving limits. */
-function planEncoder(graph: CompactGraph, model: LearnedObservationEncoder): number | Unfit {
-  const slots = observationSlots(graph);
-  if (slots > model.limits.maxPaddedSlots) {
-    return { unfit: `the graph needs ${slots} padded observation slots (arcs × most observations on one edge + nodes × widest arc lists); the encoder is served up to ${model.limits.maxPaddedSlots}` };
-  }
-  return slots;
-}
-
-/** Encode → infer (in a worker thread) → one decoded cost per edge. */
-async function decode(graph: CompactGraph, model: LearnedObservationEncoder, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
-  const inputs = encodeObservations(graph);
-  timer.mark('encode');
-  const result = await model.infer(inputs);
-  timer.mark('infer');
-  const decoded = decodeCosts(graph, result.logCost);
-  for (const cost of decoded) {
-    if (!(cost >= 0 && cost < Infinity)) throw new Error(`the encoder decoded a cost of ${cost}`);
-  }
-  timer.mark('decode');
-  return { decoded, version: model.version };
 }
 
 function exactTree(graph: CompactGraph, source: number, target: number | undefined, maxWork: number) {
