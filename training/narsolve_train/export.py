@@ -255,7 +255,7 @@ def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_r
     from .noisy_flow_data import sample_noisy_network
     from .noisy_model import ObservationEncoder
     from .noisy_train import noisy_batch, normalization
-    from .noisy_flow import encoder_inputs
+    from .noisy_train import encoder_inputs
     spec = load_spec(name)
     encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
     encoder.load_state_dict(torch.load(weights)["encoder"])

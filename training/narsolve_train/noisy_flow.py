@@ -16,10 +16,8 @@ capacity of the returned cut / the true minimum cut - 1, and how often the retur
 true minimum cut, per family and size, for every ablation.
 """
 import argparse
-import csv
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -30,37 +28,16 @@ from .data import incoming_lists
 from .noisy_data import ESTIMATES, estimate
 from .noisy_flow_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, min_cut, sample_noisy_network
 from .noisy_model import ObservationEncoder
-from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, normalization
+from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
 from .recover import recover
-from .spec import load_spec, planned_steps
+from .runs import Run
+from .spec import load_spec
 
 MODES = ("regress", "frozen", "unfrozen")
 SIZES = (64, 256, 1024)
 NETWORKS = {64: 24, 256: 10, 1024: 4}
 CARD = Path(__file__).resolve().parents[2] / "models" / "MODEL_CARD.md"
 CHOSEN = "two-stage: exact cut on decoded capacities"
-
-
-def encoder_inputs(nets):
-    """The encoder's inputs for several networks as one disjoint graph, and the per-arc network index."""
-    offsets = np.cumsum([0] + [g.n for g in nets])
-    n = int(offsets[-1])
-    tails = np.concatenate([g.tails + o for g, o in zip(nets, offsets)])
-    heads = np.concatenate([g.heads + o for g, o in zip(nets, offsets)])
-    obs = np.concatenate([g.observations for g in nets])
-    of = np.concatenate([np.full(len(g.tails), i) for i, g in enumerate(nets)])
-    centre, spread = np.zeros(len(tails)), np.zeros(len(tails))
-    for i, g in enumerate(nets):
-        centre[of == i], spread[of == i] = normalization(g.observations)
-    mask = np.isfinite(obs)
-    tail_arcs, head_arcs = incoming_lists(n, heads, tails), incoming_lists(n, tails, heads)
-    t = lambda a, dt=torch.float32: torch.from_numpy(np.ascontiguousarray(a)).to(dt)
-    return dict(
-        log_obs=t(np.where(mask, np.log(np.where(mask, obs, 1.0)), 0.0)), obs_mask=t(mask), centre=t(centre), spread=t(spread),
-        tail_arcs=t(np.maximum(tail_arcs, 0), torch.int64), tail_mask=t(tail_arcs >= 0),
-        head_arcs=t(np.maximum(head_arcs, 0), torch.int64), head_mask=t(head_arcs >= 0),
-        tails=t(tails, torch.int64), heads=t(heads, torch.int64),
-    ), t(of, torch.int64)
 
 
 def processor_cut_logits(processor, nets, log_capacity, spec):
@@ -86,7 +63,6 @@ def processor_cut_logits(processor, nets, log_capacity, spec):
 def train(args):
     spec = load_spec("maxflow")
     out = args.out or Path("runs") / f"noisy_capacities_{args.mode}"
-    out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -99,31 +75,8 @@ def train(args):
         for p in processor.parameters():
             p.requires_grad_(False)
     opt = torch.optim.Adam(params)
-    start, ckpt = 0, out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        encoder.load_state_dict(state["encoder"])
-        processor.load_state_dict(state["processor"])
-        opt.load_state_dict(state["optimizer"])
-        start = state["step"]
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"resuming from step {start}")
-    log_path = out / "loss.csv"
-    if start and log_path.exists():
-        rows = log_path.read_text().splitlines(keepends=True)
-        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
-    log = open(log_path, "a", newline="")
-    writer = csv.writer(log)
-    if start == 0:
-        writer.writerow(["step", "loss", "log_capacity_rmse", "seconds"])
-    try:
-        from tqdm import tqdm
-        bar = tqdm(total=args.steps, initial=start, unit="step")
-    except ImportError:
-        bar = None
-    began = time.time()
-    for step in range(start + 1, args.steps + 1):
+    run = Run(out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "log_capacity_rmse"], args.checkpoint_every)
+    for step in run.steps_left():
         nets = [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(16, args.n_max + 1)), rng) for _ in range(args.batch_graphs)]
         enc, _ = encoder_inputs(nets)
         log_capacity = encoder(**enc)
@@ -136,18 +89,8 @@ def train(args):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(processor.parameters()), 1.0)
         opt.step()
-        writer.writerow([step, f"{loss.item():.5f}", f"{regress.item() ** 0.5:.4f}", f"{time.time() - began:.1f}"])
-        if bar:
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.3f}", rmse=f"{regress.item() ** 0.5:.3f}")
-        if step % args.checkpoint_every == 0 or step == args.steps:
-            log.flush()
-            torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), optimizer=opt.state_dict(), step=step,
-                            numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state()), ckpt.with_suffix(".tmp"))
-            os.replace(ckpt.with_suffix(".tmp"), ckpt)
-    if bar:
-        bar.close()
-    log.close()
+        run.record(step, loss=loss.item(), log_capacity_rmse=regress.item() ** 0.5)
+    run.close()
     torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode), out / "model.pt")
     print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
 

@@ -15,9 +15,7 @@ The processor's weights are read back from models/bellman_ford.onnx (narsolve_tr
 Every --checkpoint-every steps the run is saved to <out>/checkpoint.pt; the same command resumes.
 """
 import argparse
-import csv
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +26,8 @@ from .data import Graph, incoming_lists, make_batch
 from .noisy_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
 from .noisy_model import ObservationEncoder
 from .recover import recover
+from .runs import Run
 from .spec import load_spec
-
-try:
-    from tqdm import tqdm
-except ImportError:
-    tqdm = None
 
 SPEC = load_spec("noisy_routes")
 HIDDEN = SPEC["model"]["hidden"]
@@ -52,7 +46,9 @@ class NoisyBatch:
     bf: object   # data.Batch on the true costs: neighbour lists, pointer hints, steps
 
 
-def noisy_batch(graphs):
+def encoder_inputs(graphs):
+    """The observation encoder's inputs for several graphs (anything with n, tails, heads and
+    observations) as one disjoint graph, and each arc's graph index."""
     offsets = np.cumsum([0] + [g.n for g in graphs])
     n = int(offsets[-1])
     tails = np.concatenate([g.tails + o for g, o in zip(graphs, offsets)])
@@ -74,8 +70,14 @@ def noisy_batch(graphs):
         head_arcs=t(np.maximum(head_arcs, 0), torch.int64), head_mask=t(head_arcs >= 0),
         tails=t(tails, torch.int64), heads=t(heads, torch.int64),
     )
+    return enc, t(graph_of_arc, torch.int64)
+
+
+def noisy_batch(graphs):
+    enc, graph_of_arc = encoder_inputs(graphs)
     bf = make_batch([Graph(g.n, g.tails, g.heads, g.true_cost, g.source, g.family) for g in graphs])
-    return NoisyBatch(enc, t(np.log(np.concatenate([g.true_cost for g in graphs]))), t(graph_of_arc, torch.int64), len(graphs), bf)
+    log_true = torch.from_numpy(np.log(np.concatenate([g.true_cost for g in graphs]))).float()
+    return NoisyBatch(enc, log_true, graph_of_arc, len(graphs), bf)
 
 
 def normalization(observations: np.ndarray):
@@ -134,7 +136,6 @@ def main(argv=None):
     ap.add_argument("--checkpoint-every", type=int, default=100)
     args = ap.parse_args(argv)
     args.out = args.out or Path("runs") / f"noisy_{args.mode}"
-    args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -148,28 +149,8 @@ def main(argv=None):
         for p in processor.parameters():
             p.requires_grad_(False)
     opt = torch.optim.Adam(params)
-    start = 0
-    ckpt = args.out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        encoder.load_state_dict(state["encoder"])
-        processor.load_state_dict(state["processor"])
-        opt.load_state_dict(state["optimizer"])
-        start = state["step"]
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"resuming from step {start}")
-    log_path = args.out / "loss.csv"
-    if start and log_path.exists():
-        rows = log_path.read_text().splitlines(keepends=True)
-        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
-    log = open(log_path, "a", newline="")
-    writer = csv.writer(log)
-    if start == 0:
-        writer.writerow(["step", "loss", "pointer_accuracy", "log_cost_rmse", "seconds"])
-    bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
-    began = time.time()
-    for step in range(start + 1, args.steps + 1):
+    run = Run(args.out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "pointer_accuracy", "log_cost_rmse"], args.checkpoint_every)
+    for step in run.steps_left():
         batch = noisy_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max))
         log_cost = encoder(**batch.enc)
         regress = ((log_cost - batch.log_true) ** 2).mean()
@@ -182,20 +163,8 @@ def main(argv=None):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(list(encoder.parameters()) + list(processor.parameters()), 1.0)
         opt.step()
-        writer.writerow([step, f"{loss.item():.5f}", f"{acc:.4f}", f"{regress.item() ** 0.5:.4f}", f"{time.time() - began:.1f}"])
-        if bar:
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.3f}", rmse=f"{regress.item() ** 0.5:.3f}")
-        elif step % 50 == 0:
-            print(f"step {step} loss {loss.item():.4f} rmse {regress.item() ** 0.5:.3f} acc {acc:.3f}", flush=True)
-        if step % args.checkpoint_every == 0 or step == args.steps:
-            log.flush()
-            torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), optimizer=opt.state_dict(), step=step,
-                            numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state()), ckpt.with_suffix(".tmp"))
-            os.replace(ckpt.with_suffix(".tmp"), ckpt)
-    if bar:
-        bar.close()
-    log.close()
+        run.record(step, loss=loss.item(), pointer_accuracy=acc, log_cost_rmse=regress.item() ** 0.5)
+    run.close()
     torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode), args.out / "model.pt")
     print(f"trained {args.steps} steps ({args.mode}); weights in {args.out / 'model.pt'}")
 

@@ -8,9 +8,7 @@ Every `--checkpoint-every` steps the model, optimizer, step and RNG states are s
 <out>/loss.csv.
 """
 import argparse
-import csv
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +18,8 @@ from .data import make_batch, sample_training_graphs
 from .maxflow_data import make_flow_batch, sample_training_networks
 from .maxflow_model import MaxflowStep
 from .model import BellmanFordStep
+from .runs import Run
 from .spec import load_spec
-
-try:
-    from tqdm import tqdm
-except ImportError:  # the progress bar is a convenience, not a requirement
-    tqdm = None
 
 
 def batch_tensors(batch):
@@ -144,58 +138,20 @@ def main(argv=None):
 
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     spec = load_spec(args.algorithm)
-    args.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     model = task["model"](spec["model"]["hidden"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    start = 0
-    ckpt = args.out / "checkpoint.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        start = state["step"]
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
-        print(f"resuming from step {start}")
-
-    log_path = args.out / "loss.csv"
-    if start and log_path.exists():
-        # Steps logged after the last checkpoint were lost with the run that logged them; drop them
-        # so the resumed run's rows are not logged twice.
-        rows = log_path.read_text().splitlines(keepends=True)
-        log_path.write_text("".join(r for r in rows if not r[:1].isdigit() or int(r.split(",", 1)[0]) <= start))
-    log = open(log_path, "a", newline="")
-    writer = csv.writer(log)
-    if start == 0:
-        writer.writerow(["step", "loss", task["metric"], "seconds"])
-    bar = tqdm(total=args.steps, initial=start, unit="step") if tqdm else None
-    began = time.time()
-    for step in range(start + 1, args.steps + 1):
+    run = Run(args.out, dict(model=model), opt, rng, args.steps, ["loss", task["metric"]], args.checkpoint_every)
+    for step in run.steps_left():
         batch = task["batch"](rng, args.batch_graphs, task["n_min"], n_max_at(args.n_max, step), spec)
         loss, acc = task["loss"](model, batch)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        writer.writerow([step, f"{loss.item():.5f}", f"{acc:.4f}", f"{time.time() - began:.1f}"])
-        if bar:
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss.item():.4f}", acc=f"{acc:.3f}")
-        elif step % 50 == 0:
-            print(f"step {step} loss {loss.item():.4f} {task['metric']} {acc:.3f}", flush=True)
-        if step % args.checkpoint_every == 0 or step == args.steps:
-            log.flush()
-            torch.save(
-                dict(model=model.state_dict(), optimizer=opt.state_dict(), step=step,
-                     numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state()),
-                ckpt.with_suffix(".tmp"),
-            )
-            os.replace(ckpt.with_suffix(".tmp"), ckpt)
-    if bar:
-        bar.close()
-    log.close()
+        run.record(step, loss=loss.item(), **{task["metric"]: acc})
+    run.close()
     torch.save(model.state_dict(), args.out / "model.pt")
     print(f"trained {args.steps} steps; weights in {args.out / 'model.pt'}")
 
