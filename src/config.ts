@@ -84,3 +84,43 @@ export function resolveConfig(partial: { limits?: Partial<Limits>; tolerances?: 
     tolerances: { ...DEFAULT_TOLERANCES, ...partial.tolerances },
   };
 }
+
+/** How the server process listens, logs and stops; every field from an environment variable (README "Limits"). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Idle keep-alive timeout; above common load-balancer idle timeouts. */
+  keepAliveTimeoutMs: number;
+  learnedWorkers: number;
+  /** How long shutdown waits for requests in flight before it drops them and exits non-zero. */
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * loadServerConfig: the server's settings from the environment. A malformed value throws an Error
+ * whose one-line message names the variable, so a typo stops start-up instead of changing behaviour.
+ */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const integer = (name: string, fallback: number, min: number, max: number, what: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw.replace(/_/g, ''));
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`config: ${name}=${JSON.stringify(raw)} is not ${what}`);
+    return value;
+  };
+  const host = env.HOST ?? '0.0.0.0';
+  if (host.trim() === '') throw new Error('config: HOST is empty');
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`config: LOG_LEVEL=${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    port: integer('PORT', 8080, 0, 65535, 'a port (an integer from 0 to 65535)'),
+    host,
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'),
+    learnedWorkers: integer('NARSOLVE_LEARNED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
+    shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
+    logLevel,
+  };
+}

@@ -1,40 +1,75 @@
 import pino from 'pino';
 import { createApp } from './api/app';
-import { loadConfig } from './config';
+import { loadConfig, loadServerConfig } from './config';
 import { loadLearnedSolvers } from './solvers/learned';
 
-/** Starts the HTTP service on PORT (default 8080) and stops cleanly on SIGTERM/SIGINT. */
+/**
+ * Starts the HTTP service and stops it cleanly on SIGTERM/SIGINT: no new connections, idle keep-alive
+ * connections closed at once, requests in flight answered (their inferences finish; no worker is
+ * terminated while it infers), then the workers stop. Requests still running after
+ * NARSOLVE_SHUTDOWN_GRACE_MS are logged as dropped and the exit status is 1 (running inferences still
+ * finish first).
+ */
 async function main(): Promise<void> {
-  const logger = pino({ name: 'narsolve', level: process.env.LOG_LEVEL ?? 'info' });
+  const server = loadServerConfig();
   const config = loadConfig();
-  const learned = await loadLearnedSolvers({ workers: Number(process.env.NARSOLVE_LEARNED_WORKERS ?? 1) });
+  const logger = pino({ name: 'narsolve', level: server.logLevel });
+  const learned = await loadLearnedSolvers({ workers: server.learnedWorkers });
   for (const [kind, { readiness: status }] of [['route', learned.route], ['maxflow', learned.maxflow], ['noisy route', learned.noisyRoute], ['noisy max flow', learned.noisyMaxflow]] as const) {
     if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
     else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }
   const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger });
-  const port = Number(process.env.PORT ?? 8080);
-  const host = process.env.HOST ?? '0.0.0.0';
-  const server = app.listen(port, host, () => logger.info({ port, host, limits: config.limits }, 'narsolve listening'));
-  // Outlive typical load-balancer idle timeouts, so a reused connection is never closed mid-request.
-  server.keepAliveTimeout = Number(process.env.KEEP_ALIVE_TIMEOUT_MS ?? 65_000);
-  server.headersTimeout = server.keepAliveTimeout + 1_000;
-  server.on('error', (error) => {
-    logger.fatal({ err: error }, 'server failed to start');
-    process.exit(1);
+  let inFlight = 0;
+  // express 5 calls this once: with the bind error, or with nothing once listening.
+  const http = app.listen(server.port, server.host, (error?: Error) => {
+    if (error) {
+      logger.fatal({ err: error, port: server.port, host: server.host }, `cannot listen on ${server.host}:${server.port}: ${error.message}`);
+      process.exit(1);
+    }
+    logger.info({ port: server.port, host: server.host, limits: config.limits }, 'narsolve listening');
   });
+  http.keepAliveTimeout = server.keepAliveTimeoutMs;
+  http.headersTimeout = server.keepAliveTimeoutMs + 1_000;
+  http.on('request', (_req, res) => {
+    inFlight++;
+    res.on('close', () => inFlight--);
+  });
+  let stopping = false;
   const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      learned.close().finally(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(0), 10_000).unref();
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight, graceMs: server.shutdownGraceMs }, 'shutting down: no new connections; answering the requests in flight');
+    http.close();
+    http.closeIdleConnections();
+    const deadline = Date.now() + server.shutdownGraceMs;
+    const drain = setInterval(() => {
+      if (inFlight === 0) {
+        clearInterval(drain);
+        learned.close().then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (error) => {
+            logger.error({ err: error }, 'the learned solvers did not stop cleanly');
+            process.exit(1);
+          },
+        );
+      } else if (Date.now() >= deadline) {
+        clearInterval(drain);
+        logger.error({ dropped: inFlight }, `shutdown grace of ${server.shutdownGraceMs} ms passed with ${inFlight} request(s) in flight; exiting with status 1 once running inferences finish`);
+        // Even now no worker is terminated mid-inference (that aborts the process); inferences are bounded by the serving limits.
+        learned.close().finally(() => process.exit(1));
+      }
+    }, 25);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error(error);
+main().catch((error: Error) => {
+  // Configuration mistakes get one line that names the variable; anything else its stack.
+  process.stderr.write(error.message.startsWith('config: ') ? `narsolve: ${error.message}\n` : `${error.stack ?? error}\n`);
   process.exit(1);
 });

@@ -76,8 +76,12 @@ export function createApp(options: AppOptions = {}): express.Express {
 
   const json = express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'], strict: false });
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (!req.is(['application/json', 'application/*+json'])) {
       next(new NarsolveError('UnsupportedMediaType', `send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+    } else if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      // JSON between systems is UTF-8 (RFC 8259); decoding anything else silently invites surprises.
+      next(new NarsolveError('UnsupportedMediaType', `send JSON as UTF-8 (got charset=${charset})`));
     } else next();
   };
   const solve = (route: string, handler: Handler) => async (req: Request, res: Response): Promise<void> => {
@@ -156,14 +160,17 @@ function toProblem(error: unknown, req: Request, logger: Logger): Problem {
   return new NarsolveError('Internal', 'an unexpected error occurred; the request id in this answer finds it in the logs').toProblem();
 }
 
-/** express.json() reports its failures with a `type`; map the ones a client can cause. */
+/** express.json() reports its failures with a `type` (zlib its own with a Z_ `code`); map the ones a client can cause. */
 function bodyParserProblem(error: unknown): NarsolveError | undefined {
-  const e = error as { type?: string; message?: string; limit?: number; length?: number };
+  const e = error as { type?: string; code?: string; message?: string; limit?: number; length?: number };
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new NarsolveError('InvalidInput', `the body does not decode as its Content-Encoding says (${e.message ?? e.code})`, { errors: [{ pointer: '', message: 'undecodable body' }] });
+  }
   switch (e?.type) {
     case 'entity.parse.failed':
       return new NarsolveError('InvalidInput', `the body is not valid JSON: ${e.message}`, { errors: [{ pointer: '', message: 'malformed JSON' }] });
     case 'entity.too.large':
-      return new NarsolveError('TooBig', `the body is ${e.length ?? 'more than'} bytes; the limit is ${e.limit} (set ${envName('maxBodyBytes')} to change it)`, {
+      return new NarsolveError('TooBig', `${e.length === undefined ? 'the body is larger than the limit' : `the body is ${e.length} bytes; the limit is`} ${e.limit} bytes (set ${envName('maxBodyBytes')} to change it)`, {
         errors: [{ pointer: '', message: `at most ${e.limit} bytes` }],
       });
     case 'encoding.unsupported':

@@ -135,6 +135,10 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     if (!Number.isInteger(value)) integral = false;
   }
   errors.throwIfAny();
+  if (!Number.isFinite(absSum)) {
+    // A path length or a flow value is at most the sum of |values|; past the largest double it would overflow to Infinity.
+    throw invalidInput('/graph/edges', `the ${field}s add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`);
+  }
 
   return {
     directed,

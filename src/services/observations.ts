@@ -20,9 +20,12 @@ export async function decodeObservations(graph: CompactGraph, model: LearnedObse
   const result = await model.infer(inputs);
   timer.mark('infer');
   const decoded = decodeCosts(graph, result.logCost);
+  let total = 0;
   for (const value of decoded) {
     if (!(value >= 0 && value < Infinity)) throw new Error(`the encoder decoded a value of ${value}`);
+    total += value;
   }
+  if (!Number.isFinite(total)) throw new Error('the decoded values add up to more than the largest double');
   timer.mark('decode');
   return { decoded, version: model.version };
 }

@@ -68,7 +68,7 @@ export interface LearnedSolvers {
   readonly noisyRoute: LearnedSolver<LearnedObservationEncoder>;
   /** Max flows whose edges carry throughput samples. */
   readonly noisyMaxflow: LearnedSolver<LearnedObservationEncoder>;
-  /** Stops the worker threads. */
+  /** Stops the worker threads, once every running inference has finished. */
   close(): Promise<void>;
 }
 
@@ -165,7 +165,12 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     await pool.destroy();
     return { route, maxflow, noisyRoute, noisyMaxflow, close: async () => {} };
   }
-  return { route, maxflow, noisyRoute, noisyMaxflow, close: () => pool.destroy() };
+  // Terminating a worker while onnxruntime runs in it aborts the process: wait for running inferences first.
+  const close = async (): Promise<void> => {
+    while (running > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await pool.destroy();
+  };
+  return { route, maxflow, noisyRoute, noisyMaxflow, close };
 }
 
 function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {

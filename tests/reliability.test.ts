@@ -1,0 +1,141 @@
+/**
+ * Faults an operator meets: values whose sums overflow, bodies that do not decode, charsets JSON
+ * does not use, malformed configuration, a port already taken, and SIGTERM with work in flight.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/api/app';
+import { loadServerConfig } from '../src/config';
+import { solveMaxflow } from '../src/services/maxflow';
+import { solveRoute } from '../src/services/route';
+import { learnedDisabled } from '../src/solvers/learned';
+import { refusal, testContext } from './helpers';
+
+const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
+const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled() });
+const body = JSON.stringify({ graph: { edges: [{ from: 'a', to: 'b', weight: 1 }] }, source: 'a' });
+
+describe('inputs that pass the schema but would overflow or not decode get a clear 4xx, never a 500', () => {
+  test('a route through weights whose sum overflows the largest double', async () => {
+    const error = await refusal(() => solveRoute({ graph: { edges: [{ from: 'a', to: 'b', weight: 1e308 }, { from: 'b', to: 'c', weight: 1e308 }] }, source: 'a', target: 'c' }, testContext()));
+    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges', message: expect.stringMatching(/path length could overflow/) }] });
+  });
+
+  test('two parallel 1e308 paths in a max flow', async () => {
+    const edges = [{ from: 's', to: 'a', capacity: 1e308 }, { from: 'a', to: 't', capacity: 1e308 }, { from: 's', to: 'b', capacity: 1e308 }, { from: 'b', to: 't', capacity: 1e308 }];
+    const error = await refusal(() => solveMaxflow({ graph: { edges }, source: 's', sink: 't' }, testContext()));
+    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges', message: expect.stringMatching(/flow value could overflow/) }] });
+  });
+
+  test('a Content-Encoding: gzip header on a body that is not gzip is a 400; a real gzip body is answered', async () => {
+    const bad = await request(app).post('/route').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(body);
+    expect(bad.status).toBe(400);
+    expect(bad.type).toBe('application/problem+json');
+    expect(bad.body).toMatchObject({ code: 'InvalidInput', detail: expect.stringMatching(/does not decode as its Content-Encoding/) });
+    // (fetch, not supertest, which does not send a Buffer body as it is)
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const good = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/route`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(body),
+      });
+      expect(good.status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a charset other than UTF-8 is refused with 415; utf-8 is fine', async () => {
+    const utf7 = await request(app).post('/route').set('Content-Type', 'application/json; charset=utf-7').send(body);
+    expect(utf7.status).toBe(415);
+    expect(utf7.body.detail).toMatch(/UTF-8 \(got charset=utf-7\)/);
+    expect((await request(app).post('/route').set('Content-Type', 'application/json; charset=UTF-8').send(body)).status).toBe(200);
+  });
+});
+
+describe('configuration fails fast, naming the variable', () => {
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['KEEP_ALIVE_TIMEOUT_MS', 'abc'],
+    ['NARSOLVE_LEARNED_WORKERS', 'abc'],
+    ['NARSOLVE_LEARNED_WORKERS', '0'],
+    ['NARSOLVE_SHUTDOWN_GRACE_MS', '-1'],
+    ['LOG_LEVEL', 'loud'],
+  ])('%s=%s', (name, value) => {
+    expect(() => loadServerConfig({ [name]: value })).toThrow(new RegExp(`^config: ${name}=`));
+  });
+
+  test('the server exits with status 1 and one line naming the variable, before loading anything', () => {
+    const run = spawnSync(process.execPath, [SERVER], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(['narsolve: config: PORT="abc" is not a port (an integer from 0 to 65535)']);
+  });
+});
+
+/** A free loopback port (there is a small race between closing it and the server taking it). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts the built server and resolves once it logs that it is listening (or exits). */
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env } });
+  let log = '';
+  child.stdout.on('data', (chunk) => (log += chunk));
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<boolean>((resolve) => {
+    child.stdout.on('data', () => log.includes('narsolve listening') && resolve(true));
+    exited.then(() => resolve(false));
+  });
+  return { child, exited, listening, log: () => log };
+}
+
+describe('the server process', () => {
+  test('a port already in use: exit status 1, the reason, and never "listening"', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const server = startServer({ PORT: String(port) });
+      expect(await server.exited).toBe(1);
+      expect(server.log()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
+      expect(server.log()).not.toMatch(/narsolve listening/);
+    } finally {
+      taken.close();
+    }
+  });
+
+  test('SIGTERM with a learned inference in flight: the request is answered, the workers stop only after it, exit status 0', async () => {
+    const port = await freePort();
+    const server = startServer({ PORT: String(port), NARSOLVE_SHUTDOWN_GRACE_MS: '60000' });
+    expect(await server.listening).toBe(true);
+    // A long chain: the processor runs many steps, so the inference is still running when SIGTERM arrives.
+    const n = 6000;
+    const edges = Array.from({ length: n - 1 }, (_, i) => ({ from: i, to: i + 1, weight: 1 + (i % 9) }));
+    const file = join(mkdtempSync(join(tmpdir(), 'narsolve-sig-')), 'body.json');
+    writeFileSync(file, JSON.stringify({ graph: { edges }, source: 0, target: n - 1, solver: 'learned' }));
+    const answer = fetch(`http://127.0.0.1:${port}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: require('node:fs').readFileSync(file) });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    server.child.kill('SIGTERM');
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { solver: { used: string } }).solver.used).toBe('learned');
+    expect(await server.exited).toBe(0);
+    // The request was still running when the signal came.
+    expect(server.log()).toMatch(/"inFlight":1,.*shutting down/);
+    expect(server.log()).toMatch(/"msg":"stopped"/);
+    expect(server.log()).not.toMatch(/terminate called|Napi::Error/);
+  });
+});
