@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ModelUnavailable'
   | 'NotFound'
   | 'MethodNotAllowed'
+  | 'RequestTimeout'
   | 'Internal';
 
 /** One located complaint about the request: an RFC 6901 JSON pointer into the body and a message. */
@@ -21,6 +22,7 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidInput: 400,
   NotFound: 404,
   MethodNotAllowed: 405,
+  RequestTimeout: 408,
   TooBig: 413,
   UnsupportedMediaType: 415,
   NegativeCycle: 422,
@@ -34,6 +36,7 @@ export const TITLE: Readonly<Record<ErrorCode, string>> = {
   InvalidInput: 'The request is not valid',
   NotFound: 'No such resource',
   MethodNotAllowed: 'Method not allowed on this resource',
+  RequestTimeout: 'The request did not arrive in time',
   TooBig: 'The request exceeds a configured limit',
   UnsupportedMediaType: 'The request body must be application/json',
   NegativeCycle: 'A negative cycle is reachable from the source',

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { createApp } from './api/app';
 import { loadConfig, loadServerConfig } from './config';
+import { NarsolveError } from './errors';
 import { loadLearnedSolvers } from './solvers/learned';
 
 /**
@@ -31,6 +32,17 @@ async function main(): Promise<void> {
   });
   http.keepAliveTimeout = server.keepAliveTimeoutMs;
   http.headersTimeout = server.keepAliveTimeoutMs + 1_000;
+  // Requests Node itself refuses (malformed HTTP, headers that never finish) get problem+json too, not an empty body.
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const problem = new NarsolveError(timeout ? 'RequestTimeout' : 'InvalidInput', timeout ? 'the request did not arrive in time' : `the request is not valid HTTP (${error.code ?? error.message})`).toProblem();
+    const body = JSON.stringify(problem);
+    socket.end(`HTTP/1.1 ${problem.status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   http.on('request', (_req, res) => {
     inFlight++;
     res.on('close', () => inFlight--);

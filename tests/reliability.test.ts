@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,7 +14,8 @@ import { createApp } from '../src/api/app';
 import { loadServerConfig } from '../src/config';
 import { solveMaxflow } from '../src/services/maxflow';
 import { solveRoute } from '../src/services/route';
-import { learnedDisabled } from '../src/solvers/learned';
+import { STATUS } from '../src/errors';
+import { learnedDisabled, loadLearnedSolvers } from '../src/solvers/learned';
 import { refusal, testContext } from './helpers';
 
 const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
@@ -102,7 +103,49 @@ function startServer(env: Record<string, string>) {
   return { child, exited, listening, log: () => log };
 }
 
+test('the problem schema lists exactly the codes errors.ts answers with', () => {
+  const schema = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'schemas', 'problem.json'), 'utf8'));
+  expect([...schema.properties.code.enum].sort()).toEqual(Object.keys(STATUS).sort());
+});
+
+test('a model that fails to run is reported without the server\'s own paths', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-models-'));
+  const manifest = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'models', 'manifest.json'), 'utf8'));
+  const junk = Buffer.from('not an onnx model');
+  writeFileSync(join(dir, 'maxflow.onnx'), junk);
+  manifest.models = { maxflow: { ...manifest.models.maxflow, sha256: require('node:crypto').createHash('sha256').update(junk).digest('hex') } };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  const learned = await loadLearnedSolvers({ modelsDir: dir });
+  try {
+    expect(learned.maxflow.readiness.ready).toBe(false);
+    expect(learned.maxflow.readiness.reason).toMatch(/failed to run/);
+    expect(learned.maxflow.readiness.reason).not.toContain(dir);
+  } finally {
+    await learned.close();
+  }
+});
+
 describe('the server process', () => {
+  test('malformed HTTP gets a problem+json 400 from the server itself, not an empty answer', async () => {
+    const port = await freePort();
+    const server = startServer({ PORT: String(port) });
+    expect(await server.listening).toBe(true);
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+      expect(answer).toMatch(/Content-Type: application\/problem\+json/);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'InvalidInput' });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   test('a port already in use: exit status 1, the reason, and never "listening"', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

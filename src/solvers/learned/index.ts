@@ -88,6 +88,11 @@ export interface LearnedOptions {
 /** Runs one task in the pool (the worker's default export, or the named one). */
 type RunTask = <T>(task: unknown, name?: string) => Promise<T>;
 
+/** A runtime's message with the server's own paths taken out: readiness reasons are public (/readyz). */
+function withoutPaths(message: string, modelsDir: string): string {
+  return message.split(modelsDir).join('models').split(packageRoot()).join('.');
+}
+
 /** The compiled worker: under ts-jest this file is TypeScript, and workers need JavaScript. */
 function workerFile(): string {
   const compiled = join(__dirname, 'worker.js');
@@ -107,7 +112,7 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     const ort = await import('onnxruntime-node');
     runtime = `onnxruntime-node ${ort.env.versions?.node ?? 'unknown version'}`;
   } catch (error) {
-    return learnedDisabled(`onnxruntime-node failed to load: ${(error as Error).message}`);
+    return learnedDisabled(`onnxruntime-node failed to load: ${withoutPaths((error as Error).message, modelsDir)}`);
   }
   const bf = readModelEntry(modelsDir, BELLMAN_FORD_CONTRACT);
   const mf = readModelEntry(modelsDir, MAXFLOW_CONTRACT);
@@ -153,7 +158,7 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     try {
       await warm(model);
     } catch (error) {
-      return { readiness: unready(`models/${found.model.file} failed to run: ${(error as Error).message}`) };
+      return { readiness: unready(`models/${found.model.file} failed to run: ${withoutPaths((error as Error).message, modelsDir)}`) };
     }
     return { model, readiness: { ready: true, reason: `${found.model.name} ${found.model.version} loaded`, runtime, version: found.model.version } };
   };
