@@ -10,6 +10,10 @@ export interface Limits {
   maxWork: number;
   /** Most observations on one edge of a noisy route request. */
   maxObservations: number;
+  /** A request's deadline when its body sets no timeoutMs: how long it may wait for the learned solver. */
+  defaultTimeoutMs: number;
+  /** The largest timeoutMs a request may ask for. */
+  maxTimeoutMs: number;
 }
 
 /** Floating-point tolerances for certificates (see README "Exactness"). */
@@ -31,6 +35,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxEdges: 4_000_000,
   maxWork: 2_000_000_000,
   maxObservations: 64,
+  defaultTimeoutMs: 30_000,
+  maxTimeoutMs: 300_000,
 };
 
 export const DEFAULT_TOLERANCES: Tolerances = {
@@ -44,6 +50,8 @@ const ENV_NAMES: Record<keyof Limits | keyof Tolerances, string> = {
   maxEdges: 'NARSOLVE_MAX_EDGES',
   maxWork: 'NARSOLVE_MAX_WORK',
   maxObservations: 'NARSOLVE_MAX_OBSERVATIONS',
+  defaultTimeoutMs: 'NARSOLVE_DEFAULT_TIMEOUT_MS',
+  maxTimeoutMs: 'NARSOLVE_MAX_TIMEOUT_MS',
   routeRelative: 'NARSOLVE_ROUTE_REL_TOL',
   flowRelative: 'NARSOLVE_FLOW_REL_TOL',
 };
@@ -70,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
     limits[key] = readNumber(env, key, DEFAULT_LIMITS[key], true);
   }
+  if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
+    throw new Error(`config: ${ENV_NAMES.defaultTimeoutMs}=${limits.defaultTimeoutMs} is more than ${ENV_NAMES.maxTimeoutMs}=${limits.maxTimeoutMs}`);
+  }
   const tolerances = {} as Tolerances;
   for (const key of Object.keys(DEFAULT_TOLERANCES) as (keyof Tolerances)[]) {
     tolerances[key] = readNumber(env, key, DEFAULT_TOLERANCES[key], false);
@@ -92,10 +103,15 @@ export interface ServerConfig {
   /** Idle keep-alive timeout; above common load-balancer idle timeouts. */
   keepAliveTimeoutMs: number;
   learnedWorkers: number;
+  /** Most learned inferences that may wait for a worker; more are refused (503 for solver learned, classical for auto). */
+  learnedQueue: number;
   /** How long shutdown waits for requests in flight before it drops them and exits non-zero. */
   shutdownGraceMs: number;
   logLevel: string;
 }
+
+/** The default of NARSOLVE_LEARNED_QUEUE (and of the library's learned queue). */
+export const DEFAULT_LEARNED_QUEUE = 32;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -120,6 +136,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     host,
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'),
     learnedWorkers: integer('NARSOLVE_LEARNED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
+    learnedQueue: integer('NARSOLVE_LEARNED_QUEUE', DEFAULT_LEARNED_QUEUE, 0, 100_000, 'a queue length (an integer from 0 to 100000)'),
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,
   };

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'UnsupportedMediaType'
   | 'NegativeCycle'
   | 'ModelUnavailable'
+  | 'Overloaded'
+  | 'DeadlineExceeded'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'RequestTimeout'
@@ -29,6 +31,8 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   WorkLimitExceeded: 422,
   Internal: 500,
   ModelUnavailable: 503,
+  Overloaded: 503,
+  DeadlineExceeded: 503,
 };
 
 /** The problem title of each code. */
@@ -43,6 +47,8 @@ export const TITLE: Readonly<Record<ErrorCode, string>> = {
   WorkLimitExceeded: 'Solving would exceed the configured work limit',
   Internal: 'Internal error',
   ModelUnavailable: 'The learned model is not available',
+  Overloaded: 'The learned solver is busy; retry later',
+  DeadlineExceeded: 'The deadline passed before the learned solver answered',
 };
 
 /** The RFC 9457 problem+json body every error answer carries. */

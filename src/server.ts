@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const server = loadServerConfig();
   const config = loadConfig();
   const logger = pino({ name: 'narsolve', level: server.logLevel });
-  const learned = await loadLearnedSolvers({ workers: server.learnedWorkers });
+  const learned = await loadLearnedSolvers({ workers: server.learnedWorkers, maxQueue: server.learnedQueue });
   for (const [kind, { readiness: status }] of [['route', learned.route], ['maxflow', learned.maxflow], ['noisy route', learned.noisyRoute], ['noisy max flow', learned.noisyMaxflow]] as const) {
     if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
     else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');

@@ -68,6 +68,7 @@ describe('configuration fails fast, naming the variable', () => {
     ['NARSOLVE_LEARNED_WORKERS', 'abc'],
     ['NARSOLVE_LEARNED_WORKERS', '0'],
     ['NARSOLVE_SHUTDOWN_GRACE_MS', '-1'],
+    ['NARSOLVE_LEARNED_QUEUE', 'many'],
     ['LOG_LEVEL', 'loud'],
   ])('%s=%s', (name, value) => {
     expect(() => loadServerConfig({ [name]: value })).toThrow(new RegExp(`^config: ${name}=`));

@@ -6,7 +6,7 @@ import { envName, resolveConfig, type Config, type Limits, type Tolerances } fro
 import { NarsolveError, type Problem } from '../errors';
 import { solveMaxflow } from '../services/maxflow';
 import { solveRoute } from '../services/route';
-import type { SolveContext } from '../services/context';
+import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
 import { createMetrics } from './metrics';
@@ -37,7 +37,7 @@ export function createApp(options: AppOptions = {}): express.Express {
   const learned = options.learned ?? learnedDisabled();
   const context: SolveContext = { config, learned };
   const logger = options.logger ?? pino({ name: 'narsolve' });
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true, learned });
   const openapi = buildOpenApi(version);
   // Compile the request schemas now so the first request does not pay for it.
   warmUp('route-request.json');
@@ -65,6 +65,7 @@ export function createApp(options: AppOptions = {}): express.Express {
     }),
   );
   app.use((req, res, next) => {
+    res.locals.receivedAt = performance.now();
     const stop = metrics.duration.startTimer();
     res.on('finish', () => {
       const route = req.route?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path);
@@ -85,7 +86,13 @@ export function createApp(options: AppOptions = {}): express.Express {
     } else next();
   };
   const solve = (route: string, handler: Handler) => async (req: Request, res: Response): Promise<void> => {
-    const response = await handler(req.body, context);
+    // The deadline counts from arrival; a client that leaves cancels the learned work it queued.
+    const receivedAt = res.locals.receivedAt as number;
+    const cancel = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) cancel.abort(new RequestCancelled());
+    });
+    const response = await handler(req.body, { ...context, signal: cancel.signal, receivedAt });
     res.locals.code = response.code;
     res.locals.solver = response.solver.used;
     metrics.solverUsed.inc({ route, solver: response.solver.used, algorithm: response.solver.algorithm });
@@ -141,6 +148,11 @@ export function createApp(options: AppOptions = {}): express.Express {
     } else next(new NarsolveError('NotFound', `no resource at ${req.path}; see /openapi.json`));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof RequestCancelled) {
+      req.log?.info('the client closed the connection; its queued learned work was dropped');
+      return;
+    }
+    if (error instanceof NarsolveError && error.code === 'Overloaded') res.setHeader('Retry-After', String(error.extensions.retryAfterSeconds));
     const problem = toProblem(error, req, logger);
     res.locals.code = problem.code;
     res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId: req.id }));

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LearnedSolvers } from '../solvers/learned';
 
 /** The Prometheus metrics of one app; each app has its own registry so several can live in one process. */
 export interface AppMetrics {
@@ -8,10 +9,41 @@ export interface AppMetrics {
   readonly solverUsed: Counter<'route' | 'solver' | 'algorithm'>;
 }
 
-/** Creates the registry and the request, latency and solver metrics. */
-export function createMetrics(options: { defaultMetrics: boolean }): AppMetrics {
+/** Creates the registry and the request, latency, solver and learned-queue metrics. */
+export function createMetrics(options: { defaultMetrics: boolean; learned?: LearnedSolvers }): AppMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'narsolve_' });
+  const queue = () => options.learned?.queue;
+  // Read at scrape time from the queue's own counts, so the queue knows nothing of Prometheus.
+  new Gauge({
+    name: 'narsolve_learned_queue_inferences',
+    help: 'Learned inferences now waiting for a worker (state="waiting") or running (state="running")',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.set({ state: 'waiting' }, queue()?.waiting ?? 0);
+      this.set({ state: 'running' }, queue()?.running ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'narsolve_learned_queue_capacity',
+    help: 'Most learned inferences that may wait (NARSOLVE_LEARNED_QUEUE)',
+    registers: [registry],
+    collect() {
+      this.set(queue()?.capacity ?? 0);
+    },
+  });
+  new Counter({
+    name: 'narsolve_learned_queue_dropped_total',
+    help: 'Learned inferences refused because the queue was full (reason="full") or dropped from it because the deadline passed or the client left (reason="abandoned")',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ reason: 'full' }, queue()?.rejected ?? 0);
+      this.inc({ reason: 'abandoned' }, queue()?.abandoned ?? 0);
+    },
+  });
   return {
     registry,
     requests: new Counter({

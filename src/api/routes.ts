@@ -13,7 +13,7 @@ export interface Endpoint {
   readonly problems: readonly ErrorCode[];
 }
 
-const SOLVE_PROBLEMS = ['InvalidInput', 'TooBig', 'UnsupportedMediaType', 'WorkLimitExceeded', 'Internal', 'ModelUnavailable'] as const;
+const SOLVE_PROBLEMS = ['InvalidInput', 'TooBig', 'UnsupportedMediaType', 'WorkLimitExceeded', 'Internal', 'ModelUnavailable', 'Overloaded', 'DeadlineExceeded'] as const;
 
 /** Every endpoint narsolve serves. */
 export const ENDPOINTS = [

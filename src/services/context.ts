@@ -1,11 +1,47 @@
-import type { Config } from '../config';
-import type { LearnedSolvers } from '../solvers/learned';
+import { envName, type Config } from '../config';
+import { invalidInput } from '../errors';
+import type { InferOptions, LearnedSolvers } from '../solvers/learned';
 import { roundMs } from './types';
 
 /** What a solve needs besides the request: limits, tolerances and which learned solvers are ready. */
 export interface SolveContext {
   readonly config: Config;
   readonly learned: LearnedSolvers;
+  /** Aborted when the caller stops waiting (the HTTP client disconnected); its reason is a RequestCancelled. */
+  readonly signal?: AbortSignal;
+  /** When the request arrived (performance.now()), so its deadline counts from then; default: when it is read. */
+  readonly receivedAt?: number;
+}
+
+/** The reason a request's signal aborts when its caller went away: there is nobody left to answer. */
+export class RequestCancelled extends Error {
+  constructor() {
+    super('the client closed the connection before the answer');
+    this.name = 'RequestCancelled';
+  }
+}
+
+/**
+ * The request's signal: its deadline (timeoutMs, else the configured default, counted from arrival)
+ * joined with the caller's cancellation. A deadline aborts with a DOMException named TimeoutError.
+ */
+export function requestSignal(context: SolveContext, timeoutMs: number | undefined): AbortSignal {
+  const { defaultTimeoutMs, maxTimeoutMs } = context.config.limits;
+  if (timeoutMs !== undefined && timeoutMs > maxTimeoutMs) throw invalidInput('/timeoutMs', `must be at most ${maxTimeoutMs} (set ${envName('maxTimeoutMs')} to change it)`);
+  const budget = timeoutMs ?? defaultTimeoutMs;
+  const left = budget - (context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt);
+  const deadline = left > 0 ? AbortSignal.timeout(Math.ceil(left)) : AbortSignal.abort(new DOMException(`the deadline of ${budget} ms passed`, 'TimeoutError'));
+  return context.signal ? AbortSignal.any([context.signal, deadline]) : deadline;
+}
+
+/** Whether an abort reason is a deadline (rather than a cancellation). */
+export function isDeadline(reason: unknown): boolean {
+  return reason instanceof DOMException && reason.name === 'TimeoutError';
+}
+
+/** How a service hands an inference to the queue: the request's signal, and a 'queue' mark when a worker takes it. */
+export function inferOptions(context: SolveContext, timer: StageTimer): InferOptions {
+  return { signal: context.signal, onStart: () => timer.mark('queue') };
 }
 
 /** Measures named stages of one request in milliseconds. */

@@ -1,6 +1,10 @@
-import { NarsolveError } from '../errors';
-import type { LearnedSolver } from '../solvers/learned';
+import { NarsolveError, type ErrorCode } from '../errors';
+import { LearnedQueueFull, type LearnedSolver } from '../solvers/learned';
+import { isDeadline, type SolveContext } from './context';
 import type { SolverChoice } from './types';
+
+/** What Retry-After says when the learned queue is full: long enough for a few inferences to drain. */
+export const RETRY_AFTER_SECONDS = 1;
 
 /** Why a graph cannot go to the loaded model (a padded-slot limit, say). */
 export interface Unfit {
@@ -12,22 +16,27 @@ export type LearnedAttempt<T> = { readonly kind: 'learned'; readonly output: T }
 
 /**
  * attemptLearned: the part both services share. Plans the request for the learned solver and runs
- * it, unless the caller chose classical. When the model is missing, the graph does not fit or the
- * inference fails (a dead worker, a full queue), `auto` falls back with the reason and `learned`
- * gets ModelUnavailable. NarsolveErrors from `run` (bad input found late, a work limit) propagate.
+ * it, unless the caller chose classical. When the model is missing, the graph does not fit, the
+ * inference fails (a dead worker), the queue is full or the request's deadline passes, `auto` falls
+ * back with the reason; `learned` gets ModelUnavailable, Overloaded or DeadlineExceeded. When the
+ * caller went away, its RequestCancelled propagates: nobody is left to answer. NarsolveErrors from
+ * `run` (bad input found late, a work limit) propagate too.
  */
 export async function attemptLearned<M, P, T>(
   choice: SolverChoice,
   what: string,
+  context: SolveContext,
   solver: LearnedSolver<M>,
   plan: (model: M) => P | Unfit,
   run: (model: M, plan: P) => Promise<T>,
 ): Promise<LearnedAttempt<T>> {
   if (choice === 'classical') return { kind: 'classical' };
-  const unavailable = (reason: string): LearnedAttempt<T> => {
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', `the learned ${what} solver is not available: ${reason}`);
-    return { kind: 'classical', fallbackReason: `learned solver unavailable: ${reason}` };
+  // `learned` hears why as a problem; `auto` answers classically and says why in fallbackReason.
+  const refuse = (code: ErrorCode, problem: string, fallbackReason: string, extensions?: Record<string, unknown>): LearnedAttempt<T> => {
+    if (choice === 'learned') throw new NarsolveError(code, problem, { extensions });
+    return { kind: 'classical', fallbackReason };
   };
+  const unavailable = (reason: string) => refuse('ModelUnavailable', `the learned ${what} solver is not available: ${reason}`, `learned solver unavailable: ${reason}`);
   const model = solver.model;
   if (!model) return unavailable(solver.readiness.reason);
   const planned = plan(model);
@@ -36,9 +45,17 @@ export async function attemptLearned<M, P, T>(
     return { kind: 'learned', output: await run(model, planned) };
   } catch (error) {
     if (error instanceof NarsolveError) throw error;
+    if (error instanceof LearnedQueueFull) {
+      const reason = `learned solver busy: ${error.message}`;
+      return refuse('Overloaded', reason, reason, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    }
+    if (context.signal?.aborted && error === context.signal.reason) {
+      if (!isDeadline(error)) throw error;
+      const reason = "the request's deadline (timeoutMs, else NARSOLVE_DEFAULT_TIMEOUT_MS) passed before the learned solver answered";
+      return refuse('DeadlineExceeded', reason, reason);
+    }
     const reason = `learned inference failed: ${(error as Error).message}`;
-    if (choice === 'learned') throw new NarsolveError('ModelUnavailable', reason);
-    return { kind: 'classical', fallbackReason: reason };
+    return refuse('ModelUnavailable', reason, reason);
   }
 }
 

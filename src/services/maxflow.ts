@@ -8,7 +8,7 @@ import type { LearnedMaxflow } from '../solvers/learned';
 import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';
 import { plannedSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
-import { StageTimer, type SolveContext } from './context';
+import { inferOptions, StageTimer, type SolveContext } from './context';
 import { attemptLearned, type Unfit } from './learned';
 import { noisyMaxflow, type NoisyCutComparison } from './noisyMaxflow';
 import { roundMs, type LearnedRun, type SolverChoice, type SolverReportBase } from './types';
@@ -20,6 +20,8 @@ export interface MaxflowRequest {
   source: NodeId;
   sink: NodeId;
   solver?: SolverChoice;
+  /** This request's deadline (schemas/common.json#/$defs/TimeoutMs). */
+  timeoutMs?: number;
   /** Also run a cold exact solve and report its work next to the warm start's (costs a second solve). */
   explain?: boolean;
 }
@@ -103,9 +105,9 @@ interface Prediction {
  * solveMaxflow: validate → normalize → (learned → project → warm-started exact solver | exact
  * solver) → verify → answer. Throws NarsolveError for caller-visible problems.
  */
-export async function solveMaxflow(body: unknown, context: SolveContext): Promise<MaxflowResponse> {
+export async function solveMaxflow(body: unknown, caller: SolveContext): Promise<MaxflowResponse> {
   const timer = new StageTimer();
-  const { request, graph } = readGraphRequest<MaxflowRequest>('maxflow-request.json', 'capacity', body, context, timer);
+  const { request, graph, context } = readGraphRequest<MaxflowRequest>('maxflow-request.json', 'capacity', body, caller, timer);
   const source = nodeIndexOf(graph, request.source, '/source');
   const sink = nodeIndexOf(graph, request.sink, '/sink');
   if (source === sink) {
@@ -123,7 +125,7 @@ export async function solveMaxflow(body: unknown, context: SolveContext): Promis
   }
   const processor = context.learned.maxflow.model;
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
-  const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
+  const attempt = await attemptLearned(choice, 'max-flow', context, context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   if (choice === 'learned') return rawPrediction(job, attempt.output);
   return warmStart(job, attempt.output);
@@ -165,7 +167,7 @@ async function predict({ graph, source, sink, context, timer }: MaxflowJob, mode
   timer.mark('encode');
   const planned = plannedSteps(model.steps, inputs.hopDepth);
   const steps = stepBudget(planned, widths.slots, model.limits.maxSlotSteps);
-  const result = await model.infer(inputs, steps);
+  const result = await model.infer(inputs, steps, inferOptions(context, timer));
   timer.mark('infer');
   const { flow, sourceSide } = decodeMaxflow(graph, inputs, result.flowFraction, result.cutLogit, source, sink);
   timer.mark('decode');

@@ -1,7 +1,7 @@
 import type { CompactGraph } from '../graph/types';
 import type { LearnedObservationEncoder } from '../solvers/learned';
 import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
-import type { StageTimer } from './context';
+import { inferOptions, type SolveContext, type StageTimer } from './context';
 import type { Unfit } from './learned';
 
 /** The encoder's padded size for this graph, or why it does not fit the serving limits (what the edges carry, in words, for the reason). */
@@ -14,10 +14,10 @@ export function planEncoder(graph: CompactGraph, model: LearnedObservationEncode
 }
 
 /** Encode → infer (in a worker thread) → one decoded value per edge, refused unless every one is finite and non-negative. */
-export async function decodeObservations(graph: CompactGraph, model: LearnedObservationEncoder, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
+export async function decodeObservations(graph: CompactGraph, model: LearnedObservationEncoder, context: SolveContext, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
   const inputs = encodeObservations(graph);
   timer.mark('encode');
-  const result = await model.infer(inputs);
+  const result = await model.infer(inputs, inferOptions(context, timer));
   timer.mark('infer');
   const decoded = decodeCosts(graph, result.logCost);
   let total = 0;

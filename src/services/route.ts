@@ -6,7 +6,7 @@ import type { LearnedBellmanFord } from '../solvers/learned';
 import { decodeBellmanFord, encodeBellmanFord, paddedSlots } from '../solvers/learned/bellmanFordEncoding';
 import { maxSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
-import { StageTimer, type SolveContext } from './context';
+import { inferOptions, StageTimer, type SolveContext } from './context';
 import { attemptLearned, type Unfit } from './learned';
 import { noisyRoute } from './noisyRoute';
 import type { LearnedRun, NoisyComparison, SolverChoice, SolverReportBase } from './types';
@@ -18,6 +18,8 @@ export interface RouteRequest {
   source: NodeId;
   target?: NodeId;
   solver?: SolverChoice;
+  /** This request's deadline (schemas/common.json#/$defs/TimeoutMs). */
+  timeoutMs?: number;
 }
 
 /** Where a route answer came from. */
@@ -82,9 +84,9 @@ interface LearnedTree {
  * solveRoute: validate → normalize → (learned → verify → repair | classical → verify) → answer.
  * Throws NarsolveError for anything the caller must hear about (bad input, negative cycle, limits).
  */
-export async function solveRoute(body: unknown, context: SolveContext): Promise<RouteResponse> {
+export async function solveRoute(body: unknown, caller: SolveContext): Promise<RouteResponse> {
   const timer = new StageTimer();
-  const { request, graph } = readGraphRequest<RouteRequest>('route-request.json', 'weight', body, context, timer);
+  const { request, graph, context } = readGraphRequest<RouteRequest>('route-request.json', 'weight', body, caller, timer);
   const source = nodeIndexOf(graph, request.source, '/source');
   const target = request.target === undefined ? undefined : nodeIndexOf(graph, request.target, '/target');
   timer.mark('normalize');
@@ -97,7 +99,7 @@ export async function solveRoute(body: unknown, context: SolveContext): Promise<
   }
   const processor = context.learned.route.model;
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
-  const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
+  const attempt = await attemptLearned(choice, 'route', context, context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   const learned = attempt.output;
   const verdict = verify(job, learned.tree);
@@ -134,11 +136,11 @@ function planLearned(graph: CompactGraph, model: LearnedBellmanFord): number | U
 }
 
 /** Encode → infer (in a worker thread) → decode into a tree with exact path-length labels. */
-async function runLearned({ graph, source, timer }: RouteJob, model: LearnedBellmanFord, k: number): Promise<LearnedTree> {
+async function runLearned({ graph, source, timer, context }: RouteJob, model: LearnedBellmanFord, k: number): Promise<LearnedTree> {
   const inputs = encodeBellmanFord(graph, source, k);
   timer.mark('encode');
   const budget = stepBudget(maxSteps(model.steps, graph.nodeCount), inputs.n * inputs.k, model.limits.maxSlotSteps);
-  const result = await model.infer(inputs, budget);
+  const result = await model.infer(inputs, budget, inferOptions(context, timer));
   timer.mark('infer');
   const tree = decodeBellmanFord(graph, inputs, source, result.choice);
   timer.mark('decode');

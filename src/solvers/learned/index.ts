@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import Piscina from 'piscina';
+import { DEFAULT_LEARNED_QUEUE } from '../../config';
 import { packageRoot } from '../../paths';
 import type { BellmanFordInputs } from './bellmanFordEncoding';
 import { BELLMAN_FORD_CONTRACT, MAXFLOW_CONTRACT, NOISY_CAPACITIES_CONTRACT, NOISY_ROUTES_CONTRACT, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
@@ -31,7 +32,7 @@ export interface LearnedBellmanFord {
    * answers alone, and says why.
    */
   readonly auto: boolean;
-  infer(inputs: BellmanFordInputs, maxSteps: number): Promise<BellmanFordInference>;
+  infer(inputs: BellmanFordInputs, maxSteps: number, options?: InferOptions): Promise<BellmanFordInference>;
 }
 
 /** The loaded max-flow processor: a fixed number of steps per graph, in worker threads. */
@@ -43,7 +44,7 @@ export interface LearnedMaxflow {
   readonly steps: HopDepthPlusExtra;
   /** Whether solver "auto" runs the processor (then finishes its projected flow exactly) on requests with capacities only (spec serving.auto). */
   readonly auto: boolean;
-  infer(inputs: MaxflowInputs, steps: number): Promise<MaxflowInference>;
+  infer(inputs: MaxflowInputs, steps: number, options?: InferOptions): Promise<MaxflowInference>;
 }
 
 /** The loaded observation encoder for noisy routes: one pass per request, in worker threads. */
@@ -51,7 +52,41 @@ export interface LearnedObservationEncoder {
   readonly version: string;
   /** Padded slots are arcs × widest observation list + nodes × widest incident lists. */
   readonly limits: ServingLimits;
-  infer(inputs: ObservationInputs): Promise<ObservationInference>;
+  infer(inputs: ObservationInputs, options?: InferOptions): Promise<ObservationInference>;
+}
+
+/** How one inference waits for a worker. */
+export interface InferOptions {
+  /**
+   * Aborting it drops the inference while it waits in the queue (the promise rejects with the
+   * signal's reason). One already running finishes in its worker, since stopping onnxruntime
+   * mid-run aborts the process, but the promise rejects at once and the result is discarded.
+   */
+  readonly signal?: AbortSignal;
+  /** Called when a worker takes the inference, so callers can time the queue apart from the run. */
+  readonly onStart?: () => void;
+}
+
+/** Thrown by infer when the queue already holds its configured number of waiting inferences. */
+export class LearnedQueueFull extends Error {
+  constructor(readonly capacity: number) {
+    super(`the learned solver's queue is full (${capacity} inferences waiting)`);
+    this.name = 'LearnedQueueFull';
+  }
+}
+
+/** Live counts of the inference queue, for /metrics. */
+export interface LearnedQueueStats {
+  /** Inferences waiting for a worker now. */
+  readonly waiting: number;
+  /** Inferences running now. */
+  readonly running: number;
+  /** The most that may wait. */
+  readonly capacity: number;
+  /** Inferences refused because the queue was full, since start. */
+  readonly rejected: number;
+  /** Inferences dropped from the queue (deadline passed, client gone), since start. */
+  readonly abandoned: number;
 }
 
 /** One learned solver: its readiness, and the model when it is ready. */
@@ -68,6 +103,8 @@ export interface LearnedSolvers {
   readonly noisyRoute: LearnedSolver<LearnedObservationEncoder>;
   /** Max flows whose edges carry throughput samples. */
   readonly noisyMaxflow: LearnedSolver<LearnedObservationEncoder>;
+  /** The inference queue's counts (absent when the solvers were built by hand, as tests do). */
+  readonly queue?: LearnedQueueStats;
   /** Stops the worker threads, once every running inference has finished. */
   close(): Promise<void>;
 }
@@ -76,6 +113,8 @@ export interface LearnedOptions {
   modelsDir?: string;
   /** Worker threads, one session each (default 1). */
   workers?: number;
+  /** Most inferences that may wait for a worker; beyond it infer throws LearnedQueueFull (default 32). */
+  maxQueue?: number;
   /** onnxruntime intra-op threads per session (default: the cores, divided among workers). */
   intraOpThreads?: number;
   /**
@@ -86,7 +125,66 @@ export interface LearnedOptions {
 }
 
 /** Runs one task in the pool (the worker's default export, or the named one). */
-type RunTask = <T>(task: unknown, name?: string) => Promise<T>;
+type RunTask = <T>(task: unknown, name: string | undefined, options: InferOptions | undefined) => Promise<T>;
+
+const NO_QUEUE: LearnedQueueStats = { waiting: 0, running: 0, capacity: 0, rejected: 0, abandoned: 0 };
+
+/**
+ * Hands tasks to the pool at most one per worker; the rest wait here, in a bounded queue that
+ * callers can leave (piscina's own abort would terminate a running worker, which aborts onnxruntime).
+ */
+class InferenceQueue {
+  private readonly waiting: (() => void)[] = [];
+  running = 0;
+  rejected = 0;
+  abandoned = 0;
+
+  constructor(
+    private readonly workers: number,
+    readonly capacity: number,
+    private readonly onBusyChange: (busy: boolean) => void,
+  ) {}
+
+  stats(): LearnedQueueStats {
+    return { waiting: this.waiting.length, running: this.running, capacity: this.capacity, rejected: this.rejected, abandoned: this.abandoned };
+  }
+
+  /** Runs `task` once a worker is free; see InferOptions for the signal. */
+  run<T>(task: () => Promise<T>, options: InferOptions = {}): Promise<T> {
+    const { signal, onStart } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      // Waiting, an abort leaves the queue; running, it only rejects: the run itself cannot be stopped.
+      const onAbort = () => {
+        const at = this.waiting.indexOf(entry);
+        if (at >= 0) {
+          this.waiting.splice(at, 1);
+          this.abandoned++;
+        }
+        reject(signal!.reason);
+      };
+      const entry = () => {
+        if (this.running++ === 0) this.onBusyChange(true);
+        onStart?.();
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            signal?.removeEventListener('abort', onAbort);
+            if (--this.running === 0) this.onBusyChange(false);
+            this.waiting.shift()?.();
+          });
+      };
+      if (this.running >= this.workers && this.waiting.length >= this.capacity) {
+        this.rejected++;
+        reject(new LearnedQueueFull(this.capacity));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.running < this.workers) entry();
+      else this.waiting.push(entry);
+    });
+  }
+}
 
 /** A runtime's message with the server's own paths taken out: readiness reasons are public (/readyz). */
 function withoutPaths(message: string, modelsDir: string): string {
@@ -121,7 +219,7 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   const unready = (reason: string): LearnedReadiness => ({ ready: false, reason, runtime });
   if ('reason' in bf && 'reason' in mf && 'reason' in nr && 'reason' in nc) {
     const none = (found: { reason: string }) => ({ readiness: unready(found.reason) });
-    return { route: none(bf), maxflow: none(mf), noisyRoute: none(nr), noisyMaxflow: none(nc), close: async () => {} };
+    return { route: none(bf), maxflow: none(mf), noisyRoute: none(nr), noisyMaxflow: none(nc), queue: NO_QUEUE, close: async () => {} };
   }
 
   const models: Partial<Record<ModelName, { path: string; hidden: number }>> = {};
@@ -135,21 +233,13 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: Infinity,
-    // Beyond this many waiting inferences, new ones are refused and auto answers classically.
-    maxQueue: 64,
     workerData: { models, intraOpThreads: opts.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / workers)) },
   });
   const keepAlive = opts.keepAlive ?? true;
-  let running = 0;
-  const hold = (ref: boolean) => {
-    if (!keepAlive) for (const thread of pool.threads) ref ? thread.ref() : thread.unref();
-  };
-  const run: RunTask = (task, name) => {
-    if (running++ === 0) hold(true);
-    return pool.run(task, name ? { name } : undefined).finally(() => {
-      if (--running === 0) hold(false);
-    });
-  };
+  const queue = new InferenceQueue(workers, opts.maxQueue ?? DEFAULT_LEARNED_QUEUE, (busy) => {
+    if (!keepAlive) for (const thread of pool.threads) busy ? thread.ref() : thread.unref();
+  });
+  const run: RunTask = (task, name, options) => queue.run(() => pool.run(task, name ? { name } : undefined), options);
 
   // Each model is warmed up on its own: one that loads but cannot run is unavailable, with the reason, and the other still serves.
   const start = async <S extends ServedModel, M>(found: { model: S } | { reason: string }, make: (served: S) => M, warm: (model: M) => Promise<void>): Promise<LearnedSolver<M>> => {
@@ -168,14 +258,19 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   const noisyMaxflow = await start(nc, (served) => learnedObservationEncoder(run, served, 'noisy_capacities'), warmUpObservationEncoder);
   if (!route.model && !maxflow.model && !noisyRoute.model && !noisyMaxflow.model) {
     await pool.destroy();
-    return { route, maxflow, noisyRoute, noisyMaxflow, close: async () => {} };
+    return { route, maxflow, noisyRoute, noisyMaxflow, queue: NO_QUEUE, close: async () => {} };
   }
   // Terminating a worker while onnxruntime runs in it aborts the process: wait for running inferences first.
   const close = async (): Promise<void> => {
-    while (running > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (queue.running > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await pool.destroy();
   };
-  return { route, maxflow, noisyRoute, noisyMaxflow, close };
+  return {
+    route, maxflow, noisyRoute, noisyMaxflow, close,
+    get queue() {
+      return queue.stats();
+    },
+  };
 }
 
 function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): LearnedMaxflow {
@@ -184,7 +279,7 @@ function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): L
     limits: served.limits,
     steps: served.steps,
     auto: served.auto === true,
-    infer: (inputs, steps) =>
+    infer: (inputs, steps, options) =>
       run(
         {
           n: inputs.n,
@@ -201,12 +296,13 @@ function learnedMaxflow(run: RunTask, served: ServedModel<HopDepthPlusExtra>): L
           steps,
         },
         'maxflow',
+        options,
       ),
   };
 }
 
 function learnedObservationEncoder(run: RunTask, served: ServedModel, model: 'noisy_routes' | 'noisy_capacities'): LearnedObservationEncoder {
-  return { version: served.version, limits: served.limits, infer: (inputs) => run({ ...inputs, model }, 'observationEncoder') };
+  return { version: served.version, limits: served.limits, infer: (inputs, options) => run({ ...inputs, model }, 'observationEncoder', options) };
 }
 
 /** One tiny pass (a → b, two observations) so an encoder that cannot run is caught at start-up. */
@@ -251,8 +347,9 @@ function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): Lea
     limits: served.limits,
     steps: served.steps,
     auto: served.auto === true,
-    infer: (inputs, maxSteps) =>
-      run({
+    infer: (inputs, maxSteps, options) =>
+      run(
+        {
         n: inputs.n,
         k: inputs.k,
         source: inputs.source,
@@ -261,7 +358,10 @@ function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): Lea
         nbrMask: inputs.nbrMask,
         maxSteps,
         patience,
-      }),
+        },
+        undefined,
+        options,
+      ),
   };
 }
 
@@ -286,5 +386,5 @@ async function warmUpBellmanFord(model: LearnedBellmanFord): Promise<void> {
 /** The learned solvers as unavailable, for embedders that do not want the runtime loaded. */
 export function learnedDisabled(reason = 'learned solvers disabled by configuration'): LearnedSolvers {
   const none = { readiness: { ready: false, reason } };
-  return { route: none, maxflow: none, noisyRoute: none, noisyMaxflow: none, close: async () => {} };
+  return { route: none, maxflow: none, noisyRoute: none, noisyMaxflow: none, queue: NO_QUEUE, close: async () => {} };
 }
