@@ -10,6 +10,10 @@ COPY src ./src
 COPY schemas ./schemas
 # The production build compiles src/ only: bench/ and the test generators are not shipped.
 RUN npm run build && npm prune --omit=dev
+# onnxruntime-node ships its runtime for every OS and CPU (about 290 MB); the image needs this one's.
+RUN keep="linux/$(node -p process.arch)" \
+ && for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do case "$dir" in */"$keep") ;; *) rm -rf "$dir" ;; esac; done \
+ && test -n "$(ls node_modules/onnxruntime-node/bin/napi-v*/"$keep"/*.node)"
 
 FROM node:20-slim
 WORKDIR /app
