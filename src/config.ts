@@ -103,12 +103,19 @@ export interface ServerConfig {
   /** Idle keep-alive timeout; above common load-balancer idle timeouts. */
   keepAliveTimeoutMs: number;
   learnedWorkers: number;
+  /** Threads that solve big requests off the event loop. */
+  solveWorkers: number;
+  /** Bodies of at least this many bytes (decoded) are parsed and solved in a solve worker; 0 sends every one. */
+  offloadBytes: number;
   /** Most learned inferences that may wait for a worker; more are refused (503 for solver learned, classical for auto). */
   learnedQueue: number;
   /** How long shutdown waits for requests in flight before it drops them and exits non-zero. */
   shutdownGraceMs: number;
   logLevel: string;
 }
+
+/** The default of NARSOLVE_SOLVE_WORKERS: two, so one big request never holds up the next. */
+export const DEFAULT_SOLVE_WORKERS = 2;
 
 /** The default of NARSOLVE_LEARNED_QUEUE (and of the library's learned queue). */
 export const DEFAULT_LEARNED_QUEUE = 32;
@@ -136,6 +143,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     host,
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'),
     learnedWorkers: integer('NARSOLVE_LEARNED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
+    solveWorkers: integer('NARSOLVE_SOLVE_WORKERS', DEFAULT_SOLVE_WORKERS, 1, 64, 'a worker count (an integer from 1 to 64)'),
+    offloadBytes: integer('NARSOLVE_OFFLOAD_BYTES', 1_000_000, 0, Number.MAX_SAFE_INTEGER, 'a size in bytes (a non-negative integer)'),
     learnedQueue: integer('NARSOLVE_LEARNED_QUEUE', DEFAULT_LEARNED_QUEUE, 0, 100_000, 'a queue length (an integer from 0 to 100000)'),
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,

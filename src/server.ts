@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { createApp } from './api/app';
+import { createOffload } from './api/offload';
 import { loadConfig, loadServerConfig } from './config';
 import { NarsolveError } from './errors';
 import { loadLearnedSolvers } from './solvers/learned';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
     if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
     else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }
-  const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger });
+  // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
+  const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });
+  const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger, offload });
   let inFlight = 0;
   // express 5 calls this once: with the bind error, or with nothing once listening.
   const http = app.listen(server.port, server.host, (error?: Error) => {

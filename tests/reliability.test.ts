@@ -69,6 +69,8 @@ describe('configuration fails fast, naming the variable', () => {
     ['NARSOLVE_LEARNED_WORKERS', '0'],
     ['NARSOLVE_SHUTDOWN_GRACE_MS', '-1'],
     ['NARSOLVE_LEARNED_QUEUE', 'many'],
+    ['NARSOLVE_SOLVE_WORKERS', '0'],
+    ['NARSOLVE_OFFLOAD_BYTES', '1MB'],
     ['LOG_LEVEL', 'loud'],
   ])('%s=%s', (name, value) => {
     expect(() => loadServerConfig({ [name]: value })).toThrow(new RegExp(`^config: ${name}=`));

@@ -9,7 +9,9 @@ import { solveRoute } from '../services/route';
 import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
+import { parseJsonBody } from './body';
 import { createMetrics } from './metrics';
+import { problemError, type Offload } from './offload';
 import { buildOpenApi } from './openapi';
 import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
 import { version } from '../version';
@@ -24,6 +26,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Whether /metrics includes process-level default metrics (default true). */
   defaultMetrics?: boolean;
+  /** Solve workers for big requests, from createOffload(); without it every request is solved on the event loop. */
+  offload?: Offload;
 }
 
 type Handler = (body: unknown, context: SolveContext) => Promise<{ code: string; solver: { used: string; algorithm: string } }>;
@@ -75,7 +79,26 @@ export function createApp(options: AppOptions = {}): express.Express {
     next();
   });
 
-  const json = express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'], strict: false });
+  const offload = options.offload;
+  // Bodies are read as bytes (decompressed, size-limited); big ones go to a solve worker unparsed.
+  const raw = express.raw({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'] });
+  const json: RequestHandler = (req, res, next) => {
+    raw(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (offload && bytes.length >= offload.thresholdBytes) {
+        res.locals.rawBody = bytes;
+        req.body = undefined;
+        return next();
+      }
+      try {
+        req.body = parseJsonBody(bytes);
+        next();
+      } catch (parseError) {
+        next(parseError);
+      }
+    });
+  };
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (!req.is(['application/json', 'application/*+json'])) {
@@ -92,11 +115,22 @@ export function createApp(options: AppOptions = {}): express.Express {
     res.on('close', () => {
       if (!res.writableFinished) cancel.abort(new RequestCancelled());
     });
-    const response = await handler(req.body, { ...context, signal: cancel.signal, receivedAt });
-    res.locals.code = response.code;
-    res.locals.solver = response.solver.used;
-    metrics.solverUsed.inc({ route, solver: response.solver.used, algorithm: response.solver.algorithm });
+    const requestContext = { ...context, signal: cancel.signal, receivedAt };
+    if (res.locals.rawBody) {
+      const outcome = await offload!.solve(route as '/route' | '/maxflow', res.locals.rawBody, requestContext);
+      if (outcome.kind === 'problem') throw problemError(outcome);
+      answered(route, res, outcome.code, outcome.used, outcome.algorithm);
+      res.type('application/json').send(outcome.json);
+      return;
+    }
+    const response = await handler(req.body, requestContext);
+    answered(route, res, response.code, response.solver.used, response.solver.algorithm);
     res.json(response);
+  };
+  const answered = (route: string, res: Response, code: string, used: string, algorithm: string): void => {
+    res.locals.code = code;
+    res.locals.solver = used;
+    metrics.solverUsed.inc({ route, solver: used, algorithm });
   };
 
   const ok = (res: Response): void => {

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import Piscina from 'piscina';
+import type { Config } from '../config';
+import { NarsolveError, type ErrorCode, type FieldError } from '../errors';
+import { packageRoot } from '../paths';
+import type { SolveContext } from '../services/context';
+import { LearnedQueueFull, type LearnedSolvers } from '../solvers/learned';
+
+/** The solvers a worker can reach through its port, and how many arguments their infer takes before its options. */
+export const PROXIED_SOLVERS = { route: 2, maxflow: 2, noisyRoute: 1, noisyMaxflow: 1 } as const;
+export type ProxiedSolver = keyof typeof PROXIED_SOLVERS;
+
+/** What the main thread tells a solve worker about each learned solver: everything but the runtime. */
+export type DescribedLearned = Record<ProxiedSolver, { readiness: LearnedSolvers['route']['readiness']; model?: Record<string, unknown> }>;
+
+/** One request for a solve worker: the endpoint, the raw (decoded) body, and how long ago it arrived. */
+export interface SolveTask {
+  path: '/route' | '/maxflow';
+  body: Uint8Array;
+  receivedAgoMs: number;
+  port: MessagePort;
+}
+
+/** A solve worker's result: the serialized answer, or the problem it refused with. */
+export type SolveOutcome =
+  | { kind: 'answer'; json: string; code: string; used: string; algorithm: string }
+  | { kind: 'problem'; code: ErrorCode; detail: string; errors?: FieldError[]; extensions: Record<string, unknown> };
+
+/** Messages on a task's port: the worker asks for an inference or cancels one; the main thread answers. */
+export type PortMessage =
+  | { id: number; solver: ProxiedSolver; args: unknown[] }
+  | { id: number; cancel: true }
+  | { id: number; started: true }
+  | { id: number; result: unknown }
+  | { id: number; error: { message: string; queueCapacity?: number } };
+
+/** Solves requests above a size in worker threads, so parsing and solving a big graph never stalls the event loop. */
+export interface Offload {
+  /** Bodies of at least this many bytes (after decoding) go to a worker. */
+  readonly thresholdBytes: number;
+  /** Parses, validates, solves, verifies and serializes one request in a worker. */
+  solve(path: SolveTask['path'], body: Uint8Array, context: SolveContext): Promise<SolveOutcome>;
+  close(): Promise<void>;
+}
+
+/** The compiled worker: under ts-jest this file is TypeScript, and workers need JavaScript. */
+function workerFile(): string {
+  const compiled = join(__dirname, 'solveWorker.js');
+  if (existsSync(compiled)) return compiled;
+  return join(packageRoot(), 'dist', 'src', 'api', 'solveWorker.js');
+}
+
+/**
+ * createOffload: a pool of solve workers. Workers run the services with the same config; their
+ * learned inferences come back here, through a port per request, to the one learned pool (so the
+ * queue, its limits and its metrics stay one).
+ */
+export function createOffload(options: { workers: number; thresholdBytes: number; config: Config; learned: LearnedSolvers }): Offload {
+  const { learned } = options;
+  const described = {} as DescribedLearned;
+  for (const name of Object.keys(PROXIED_SOLVERS) as ProxiedSolver[]) {
+    const { readiness, model } = learned[name];
+    described[name] = { readiness, model: model && Object.fromEntries(Object.entries(model).filter(([, value]) => typeof value !== 'function')) };
+  }
+  const pool = new Piscina({ filename: workerFile(), minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
+
+  /** Serves one task's inferences; the function it returns drops those still waiting once the task is done. */
+  const serveInferences = (port: MessagePort, context: SolveContext): (() => void) => {
+    const running = new Map<number, AbortController>();
+    port.on('message', (message: PortMessage) => {
+      if ('cancel' in message) {
+        running.get(message.id)?.abort(new DOMException("the request's deadline passed", 'TimeoutError'));
+        return;
+      }
+      if (!('solver' in message)) return;
+      const { id } = message;
+      const stop = new AbortController();
+      running.set(id, stop);
+      const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+      const model = learned[message.solver].model as { infer: (...args: unknown[]) => Promise<unknown> } | undefined;
+      const inference = model ? model.infer(...message.args, { signal, onStart: () => port.postMessage({ id, started: true }) }) : Promise.reject(new Error('no model'));
+      inference
+        .then(
+          (result) => port.postMessage({ id, result }),
+          (error: Error) => port.postMessage({ id, error: { message: error.message, queueCapacity: error instanceof LearnedQueueFull ? error.capacity : undefined } }),
+        )
+        .finally(() => running.delete(id));
+    });
+    // The worker's cancel can arrive after its answer (another channel): nobody waits for these any more.
+    return () => {
+      for (const stop of running.values()) stop.abort(new DOMException("the request's deadline passed", 'TimeoutError'));
+    };
+  };
+
+  return {
+    thresholdBytes: options.thresholdBytes,
+    async solve(path, body, context) {
+      const { port1, port2 } = new MessageChannel();
+      const dropRemaining = serveInferences(port1, context);
+      try {
+        const receivedAgoMs = context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt;
+        const task: SolveTask = { path, body, receivedAgoMs, port: port2 };
+        return (await pool.run(task, { transferList: [port2] })) as SolveOutcome;
+      } finally {
+        dropRemaining();
+        port1.close();
+      }
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** The NarsolveError a worker refused with, rebuilt on this thread. */
+export function problemError(outcome: Extract<SolveOutcome, { kind: 'problem' }>): NarsolveError {
+  return new NarsolveError(outcome.code, outcome.detail, { errors: outcome.errors, extensions: outcome.extensions });
+}

@@ -1,0 +1,80 @@
+/**
+ * A solve worker (see offload.ts): parses a big request, runs the same service the main thread
+ * would, and hands back the serialized answer. Its learned solvers are proxies: each inference is
+ * sent over the request's port to the main thread's learned pool.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import Piscina from 'piscina';
+import type { Config } from '../config';
+import { NarsolveError } from '../errors';
+import type { SolveContext } from '../services/context';
+import { solveMaxflow } from '../services/maxflow';
+import { solveRoute } from '../services/route';
+import { warmUp } from '../services/validation';
+import { LearnedQueueFull, type InferOptions, type LearnedSolvers } from '../solvers/learned';
+import { parseJsonBody } from './body';
+import { PROXIED_SOLVERS, type DescribedLearned, type PortMessage, type ProxiedSolver, type SolveOutcome, type SolveTask } from './offload';
+
+const { config, learned: described } = Piscina.workerData as { config: Config; learned: DescribedLearned };
+// Compile the request schemas as the worker starts, not on its first request.
+warmUp('route-request.json');
+warmUp('maxflow-request.json');
+
+/** Learned solvers whose infer asks the main thread, over `port`, and honours the caller's signal. */
+function proxiedLearned(port: MessagePort): LearnedSolvers {
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void; onStart?: () => void }>();
+  port.on('message', (message: PortMessage) => {
+    const call = pending.get(message.id);
+    if (!call) return;
+    if ('started' in message) return call.onStart?.();
+    pending.delete(message.id);
+    if ('result' in message) call.resolve(message.result);
+    else if ('error' in message) call.reject(message.error.queueCapacity === undefined ? new Error(message.error.message) : new LearnedQueueFull(message.error.queueCapacity));
+  });
+  const proxy = (solver: ProxiedSolver) => {
+    const { readiness, model } = described[solver];
+    if (!model) return { readiness };
+    const infer = (...args: unknown[]): Promise<unknown> => {
+      const options = args[PROXIED_SOLVERS[solver]] as InferOptions | undefined;
+      const { signal, onStart } = options ?? {};
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        // The deadline is this thread's: on abort, stop waiting and tell the main thread to drop the inference.
+        const onAbort = () => {
+          pending.delete(id);
+          port.postMessage({ id, cancel: true });
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const done = () => signal?.removeEventListener('abort', onAbort);
+        pending.set(id, { resolve: (value) => (done(), resolve(value)), reject: (error) => (done(), reject(error)), onStart });
+        port.postMessage({ id, solver, args: args.slice(0, PROXIED_SOLVERS[solver]) });
+      });
+    };
+    return { readiness, model: { ...model, infer } };
+  };
+  return {
+    route: proxy('route'),
+    maxflow: proxy('maxflow'),
+    noisyRoute: proxy('noisyRoute'),
+    noisyMaxflow: proxy('noisyMaxflow'),
+    close: async () => {},
+  } as LearnedSolvers;
+}
+
+/** Piscina's entry point: one request in, its serialized answer or problem out. */
+export default async function solve(task: SolveTask): Promise<SolveOutcome> {
+  const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
+  try {
+    const body = parseJsonBody(task.body);
+    const response = task.path === '/route' ? await solveRoute(body, context) : await solveMaxflow(body, context);
+    return { kind: 'answer', json: JSON.stringify(response), code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
+  } catch (error) {
+    if (!(error instanceof NarsolveError)) throw error;
+    return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
+  } finally {
+    task.port.close();
+  }
+}
