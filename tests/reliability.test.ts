@@ -17,6 +17,7 @@ import { solveRoute } from '../src/services/route';
 import { STATUS } from '../src/errors';
 import { learnedDisabled, loadLearnedSolvers } from '../src/solvers/learned';
 import { refusal, testContext } from './helpers';
+import { randomWeightedGraph } from './generators/graphs';
 
 const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
 const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled() });
@@ -163,9 +164,10 @@ describe('the server process', () => {
     }
   });
 
-  test('SIGTERM with a learned inference in flight: the request is answered, the workers stop only after it, exit status 0', async () => {
+  test('SIGTERM with a learned inference and a large request in flight, both in solve workers: both are answered, the workers stop only after them, exit status 0', async () => {
     const port = await freePort();
-    const server = startServer({ PORT: String(port), NARSOLVE_SHUTDOWN_GRACE_MS: '60000' });
+    // Offload threshold 0: both requests run in solve workers, the learned one through the main thread's learned pool.
+    const server = startServer({ PORT: String(port), NARSOLVE_SHUTDOWN_GRACE_MS: '60000', NARSOLVE_OFFLOAD_BYTES: '0' });
     expect(await server.listening).toBe(true);
     // A long chain: the processor runs many steps, so the inference is still running when SIGTERM arrives.
     const n = 6000;
@@ -174,13 +176,19 @@ describe('the server process', () => {
     writeFileSync(file, JSON.stringify({ graph: { edges }, source: 0, target: n - 1, solver: 'learned' }));
     const answer = fetch(`http://127.0.0.1:${port}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: require('node:fs').readFileSync(file) });
     await new Promise((resolve) => setTimeout(resolve, 400));
+    const big = randomWeightedGraph(100_000, 400_000, 3);
+    const large = fetch(`http://127.0.0.1:${port}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: { edges: big }, source: 0, solver: 'classical' }) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
     server.child.kill('SIGTERM');
     const res = await answer;
     expect(res.status).toBe(200);
     expect(((await res.json()) as { solver: { used: string } }).solver.used).toBe('learned');
+    const largeRes = await large;
+    expect(largeRes.status).toBe(200);
+    expect(((await largeRes.json()) as { certificate: { verified: boolean } }).certificate.verified).toBe(true);
     expect(await server.exited).toBe(0);
-    // The request was still running when the signal came.
-    expect(server.log()).toMatch(/"inFlight":1,.*shutting down/);
+    // Both requests were still running when the signal came.
+    expect(server.log()).toMatch(/"inFlight":2,.*shutting down/);
     expect(server.log()).toMatch(/"msg":"stopped"/);
     expect(server.log()).not.toMatch(/terminate called|Napi::Error/);
   });
