@@ -1,10 +1,10 @@
 /**
  * Load and faults against the built server, on loopback only, bounded in count and time
- * (`npm run bench:load -- --seconds 30`). Starts its own `dist/src/server.js` and reports:
+ * (`npm run bench:load -- --seconds 30 --rounds 3`). Starts its own `dist/src/server.js` and reports:
  *  1. a mixed load (autocannon, 10 connections) with 10% bad requests: req/s, p50, p99, non-2xx, 5xx;
  *  2. /healthz latency while a 1M-edge route is solved, against /healthz idle in the same run;
  *  3. 100 concurrent noisy routes (each needs the learned encoder): how many the queue took, p99;
- *  4. the server's RSS before and after.
+ *  4. the server's RSS at start and after each round of 1–3.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -43,6 +43,7 @@ const medium = { graph: { edges: randomWeightedGraph(2000, 10_000, 7).map((e) =>
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '30'));
   const bigEdges = Number(arg('big-edges', '1000000'));
+  const rounds = Number(arg('rounds', '3'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -57,76 +58,79 @@ async function main(): Promise<void> {
   const rssBefore = await rssMb(base);
   console.log(`narsolve load bench: server pid ${child.pid} on ${base}; RSS at start ${rssBefore} MB`);
 
-  // 1. Mixed load: nine valid requests and one bad one in every ten (the bad one cycles through four faults).
-  const json = { 'content-type': 'application/json' };
-  const post = (path: string, body: unknown) => ({ method: 'POST' as const, path, headers: json, body: JSON.stringify(body) });
-  const faults = [
-    { path: '/route', headers: json, body: '{"graph":' },
-    { path: '/route', headers: json, body: JSON.stringify({ graph: { edges: [{ from: 'a', to: 'b', weight: 'x' }] }, source: 'a' }) },
-    { path: '/route', headers: { ...json, 'content-encoding': 'gzip' }, body: JSON.stringify(small) },
-    { path: '/maxflow', headers: json, body: JSON.stringify({ graph: { edges: [{ from: 's', to: 't', capacity: 1 }] }, source: 's', sink: 'nowhere' }) },
-  ];
-  let faultsSent = 0;
-  const load = await autocannon({
-    url: base,
-    connections: 10,
-    duration: seconds,
-    requests: [
-      post('/route', small), post('/maxflow', flow), post('/route', noisy), post('/route', medium), post('/route', { ...small, solver: 'classical' }),
-      post('/route', small), post('/maxflow', { ...flow, solver: 'classical' }), post('/route', noisy), post('/route', small),
-      { method: 'POST', setupRequest: (req) => ({ ...req, ...faults[faultsSent++ % faults.length] }) },
-    ],
-  });
-  const rssAfterLoad = await rssMb(base);
-  const statuses = Object.fromEntries(Object.entries(load.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
-  const fivexx = Object.entries(statuses).filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
-  console.log(`\n1. mixed load, ${seconds} s, 10 connections, 1 request in 10 bad (malformed JSON, a bad weight, a false gzip header, an unknown sink)`);
-  console.log(`   ${Math.round(load.requests.average)} req/s; latency p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, max ${load.latency.max} ms`);
-  console.log(`   answers by status: ${JSON.stringify(statuses)}; non-2xx ${load.non2xx}; 5xx ${fivexx}; errors ${load.errors}, timeouts ${load.timeouts}`);
+  // The same three scenarios, round after round: RSS after each round shows whether memory levels off.
+  const rssAfterRounds: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    // 1. Mixed load: nine valid requests and one bad one in every ten (the bad one cycles through four faults).
+    const json = { 'content-type': 'application/json' };
+    const post = (path: string, body: unknown) => ({ method: 'POST' as const, path, headers: json, body: JSON.stringify(body) });
+    const faults = [
+      { path: '/route', headers: json, body: '{"graph":' },
+      { path: '/route', headers: json, body: JSON.stringify({ graph: { edges: [{ from: 'a', to: 'b', weight: 'x' }] }, source: 'a' }) },
+      { path: '/route', headers: { ...json, 'content-encoding': 'gzip' }, body: JSON.stringify(small) },
+      { path: '/maxflow', headers: json, body: JSON.stringify({ graph: { edges: [{ from: 's', to: 't', capacity: 1 }] }, source: 's', sink: 'nowhere' }) },
+    ];
+    let faultsSent = 0;
+    const load = await autocannon({
+      url: base,
+      connections: 10,
+      duration: seconds,
+      requests: [
+        post('/route', small), post('/maxflow', flow), post('/route', noisy), post('/route', medium), post('/route', { ...small, solver: 'classical' }),
+        post('/route', small), post('/maxflow', { ...flow, solver: 'classical' }), post('/route', noisy), post('/route', small),
+        { method: 'POST', setupRequest: (req) => ({ ...req, ...faults[faultsSent++ % faults.length] }) },
+      ],
+    });
+    const statuses = Object.fromEntries(Object.entries(load.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
+    const fivexx = Object.entries(statuses).filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+    console.log(`\n[round ${round}] 1. mixed load, ${seconds} s, 10 connections, 1 request in 10 bad (malformed JSON, a bad weight, a false gzip header, an unknown sink)`);
+    console.log(`   ${Math.round(load.requests.average)} req/s; latency p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, max ${load.latency.max} ms`);
+    console.log(`   answers by status: ${JSON.stringify(statuses)}; non-2xx ${load.non2xx}; 5xx ${fivexx}; errors ${load.errors}, timeouts ${load.timeouts}`);
 
-  // 2. /healthz while a big route is solved, against /healthz idle.
-  const probe = async (ms: number, until?: Promise<unknown>): Promise<number[]> => {
-    const times: number[] = [];
-    let done = false;
-    until?.then(() => (done = true), () => (done = true));
-    const end = performance.now() + ms;
-    while (until ? !done : performance.now() < end) {
-      const t = performance.now();
-      await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
-      times.push(performance.now() - t);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return times;
-  };
-  const idle = await probe(1000);
-  const big = randomWeightedGraph(Math.round(bigEdges / 4), bigEdges, 11);
-  // Edge objects (the form most clients send, and the slower one to parse) and no target: the whole tree.
-  const bigBody = JSON.stringify({ graph: { edges: big.map((e) => ({ from: e.from, to: e.to, weight: e.weight })) }, source: 0 });
-  const t0 = performance.now();
-  const solving = fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }).then((r) => r.json() as Promise<{ code: string; timingsMs: { total: number } }>);
-  const during = await probe(0, solving);
-  const answer = await solving;
-  const wall = performance.now() - t0;
-  const idleMax = Math.max(...idle);
-  const duringMax = Math.max(...during);
-  console.log(`\n2. /healthz during a ${bigEdges.toLocaleString('en')}-edge route (edge objects, whole tree, ${(bigBody.length / 1e6).toFixed(0)} MB; answered ${answer.code} in ${Math.round(wall)} ms wall, ${Math.round(answer.timingsMs.total)} ms in the service)`);
-  console.log(`   idle: ${idle.length} probes, max ${idleMax.toFixed(1)} ms; during: ${during.length} probes, max ${duringMax.toFixed(1)} ms (${(duringMax / idleMax).toFixed(0)}× idle; target ≤ 100 ms)`);
+    // 2. /healthz while a big route is solved, against /healthz idle.
+    const probe = async (ms: number, until?: Promise<unknown>): Promise<number[]> => {
+      const times: number[] = [];
+      let done = false;
+      until?.then(() => (done = true), () => (done = true));
+      const end = performance.now() + ms;
+      while (until ? !done : performance.now() < end) {
+        const t = performance.now();
+        await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+        times.push(performance.now() - t);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return times;
+    };
+    const idle = await probe(1000);
+    const big = randomWeightedGraph(Math.round(bigEdges / 4), bigEdges, 11);
+    // Edge objects (the form most clients send, and the slower one to parse) and no target: the whole tree.
+    const bigBody = JSON.stringify({ graph: { edges: big.map((e) => ({ from: e.from, to: e.to, weight: e.weight })) }, source: 0 });
+    const t0 = performance.now();
+    const solving = fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }).then((r) => r.json() as Promise<{ code: string; timingsMs: { total: number } }>);
+    const during = await probe(0, solving);
+    const answer = await solving;
+    const wall = performance.now() - t0;
+    const idleMax = Math.max(...idle);
+    const duringMax = Math.max(...during);
+    console.log(`\n[round ${round}] 2. /healthz during a ${bigEdges.toLocaleString('en')}-edge route (edge objects, whole tree, ${(bigBody.length / 1e6).toFixed(0)} MB; answered ${answer.code} in ${Math.round(wall)} ms wall, ${Math.round(answer.timingsMs.total)} ms in the service)`);
+    console.log(`   idle: ${idle.length} probes, max ${idleMax.toFixed(1)} ms; during: ${during.length} probes, max ${duringMax.toFixed(1)} ms (${(duringMax / idleMax).toFixed(0)}× idle; target ≤ 100 ms)`);
 
-  // 3. 100 concurrent noisy routes: the encoder's queue takes what it can; auto answers the rest classically.
-  const burst = await Promise.all(
-    Array.from({ length: 100 }, async () => {
-      const t = performance.now();
-      const r = (await (await fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(noisy) })).json()) as { solver: { used: string; fallbackReason?: string } };
-      return { ms: performance.now() - t, used: r.solver.used, busy: /busy/.test(r.solver.fallbackReason ?? '') };
-    }),
-  );
-  const learnedCount = burst.filter((b) => b.used === 'learned').length;
-  const busyCount = burst.filter((b) => b.busy).length;
-  const ms = burst.map((b) => b.ms);
-  console.log(`\n3. 100 concurrent noisy routes (solver auto): ${learnedCount} answered by the encoder, ${busyCount} classically because the queue was full; p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms`);
+    // 3. 100 concurrent noisy routes: the encoder's queue takes what it can; auto answers the rest classically.
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const t = performance.now();
+        const r = (await (await fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(noisy) })).json()) as { solver: { used: string; fallbackReason?: string } };
+        return { ms: performance.now() - t, used: r.solver.used, busy: /busy/.test(r.solver.fallbackReason ?? '') };
+      }),
+    );
+    const learnedCount = burst.filter((b) => b.used === 'learned').length;
+    const busyCount = burst.filter((b) => b.busy).length;
+    const ms = burst.map((b) => b.ms);
+    console.log(`\n[round ${round}] 3. 100 concurrent noisy routes (solver auto): ${learnedCount} answered by the encoder, ${busyCount} classically because the queue was full; p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms`);
 
-  const rssAfter = await rssMb(base);
-  console.log(`\n4. RSS: ${rssBefore} MB at start, ${rssAfterLoad} MB after the mixed load, ${rssAfter} MB at the end (${(rssAfter / rssBefore).toFixed(2)}× start)`);
+    rssAfterRounds.push(await rssMb(base));
+  }
+  console.log(`\n4. RSS: ${rssBefore} MB at start; after each round ${rssAfterRounds.map((mb) => `${mb} MB`).join(', ')} (last/first round ${(rssAfterRounds[rssAfterRounds.length - 1] / rssAfterRounds[0]).toFixed(2)}×)`);
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   console.log(`   SIGTERM: the server exited with status ${code}`);
