@@ -8,21 +8,14 @@
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { arg } from './args';
 import { randomWeightedGraph } from '../tests/generators/graphs';
+import { freePort } from '../tests/net';
 
 // The production build, as operators run it (npm run bench:load builds it first).
 const SERVER = join(__dirname, '..', '..', 'dist', 'src', 'server.js');
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function percentile(xs: number[], p: number): number {
   const sorted = [...xs].sort((a, b) => a - b);

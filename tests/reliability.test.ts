@@ -17,6 +17,7 @@ import { solveRoute } from '../src/services/route';
 import { STATUS } from '../src/errors';
 import { learnedDisabled, loadLearnedSolvers } from '../src/solvers/learned';
 import { refusal, testContext } from './helpers';
+import { freePort } from './net';
 import { randomWeightedGraph } from './generators/graphs';
 
 const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
@@ -84,14 +85,6 @@ describe('configuration fails fast, naming the variable', () => {
   });
 });
 
-/** A free loopback port (there is a small race between closing it and the server taking it). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts the built server and resolves once it logs that it is listening (or exits). */
 function startServer(env: Record<string, string>) {

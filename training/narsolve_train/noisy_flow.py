@@ -30,7 +30,7 @@ from .noisy_flow_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, mi
 from .noisy_model import ObservationEncoder
 from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
 from .recover import recover
-from .runs import Run
+from .runs import Run, add_run_arguments
 from .spec import load_spec
 
 MODES = ("regress", "frozen", "unfrozen")
@@ -180,14 +180,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train")
-    t.add_argument("--mode", choices=MODES, default="regress")
-    t.add_argument("--steps", type=int, default=3000)
-    t.add_argument("--batch-graphs", type=int, default=8)
-    t.add_argument("--n-max", type=int, default=64)
-    t.add_argument("--lr", type=float, default=2e-3)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", type=Path)
-    t.add_argument("--checkpoint-every", type=int, default=100)
+    add_run_arguments(t, MODES, "regress", 3000)
     e = sub.add_parser("evaluate")
     e.add_argument("--seed", type=int, default=20261125)
     e.add_argument("--sizes", default=",".join(map(str, SIZES)))

@@ -26,7 +26,7 @@ from .data import Graph, incoming_lists, make_batch
 from .noisy_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
 from .noisy_model import ObservationEncoder
 from .recover import recover
-from .runs import Run
+from .runs import Run, add_run_arguments
 from .spec import load_spec
 
 SPEC = load_spec("noisy_routes")
@@ -126,14 +126,7 @@ def load_processor():
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mode", choices=MODES, default="frozen")
-    ap.add_argument("--steps", type=int, default=4000)
-    ap.add_argument("--batch-graphs", type=int, default=8)
-    ap.add_argument("--n-max", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--checkpoint-every", type=int, default=100)
+    add_run_arguments(ap, MODES, "frozen", 4000)
     args = ap.parse_args(argv)
     args.out = args.out or Path("runs") / f"noisy_{args.mode}"
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))

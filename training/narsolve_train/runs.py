@@ -4,6 +4,7 @@
 `checkpoint_every` steps (written to a temporary file, then renamed, so a kill never leaves a torn
 checkpoint); running the same command again resumes from it. <out>/loss.csv gets one row a step.
 """
+import argparse
 import csv
 import os
 import time
@@ -68,3 +69,15 @@ class Run:
         if self.bar:
             self.bar.close()
         self.log.close()
+
+
+def add_run_arguments(parser: argparse.ArgumentParser, modes, default_mode: str, default_steps: int) -> None:
+    """The options every resumable trainer takes: its mode, the run's length and batch, and where it writes."""
+    parser.add_argument("--mode", choices=modes, default=default_mode)
+    parser.add_argument("--steps", type=int, default=default_steps)
+    parser.add_argument("--batch-graphs", type=int, default=8)
+    parser.add_argument("--n-max", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--checkpoint-every", type=int, default=100)
