@@ -30,7 +30,7 @@ from .noisy_flow_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, mi
 from .noisy_model import ObservationEncoder
 from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
 from .recover import recover
-from .runs import Run, add_run_arguments
+from .runs import Run, add_run_arguments, encoder_optimizer
 from .spec import load_spec
 
 MODES = ("regress", "frozen", "unfrozen")
@@ -68,13 +68,7 @@ def train(args):
     rng = np.random.default_rng(args.seed)
     encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
     processor, _ = recover("maxflow")
-    params = [dict(params=encoder.parameters(), lr=args.lr)]
-    if args.mode == "unfrozen":
-        params.append(dict(params=processor.parameters(), lr=args.lr / 10))
-    else:
-        for p in processor.parameters():
-            p.requires_grad_(False)
-    opt = torch.optim.Adam(params)
+    opt = encoder_optimizer(encoder, processor, args.mode, args.lr)
     run = Run(out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "log_capacity_rmse"], args.checkpoint_every)
     for step in run.steps_left():
         nets = [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(16, args.n_max + 1)), rng) for _ in range(args.batch_graphs)]

@@ -26,7 +26,7 @@ from .data import Graph, incoming_lists, make_batch
 from .noisy_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
 from .noisy_model import ObservationEncoder
 from .recover import recover
-from .runs import Run, add_run_arguments
+from .runs import Run, add_run_arguments, encoder_optimizer
 from .spec import load_spec
 
 SPEC = load_spec("noisy_routes")
@@ -135,13 +135,7 @@ def main(argv=None):
     encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
     processor = load_processor()
     assert processor.hidden == load_spec("bellman_ford")["model"]["hidden"]
-    params = [dict(params=encoder.parameters(), lr=args.lr)]
-    if args.mode == "unfrozen":
-        params.append(dict(params=processor.parameters(), lr=args.lr / 10))
-    else:
-        for p in processor.parameters():
-            p.requires_grad_(False)
-    opt = torch.optim.Adam(params)
+    opt = encoder_optimizer(encoder, processor, args.mode, args.lr)
     run = Run(args.out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "pointer_accuracy", "log_cost_rmse"], args.checkpoint_every)
     for step in run.steps_left():
         batch = noisy_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max))

@@ -81,3 +81,14 @@ def add_run_arguments(parser: argparse.ArgumentParser, modes, default_mode: str,
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--checkpoint-every", type=int, default=100)
+
+
+def encoder_optimizer(encoder: torch.nn.Module, processor: torch.nn.Module, mode: str, lr: float) -> torch.optim.Optimizer:
+    """Adam over the encoder, and over the processor at a tenth of the rate when mode is "unfrozen" (else the processor is frozen)."""
+    params = [dict(params=encoder.parameters(), lr=lr)]
+    if mode == "unfrozen":
+        params.append(dict(params=processor.parameters(), lr=lr / 10))
+    else:
+        for p in processor.parameters():
+            p.requires_grad_(False)
+    return torch.optim.Adam(params)
