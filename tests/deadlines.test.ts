@@ -2,6 +2,7 @@
  * Deadlines, a bounded learned queue and cancellation: one worker, a long learned inference holding
  * it, and short requests behind it.
  */
+import { connect, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/api/app';
@@ -55,6 +56,30 @@ describe('a request that waits behind a long learned inference', () => {
     await expect(waiting).rejects.toBeInstanceOf(RequestCancelled);
     expect(learned.queue!.abandoned).toBe(before + 1);
     await long;
+  });
+
+  test('when an HTTP client disconnects while its inference is queued, the server drops it from the queue', async () => {
+    const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const long = solveRoute(longChain(), context);
+      const before = learned.queue!.abandoned;
+      const body = JSON.stringify({ ...small, solver: 'learned' });
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      // Wait until the request is in the queue, then hang up.
+      for (let i = 0; i < 200 && learned.queue!.waiting === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(learned.queue!.waiting).toBe(1);
+      socket.destroy();
+      for (let i = 0; i < 200 && learned.queue!.abandoned === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(learned.queue!.abandoned).toBe(before + 1);
+      expect(learned.queue!.waiting).toBe(0);
+      await long;
+    } finally {
+      server.close();
+    }
   });
 
   test('timeoutMs above NARSOLVE_MAX_TIMEOUT_MS is refused at /timeoutMs; below 1 by the schema', async () => {
