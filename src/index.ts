@@ -13,6 +13,7 @@ import type { SolveContext } from './services/context';
 import { loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 
 export { createApp, type AppOptions } from './api/app';
+export { createOffload, type Offload } from './api/offload';
 export { NarsolveError, type ErrorCode, type FieldError, type Problem } from './errors';
 export { loadConfig, DEFAULT_LIMITS, DEFAULT_TOLERANCES, type Config, type Limits, type Tolerances } from './config';
 export { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
