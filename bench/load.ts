@@ -109,17 +109,19 @@ async function main(): Promise<void> {
     console.log(`   idle: ${idle.length} probes, max ${idleMax.toFixed(1)} ms; during: ${during.length} probes, max ${duringMax.toFixed(1)} ms (${(duringMax / idleMax).toFixed(0)}× idle; target ≤ 100 ms)`);
 
     // 3. 100 concurrent noisy routes: the encoder's queue takes what it can; auto answers the rest classically.
-    const burst = await Promise.all(
+    const bursting = Promise.all(
       Array.from({ length: 100 }, async () => {
         const t = performance.now();
         const r = (await (await fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(noisy) })).json()) as { solver: { used: string; fallbackReason?: string } };
         return { ms: performance.now() - t, used: r.solver.used, busy: /busy/.test(r.solver.fallbackReason ?? '') };
       }),
     );
+    const healthDuringBurst = await probe(0, bursting);
+    const burst = await bursting;
     const learnedCount = burst.filter((b) => b.used === 'learned').length;
     const busyCount = burst.filter((b) => b.busy).length;
     const ms = burst.map((b) => b.ms);
-    console.log(`\n[round ${round}] 3. 100 concurrent noisy routes (solver auto): ${learnedCount} answered by the encoder, ${busyCount} classically because the queue was full; p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms`);
+    console.log(`\n[round ${round}] 3. 100 concurrent noisy routes (solver auto): ${learnedCount} answered by the encoder, ${busyCount} classically because the queue was full; p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms; /healthz meanwhile: ${healthDuringBurst.length} probes, max ${Math.max(...healthDuringBurst).toFixed(1)} ms`);
 
     rssAfterRounds.push(await rssMb(base));
   }
