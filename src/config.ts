@@ -61,29 +61,44 @@ export function envName(key: keyof Limits | keyof Tolerances): string {
   return ENV_NAMES[key];
 }
 
-function readNumber(env: NodeJS.ProcessEnv, key: keyof Limits | keyof Tolerances, fallback: number, integer: boolean): number {
-  const raw = env[ENV_NAMES[key]];
+/** What a numeric variable may hold, and how the error names it ("a port (an integer from 0 to 65535)"). */
+interface NumberRule {
+  integer: boolean;
+  min: number;
+  max: number;
+  what: string;
+}
+
+/**
+ * One numeric environment variable: unset or blank gives the fallback; `_` separators are allowed.
+ * Anything else outside the rule throws a one-line Error naming the variable: a typo in deployment
+ * config should stop start-up loudly, not silently fall back.
+ */
+function readEnvNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, rule: NumberRule): number {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    // A typo in deployment config should stop start-up loudly, not silently fall back.
-    throw new Error(`config: ${ENV_NAMES[key]}=${JSON.stringify(raw)} is not a valid ${integer ? 'non-negative integer' : 'non-negative number'}`);
+  if (!Number.isFinite(value) || (rule.integer && !Number.isInteger(value)) || value < rule.min || value > rule.max) {
+    throw new Error(`config: ${name}=${JSON.stringify(raw)} is not ${rule.what}`);
   }
   return value;
 }
+
+const NON_NEGATIVE_INTEGER: NumberRule = { integer: true, min: 0, max: Infinity, what: 'a valid non-negative integer' };
+const NON_NEGATIVE_NUMBER: NumberRule = { integer: false, min: 0, max: Infinity, what: 'a valid non-negative number' };
 
 /** Reads limits and tolerances from the environment, falling back to the documented defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits = {} as Limits;
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
-    limits[key] = readNumber(env, key, DEFAULT_LIMITS[key], true);
+    limits[key] = readEnvNumber(env, ENV_NAMES[key], DEFAULT_LIMITS[key], NON_NEGATIVE_INTEGER);
   }
   if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
     throw new Error(`config: ${ENV_NAMES.defaultTimeoutMs}=${limits.defaultTimeoutMs} is more than ${ENV_NAMES.maxTimeoutMs}=${limits.maxTimeoutMs}`);
   }
   const tolerances = {} as Tolerances;
   for (const key of Object.keys(DEFAULT_TOLERANCES) as (keyof Tolerances)[]) {
-    tolerances[key] = readNumber(env, key, DEFAULT_TOLERANCES[key], false);
+    tolerances[key] = readEnvNumber(env, ENV_NAMES[key], DEFAULT_TOLERANCES[key], NON_NEGATIVE_NUMBER);
   }
   return { limits, tolerances };
 }
@@ -127,13 +142,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * whose one-line message names the variable, so a typo stops start-up instead of changing behaviour.
  */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const integer = (name: string, fallback: number, min: number, max: number, what: string): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw.replace(/_/g, ''));
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`config: ${name}=${JSON.stringify(raw)} is not ${what}`);
-    return value;
-  };
+  const integer = (name: string, fallback: number, min: number, max: number, what: string): number => readEnvNumber(env, name, fallback, { integer: true, min, max, what });
   const host = env.HOST ?? '0.0.0.0';
   if (host.trim() === '') throw new Error('config: HOST is empty');
   const logLevel = env.LOG_LEVEL ?? 'info';

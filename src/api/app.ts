@@ -186,7 +186,8 @@ export function createApp(options: AppOptions = {}): express.Express {
       req.log?.info('the client closed the connection; its queued learned work was dropped');
       return;
     }
-    if (error instanceof NarsolveError && error.code === 'Overloaded') res.setHeader('Retry-After', String(error.extensions.retryAfterSeconds));
+    // A problem that says when to come back (Overloaded) says it in the standard header too.
+    if (error instanceof NarsolveError && typeof error.extensions.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(error.extensions.retryAfterSeconds));
     const problem = toProblem(error, req, logger);
     res.locals.code = problem.code;
     res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId: req.id }));
@@ -206,21 +207,18 @@ function toProblem(error: unknown, req: Request, logger: Logger): Problem {
   return new NarsolveError('Internal', 'an unexpected error occurred; the request id in this answer finds it in the logs').toProblem();
 }
 
-/** express.json() reports its failures with a `type` (zlib its own with a Z_ `code`); map the ones a client can cause. */
+/** express.raw() reports its failures with a `type` (zlib its own with a Z_ `code`); map the ones a client can cause. Malformed JSON is parseJsonBody's. */
 function bodyParserProblem(error: unknown): NarsolveError | undefined {
   const e = error as { type?: string; code?: string; message?: string; limit?: number; length?: number };
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
     return new NarsolveError('InvalidInput', `the body does not decode as its Content-Encoding says (${e.message ?? e.code})`, { errors: [{ pointer: '', message: 'undecodable body' }] });
   }
   switch (e?.type) {
-    case 'entity.parse.failed':
-      return new NarsolveError('InvalidInput', `the body is not valid JSON: ${e.message}`, { errors: [{ pointer: '', message: 'malformed JSON' }] });
     case 'entity.too.large':
       return new NarsolveError('TooBig', `${e.length === undefined ? 'the body is larger than the limit' : `the body is ${e.length} bytes; the limit is`} ${e.limit} bytes (set ${envName('maxBodyBytes')} to change it)`, {
         errors: [{ pointer: '', message: `at most ${e.limit} bytes` }],
       });
     case 'encoding.unsupported':
-    case 'charset.unsupported':
       return new NarsolveError('UnsupportedMediaType', e.message ?? 'unsupported body encoding');
     case 'request.aborted':
     case 'request.size.invalid':

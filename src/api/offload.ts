@@ -45,6 +45,11 @@ export interface Offload {
   close(): Promise<void>;
 }
 
+/** The abort reason for an inference whose request's deadline passed in the worker (or whose answer no longer waits for it). */
+function deadlinePassed(): DOMException {
+  return new DOMException("the request's deadline passed", 'TimeoutError');
+}
+
 /** The compiled worker: under ts-jest this file is TypeScript, and workers need JavaScript. */
 function workerFile(): string {
   const compiled = join(__dirname, 'solveWorker.js');
@@ -71,7 +76,7 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     const running = new Map<number, AbortController>();
     port.on('message', (message: PortMessage) => {
       if ('cancel' in message) {
-        running.get(message.id)?.abort(new DOMException("the request's deadline passed", 'TimeoutError'));
+        running.get(message.id)?.abort(deadlinePassed());
         return;
       }
       if (!('solver' in message)) return;
@@ -90,7 +95,7 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     });
     // The worker's cancel can arrive after its answer (another channel): nobody waits for these any more.
     return () => {
-      for (const stop of running.values()) stop.abort(new DOMException("the request's deadline passed", 'TimeoutError'));
+      for (const stop of running.values()) stop.abort(deadlinePassed());
     };
   };
 

@@ -9,8 +9,10 @@ export interface SolveContext {
   readonly learned: LearnedSolvers;
   /** Aborted when the caller stops waiting (the HTTP client disconnected); its reason is a RequestCancelled. */
   readonly signal?: AbortSignal;
-  /** When the request arrived (performance.now()), so its deadline counts from then; default: when it is read. */
+  /** When the request arrived (performance.now()), so its deadline counts from then; default: when its body is read. */
   readonly receivedAt?: number;
+  /** How long the request may wait for the learned solver, from receivedAt; set once its body is read (withDeadline). */
+  readonly timeoutMs?: number;
 }
 
 /** The reason a request's signal aborts when its caller went away: there is nobody left to answer. */
@@ -21,16 +23,22 @@ export class RequestCancelled extends Error {
   }
 }
 
-/**
- * The request's signal: its deadline (timeoutMs, else the configured default, counted from arrival)
- * joined with the caller's cancellation. A deadline aborts with a DOMException named TimeoutError.
- */
-export function requestSignal(context: SolveContext, timeoutMs: number | undefined): AbortSignal {
+/** The context with the request's deadline: its timeoutMs (at most the configured cap), else the configured default. */
+export function withDeadline(context: SolveContext, timeoutMs: number | undefined): SolveContext {
   const { defaultTimeoutMs, maxTimeoutMs } = context.config.limits;
   if (timeoutMs !== undefined && timeoutMs > maxTimeoutMs) throw invalidInput('/timeoutMs', `must be at most ${maxTimeoutMs} (set ${envName('maxTimeoutMs')} to change it)`);
-  const budget = timeoutMs ?? defaultTimeoutMs;
-  const left = budget - (context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt);
-  const deadline = left > 0 ? AbortSignal.timeout(Math.ceil(left)) : AbortSignal.abort(new DOMException(`the deadline of ${budget} ms passed`, 'TimeoutError'));
+  return { ...context, timeoutMs: timeoutMs ?? defaultTimeoutMs, receivedAt: context.receivedAt ?? performance.now() };
+}
+
+/**
+ * The signal an inference waits under: the request's deadline joined with the caller's cancellation.
+ * Built only when an inference is queued, so requests the classical solver answers start no timer.
+ * A deadline aborts with a DOMException named TimeoutError.
+ */
+function inferenceSignal(context: SolveContext): AbortSignal | undefined {
+  if (context.timeoutMs === undefined) return context.signal;
+  const left = context.timeoutMs - (context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt);
+  const deadline = left > 0 ? AbortSignal.timeout(Math.ceil(left)) : AbortSignal.abort(new DOMException(`the deadline of ${context.timeoutMs} ms passed`, 'TimeoutError'));
   return context.signal ? AbortSignal.any([context.signal, deadline]) : deadline;
 }
 
@@ -41,7 +49,7 @@ export function isDeadline(reason: unknown): boolean {
 
 /** How a service hands an inference to the queue: the request's signal, and a 'queue' mark when a worker takes it. */
 export function inferOptions(context: SolveContext, timer: StageTimer): InferOptions {
-  return { signal: context.signal, onStart: () => timer.mark('queue') };
+  return { signal: inferenceSignal(context), onStart: () => timer.mark('queue') };
 }
 
 /** Measures named stages of one request in milliseconds. */

@@ -1,6 +1,6 @@
 import { NarsolveError, type ErrorCode } from '../errors';
 import { LearnedQueueFull, type LearnedSolver } from '../solvers/learned';
-import { isDeadline, type SolveContext } from './context';
+import { isDeadline, RequestCancelled } from './context';
 import type { SolverChoice } from './types';
 
 /** What Retry-After says when the learned queue is full: long enough for a few inferences to drain. */
@@ -25,7 +25,6 @@ export type LearnedAttempt<T> = { readonly kind: 'learned'; readonly output: T }
 export async function attemptLearned<M, P, T>(
   choice: SolverChoice,
   what: string,
-  context: SolveContext,
   solver: LearnedSolver<M>,
   plan: (model: M) => P | Unfit,
   run: (model: M, plan: P) => Promise<T>,
@@ -44,13 +43,12 @@ export async function attemptLearned<M, P, T>(
   try {
     return { kind: 'learned', output: await run(model, planned) };
   } catch (error) {
-    if (error instanceof NarsolveError) throw error;
+    if (error instanceof NarsolveError || error instanceof RequestCancelled) throw error;
     if (error instanceof LearnedQueueFull) {
       const reason = `learned solver busy: ${error.message}`;
       return refuse('Overloaded', reason, reason, { retryAfterSeconds: RETRY_AFTER_SECONDS });
     }
-    if (context.signal?.aborted && error === context.signal.reason) {
-      if (!isDeadline(error)) throw error;
+    if (isDeadline(error)) {
       const reason = "the request's deadline (timeoutMs, else NARSOLVE_DEFAULT_TIMEOUT_MS) passed before the learned solver answered";
       return refuse('DeadlineExceeded', reason, reason);
     }

@@ -125,7 +125,7 @@ export async function solveMaxflow(body: unknown, caller: SolveContext): Promise
   }
   const processor = context.learned.maxflow.model;
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
-  const attempt = await attemptLearned(choice, 'max-flow', context, context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
+  const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   if (choice === 'learned') return rawPrediction(job, attempt.output);
   return warmStart(job, attempt.output);

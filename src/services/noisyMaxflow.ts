@@ -44,7 +44,7 @@ export async function noisyMaxflow(graph: CompactGraph, source: number, sink: nu
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactMaxflow(graph, source, sink, { maxWork });
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy max-flow', context, context.learned.noisyMaxflow, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, context, timer));
+  const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyMaxflow, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, sink, onEstimate, context);
     timer.mark('verify');

@@ -35,7 +35,7 @@ export async function noisyRoute(
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactTree(graph, source, target, maxWork);
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy route', context, context.learned.noisyRoute, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
+  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoute, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, target, onEstimate, context);
     timer.mark('verify');

@@ -99,7 +99,7 @@ export async function solveRoute(body: unknown, caller: SolveContext): Promise<R
   }
   const processor = context.learned.route.model;
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
-  const attempt = await attemptLearned(choice, 'route', context, context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
+  const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   const learned = attempt.output;
   const verdict = verify(job, learned.tree);

@@ -5,7 +5,7 @@ import { invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from 
 import { packageRoot } from '../paths';
 import { checkSizeLimits, compactGraph, type ValueField } from '../graph/compact';
 import { NODE_ID_RULE, type CompactGraph, type GraphInput } from '../graph/types';
-import { requestSignal, type SolveContext, type StageTimer } from './context';
+import { withDeadline, type SolveContext, type StageTimer } from './context';
 
 let schemaFiles: Record<string, Record<string, unknown>> | undefined;
 
@@ -128,7 +128,7 @@ function collectErrors(file: string, body: Record<string, unknown>): FieldError[
 /**
  * The shared front of every solve: size limits first (cheap, so oversized bodies cost nothing more),
  * then the schema, then the compact graph with its own checks. Marks the two stages on the timer.
- * The context it returns carries the request's signal: its deadline joined with the caller's.
+ * The context it returns carries the request's deadline.
  */
 export function readGraphRequest<T extends { graph: GraphInput; timeoutMs?: number }>(
   schema: string,
@@ -139,7 +139,7 @@ export function readGraphRequest<T extends { graph: GraphInput; timeoutMs?: numb
 ): { request: T; graph: CompactGraph; context: SolveContext } {
   checkSizeLimits((body as { graph?: unknown } | null)?.graph, caller.config.limits);
   const request = validateBody<T>(schema, body);
-  const context = { ...caller, signal: requestSignal(caller, request.timeoutMs) };
+  const context = withDeadline(caller, request.timeoutMs);
   timer.mark('validate');
   const graph = compactGraph(request.graph, field, caller.config.limits);
   return { request, graph, context };

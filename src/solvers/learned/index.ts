@@ -350,14 +350,14 @@ function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): Lea
     infer: (inputs, maxSteps, options) =>
       run(
         {
-        n: inputs.n,
-        k: inputs.k,
-        source: inputs.source,
-        nbrIndex: inputs.nbrIndex,
-        nbrWeight: inputs.nbrWeight,
-        nbrMask: inputs.nbrMask,
-        maxSteps,
-        patience,
+          n: inputs.n,
+          k: inputs.k,
+          source: inputs.source,
+          nbrIndex: inputs.nbrIndex,
+          nbrWeight: inputs.nbrWeight,
+          nbrMask: inputs.nbrMask,
+          maxSteps,
+          patience,
         },
         undefined,
         options,
