@@ -92,10 +92,6 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   }
 
   const edgeValue = new Float64Array(m);
-  let integral = true;
-  let hasNegative = false;
-  let maxAbs = 0;
-  let absSum = 0;
   const values = edges.values;
   const read = edges.observations ? readObservations(edges, field, limits, errors) : undefined;
   const observations = read?.observations;
@@ -128,14 +124,10 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
       continue;
     }
     edgeValue[i] = value;
-    const abs = Math.abs(value);
-    if (abs > maxAbs) maxAbs = abs;
-    absSum += abs;
-    if (value < 0) hasNegative = true;
-    if (!Number.isInteger(value)) integral = false;
   }
   errors.throwIfAny();
-  if (!Number.isFinite(absSum)) {
+  const stats = valueStats(edgeValue);
+  if (!Number.isFinite(stats.absSum)) {
     // A path length or a flow value is at most the sum of |values|; past the largest double it would overflow to Infinity.
     throw invalidInput('/graph/edges', `the ${field}s add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`);
   }
@@ -151,7 +143,7 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     edgeValue,
     ...(observations && { observations }),
     ...arcsByTail(ids.length, edgeFrom, edgeTo, edgeValue, directed),
-    stats: { integral, maxAbs, absSum, hasNegative },
+    stats,
   };
 }
 
