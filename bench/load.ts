@@ -10,17 +10,13 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { arg } from './args';
+import { percentile } from './stats';
 import { randomWeightedGraph } from '../tests/generators/graphs';
 import { freePort } from '../tests/net';
 
 // The production build, as operators run it (npm run bench:load builds it first).
 const SERVER = join(__dirname, '..', '..', 'dist', 'src', 'server.js');
 
-
-function percentile(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function rssMb(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();

@@ -1,9 +1,14 @@
 /** The statistics the bench scripts print, each written once. */
 
+/** The value at percentile p (0–100, nearest rank from below, so p50 is the upper middle); NaN for none. Does not reorder `xs`. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+}
+
 /** The middle value (upper middle for an even count); NaN for none. Does not reorder `xs`. */
 export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return percentile(xs, 50);
 }
 
 /** The arithmetic mean; NaN for none. */
