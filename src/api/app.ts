@@ -11,7 +11,7 @@ import { warmUp } from '../services/validation';
 import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
 import { parseJsonBody } from './body';
 import { createMetrics } from './metrics';
-import { problemError, type Offload } from './offload';
+import { problemError, type Offload, type SolveTask } from './offload';
 import { buildOpenApi } from './openapi';
 import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
 import { version } from '../version';
@@ -108,7 +108,7 @@ export function createApp(options: AppOptions = {}): express.Express {
       next(new NarsolveError('UnsupportedMediaType', `send JSON as UTF-8 (got charset=${charset})`));
     } else next();
   };
-  const solve = (route: string, handler: Handler) => async (req: Request, res: Response): Promise<void> => {
+  const solve = (route: SolveTask['path'], handler: Handler) => async (req: Request, res: Response): Promise<void> => {
     // The deadline counts from arrival; a client that leaves cancels the learned work it queued.
     const receivedAt = res.locals.receivedAt as number;
     const cancel = new AbortController();
@@ -117,7 +117,7 @@ export function createApp(options: AppOptions = {}): express.Express {
     });
     const requestContext = { ...context, signal: cancel.signal, receivedAt };
     if (res.locals.rawBody) {
-      const outcome = await offload!.solve(route as '/route' | '/maxflow', res.locals.rawBody, requestContext);
+      const outcome = await offload!.solve(route, res.locals.rawBody, requestContext);
       if (outcome.kind === 'problem') throw problemError(outcome);
       answered(route, res, outcome.code, outcome.used, outcome.algorithm);
       res.type('application/json').send(outcome.json);
