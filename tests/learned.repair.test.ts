@@ -17,7 +17,7 @@ function standIn(pointers: (inputs: BellmanFordInputs) => Int32Array) {
   const model: LearnedBellmanFord = {
     version: 'stand-in',
     limits: { maxPaddedSlots: 1_000_000, maxSlotSteps: 50_000_000 },
-    steps: { rule: 'until_stable', patience: 3, cap: 'nodes + patience' },
+    steps: { rule: 'until_stable', watch: 'state', patience: 1, cap: 'nodes + patience' },
     // The path under test: auto runs the processor, verifies and repairs (a spec with serving.auto true).
     auto: true,
     infer: async (inputs) => ({ choice: pointers(inputs), distance: new Float32Array(inputs.n), steps: 4, settled: true, inferenceMs: 0 }),

@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
-from .model import BellmanFordStep, run_until_stable
+from .model import bellman_ford_step, run_until_stable
 from .export import graph_inputs, step_args
-from .spec import load_spec, max_steps
+from .spec import load_spec, max_steps, watch
 from .train import TASKS, n_max_at
 
 SIZES = (16, 64, 256, 1024, 4096)
@@ -43,7 +43,7 @@ def run_model(model, g, spec: dict, patience: int):
     """Steps until the pointers have not changed for `patience` steps (at most the spec's step cap), as the service does."""
     arc = incoming_lists(g.n, g.tails, g.heads)
     inputs = graph_inputs(g, model.hidden)
-    choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience, max_steps(spec, g.n, patience))
+    choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience, max_steps(spec, g.n, patience), watch(spec))
     choice = choice.numpy()
     k = arc.shape[1]
     pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
@@ -128,7 +128,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     spec = load_spec("bellman_ford")
     patience = args.patience or spec["model"]["steps"]["patience"]
-    model = BellmanFordStep(spec["model"]["hidden"])
+    model = bellman_ford_step(spec)
     model.load_state_dict(torch.load(args.weights))
     model.eval()
     rng = np.random.default_rng(args.seed)

@@ -24,9 +24,9 @@ import torch
 from .data import FAMILIES, WEIGHTINGS, incoming_lists, sample_graph
 from . import maxflow_data
 from .maxflow_model import MaxflowStep
-from .model import BellmanFordStep, run_until_stable
+from .model import bellman_ford_step, run_until_stable
 from .train import TASKS
-from .spec import dynamic_axes, load_spec, max_steps, patience, planned_steps, serving, tensor_names
+from .spec import dynamic_axes, load_spec, max_steps, patience, planned_steps, serving, tensor_names, watch
 
 OPSET = 17
 
@@ -112,7 +112,7 @@ def step_args(inputs: dict, spec: dict):
 def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
     spec = load_spec("bellman_ford")
     hidden = spec["model"]["hidden"]
-    model = load_trained(BellmanFordStep(hidden), weights)
+    model = load_trained(bellman_ford_step(spec), weights)
     rng = np.random.default_rng(seed)
     example = graph_inputs(sample_graph("erdos_renyi", 12, "positive", rng), hidden)
     to_onnx(model, example, models / "bellman_ford.onnx", spec)
@@ -126,7 +126,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
         g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
         inputs = graph_inputs(g, hidden)
         cap = max_steps(spec, g.n)
-        choice, distance, steps, settled = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), cap)
+        choice, distance, steps, settled = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), cap, watch(spec))
         cases.append(fixture_case(
             inputs, golden_steps(model, inputs, spec),
             family=family, weighting=weighting, n=g.n, source=g.source,

@@ -1,12 +1,20 @@
-"""Encode-process-decode network for Bellman-Ford: one call is one round (one processor step).
+"""Bellman-Ford processors: one call is one round (one processor step).
 
-The processor is a gated message-passing network with max aggregation over each node's incoming
-arcs. Arcs are given as padded incoming-neighbour lists ([N, K]) and aggregated with a gather and
-a masked max, because torch 1.13 cannot export scatter_reduce to ONNX; the padding makes the
-model sparse (work ~ N·K, not N²), so it reaches graphs of 10^5 edges.
+`BellmanFordStep` (served since 0.4) is a discrete processor in the spirit of Discrete Neural
+Algorithmic Reasoning (Rodionov & Prokhorenkova, ICML 2025). Its learned part is a small finite-state
+controller: per node a discrete state (one-hot), per arc and per node a learned gate that says whether
+a candidate may compete, and a learned state transition. Its scalar part is exact bookkeeping: every
+candidate's value is the tail's distance plus the arc's raw weight, each node selects the smallest
+admitted candidate (hard attention), and its distance becomes exactly that candidate's value. No float
+state is carried through a network, so nothing can drift over hundreds of rounds: the controller's
+decisions depend only on finitely many discrete inputs, all of which training covers (and a test
+enumerates), which is why it holds at any size.
 
-Inputs are normalized inside the model (weights divided by the largest |weight| over all real
-arcs), so training and serving cannot disagree about it.
+`GatedBellmanFordStep` is the v0.3 processor (gated message passing, hidden 32), kept for the
+hop-depth curriculum ablation in the model card.
+
+Both read padded incoming-neighbour lists ([N, K]) with a gather and a masked max/min, because torch
+1.13 cannot export scatter_reduce to ONNX; work is ~N·K, not N².
 """
 import torch
 from torch import nn
@@ -21,8 +29,8 @@ def mlp(sizes):
     return nn.Sequential(*layers[:-1])
 
 
-class BellmanFordStep(nn.Module):
-    """One round. Per-arc work is kept to O(N·K·H): arc functions are sums of per-node linear
+class GatedBellmanFordStep(nn.Module):
+    """The v0.3 processor, kept for the hop-depth curriculum ablation (narsolve_train.curriculum): one round. Per-arc work is kept to O(N·K·H): arc functions are sums of per-node linear
     projections (computed once per node, then gathered) and a per-arc edge term, followed by a
     ReLU; the dense O(H²) layers run per node only. That keeps a step on a 1000-node, 5000-edge
     graph at a few milliseconds in onnxruntime-node (median 2.3 ms, `npm run bench:step-profile`).
@@ -72,19 +80,93 @@ class BellmanFordStep(nn.Module):
         return h_next, pointer_logits, distance, reached
 
 
-def run_until_stable(model, h, args, patience: int, max_steps: int):
-    """The served stopping rule: steps until the decoded pointers have been unchanged for `patience`
-    steps in a row, at most max_steps. Returns the last step's chosen slot per node (K = self), its
-    predicted distances, the steps taken and whether the pointers settled."""
+class BellmanFordStep(nn.Module):
+    """One synchronous round, discrete. h = [distance (raw weight units), one-hot state (hidden - 1
+    states)]; all zeros before the first step, which the controller reads as its own start state.
+
+    Candidates of node v: each incoming arc (value d[tail] + weight) and v itself (value d[v]). The arc
+    gate reads (state, source bit) of tail and head, the self gate v's own; a candidate competes only
+    if its gate is open. v selects the smallest competing value (ties: the earlier arc, arcs before
+    self), its next distance is that value exactly, and the transition reads v's state, source bit and
+    whether it took an arc. With no candidate open v points at itself and keeps distance 0 (unreached).
+    pointer_logits are -(value - smallest) / (temperature x largest |weight|) for open candidates: argmax
+    is the selection, and a softmax over them is a differentiable relaxation for encoders trained
+    through the frozen processor. `hidden` and `temperature` come from the spec."""
+
+    def __init__(self, hidden: int, temperature: float):
+        super().__init__()
+        if hidden < 3:
+            raise ValueError(f"BellmanFordStep: hidden must be at least 3 (a distance and two states), got {hidden}")
+        self.hidden = hidden
+        self.states = hidden - 1
+        self.temperature = temperature
+        width = 4 * hidden
+        features = self.states + 1                      # the state and the source bit
+        self.arc_tail = nn.Linear(features, width)
+        self.arc_head = nn.Linear(features, width)
+        self.arc_score = nn.Linear(width, 1)
+        self.self_gate = mlp([features, width, 1])
+        self.transition = mlp([features + 1, width, self.states])
+
+    def controller_inputs(self, h, source):
+        """Per node: its discrete state and source bit, the controller's only view of the graph."""
+        return torch.cat([h[:, 1:], source.unsqueeze(-1)], dim=-1)
+
+    def gates(self, f, nbr_index):
+        """Gate logits: [N, K] for each incoming arc (from tail and head features), [N] for self."""
+        arc = self.arc_score(torch.relu(self.arc_tail(f)[nbr_index] + self.arc_head(f).unsqueeze(1))).squeeze(-1)
+        return arc, self.self_gate(f).squeeze(-1)
+
+    def next_state(self, f, took_arc):
+        """Transition logits [N, states] from the node's features and whether it took an arc."""
+        return self.transition(torch.cat([f, took_arc.unsqueeze(-1)], dim=-1))
+
+    def forward(self, h, source, nbr_index, nbr_weight, nbr_mask):
+        scale = torch.clamp(torch.max(torch.abs(nbr_weight) * nbr_mask), min=1e-12)
+        f = self.controller_inputs(h, source)
+        arc_gate, self_gate = self.gates(f, nbr_index)
+        d = h[:, 0]
+        value = torch.cat([d[nbr_index] + nbr_weight, d.unsqueeze(-1)], dim=1)           # [N, K+1]
+        open_ = torch.cat([(arc_gate > 0) & (nbr_mask > 0), (self_gate > 0).unsqueeze(-1)], dim=1)
+        any_open = open_.any(dim=1)
+        best = torch.min(torch.where(open_, value, torch.full_like(value, float("inf"))), dim=1).values
+        best = torch.where(any_open, best, torch.zeros_like(best))
+        logits = torch.where(open_, -(value - best.unsqueeze(-1)) / (self.temperature * scale), torch.full_like(value, NEG))
+        # With nothing open, self must still win: it sits above closed arcs.
+        k = nbr_index.shape[1]
+        self_col = torch.where(any_open, logits[:, k], torch.full_like(best, NEG / 2))
+        logits = torch.cat([logits[:, :k], self_col.unsqueeze(-1)], dim=1)
+        choice = torch.argmax(logits, dim=1)
+        chosen = torch.gather(value, 1, choice.unsqueeze(-1)).squeeze(-1)
+        distance = torch.where(any_open, chosen, torch.zeros_like(chosen))
+        took_arc = ((choice < k) & any_open).float()
+        t = self.next_state(f, took_arc)
+        state = (t >= torch.max(t, dim=1, keepdim=True).values).float()
+        h_next = torch.cat([distance.unsqueeze(-1), state], dim=-1)
+        return h_next, logits, distance, any_open.float()
+
+
+def bellman_ford_step(spec: dict) -> BellmanFordStep:
+    """The served processor, shaped by its spec (hidden size, pointer temperature)."""
+    return BellmanFordStep(spec["model"]["hidden"], spec["model"]["pointer_temperature"])
+
+
+def run_until_stable(model, h, args, patience: int, max_steps: int, watch: str):
+    """The served stopping rule: steps until what `watch` names (the decoded pointers, or the whole
+    state h bit for bit) has been unchanged for `patience` steps in a row, at most max_steps. Returns
+    the last step's chosen slot per node (K = self), its predicted distances, the steps taken and
+    whether the run settled."""
     prev = None
     unchanged = 0
     steps = 0
     with torch.no_grad():
         while steps < max_steps:
-            h, logits, distance, _ = model(h, *args)
+            h_next, logits, distance, _ = model(h, *args)
             steps += 1
             choice = logits.argmax(dim=1)
-            unchanged = unchanged + 1 if prev is not None and torch.equal(choice, prev) else 0
+            same = torch.equal(h_next, h) if watch == "state" else prev is not None and torch.equal(choice, prev)
+            unchanged = unchanged + 1 if same else 0
+            h = h_next
             if unchanged >= patience:
                 return choice, distance, steps, True
             prev = choice

@@ -29,7 +29,7 @@ from .model import run_until_stable
 from .noisy_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
 from .noisy_model import ObservationEncoder
 from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, load_processor, noisy_batch
-from .spec import load_spec, max_steps, patience
+from .spec import load_spec, max_steps, patience, watch
 
 SIZES = (64, 256, 1024)
 GRAPHS = {64: 40, 256: 16, 1024: 6}
@@ -90,7 +90,7 @@ def processor_pointers(processor, g, decoded, spec):
     from .data import incoming_lists
     arc = incoming_lists(g.n, g.tails, g.heads)
     with torch.no_grad():
-        choice, _, _, _ = run_until_stable(processor, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), max_steps(spec, g.n))
+        choice, _, _, _ = run_until_stable(processor, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), max_steps(spec, g.n), watch(spec))
     choice = choice.numpy()
     k = arc.shape[1]
     return np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)

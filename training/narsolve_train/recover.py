@@ -16,16 +16,16 @@ import numpy as np
 import torch
 
 from .maxflow_model import MaxflowStep
-from .model import BellmanFordStep
+from .model import bellman_ford_step
 from .spec import load_spec, tensor_names
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 # Bias-free layers in the order forward() first uses them: the order of the exporter's anonymous MatMul weights.
 ANONYMOUS = {
-    "bellman_ford": ["msg_edge", "msg_head", "ptr_head", "ptr_edge", "ptr_score"],
+    "bellman_ford": ["arc_score"],
     "maxflow": ["incoming.own", "incoming.edge", "outgoing.own", "outgoing.edge", "flow_head", "flow_edge", "flow_score"],
 }
-MODEL = {"bellman_ford": BellmanFordStep, "maxflow": MaxflowStep}
+MODEL = {"bellman_ford": bellman_ford_step, "maxflow": lambda spec: MaxflowStep(spec["model"]["hidden"])}
 
 
 def recover(algorithm: str, models: Path = MODELS):
@@ -40,7 +40,7 @@ def recover(algorithm: str, models: Path = MODELS):
         raise ValueError(f"recover: {algorithm}.onnx has {len(anonymous)} anonymous weights, expected {len(ANONYMOUS[algorithm])}")
     names = dict(zip(anonymous, (f"{layer}.weight" for layer in ANONYMOUS[algorithm])))
     state = {names.get(k, k): torch.tensor(np.array(v.T if k in names else v)) for k, v in initializers.items()}
-    model = MODEL[algorithm](spec["model"]["hidden"])
+    model = MODEL[algorithm](spec)
     model.load_state_dict(state)
     model.eval()
     worst, tolerance = golden_error(model, spec, models / "fixtures" / f"{algorithm}_golden.json")

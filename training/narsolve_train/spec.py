@@ -52,6 +52,14 @@ def max_steps(spec: dict, nodes: int, patience_override: int = None) -> int:
     return nodes + (patience_override or steps["patience"])
 
 
+def watch(spec: dict) -> str:
+    """What an until_stable run watches for change: "pointers" or "state" (the whole h, bit for bit)."""
+    value = spec["model"]["steps"]["watch"]
+    if value not in ("pointers", "state"):
+        raise ValueError(f"watch: unknown watch {value!r} in {spec['name']}")
+    return value
+
+
 def patience(spec: dict) -> int:
     """Unchanged steps in a row that end an until_stable run."""
     return spec["model"]["steps"]["patience"]

@@ -67,13 +67,13 @@ def test_a_run_stops_only_after_the_pointers_stay_unchanged_for_the_patience():
     # Steps 2-3 agree, then an improvement arriving late changes node 1 at step 4: one unchanged
     # step would have stopped at step 3 with the wrong pointer.
     script = [[2, 2], [2, 0], [2, 0], [2, 1], [2, 1], [2, 1], [2, 1], [2, 1]]
-    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=1, max_steps=20)
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=1, max_steps=20, watch="pointers")
     assert (steps, choice.tolist(), settled) == (3, [2, 0], True)
-    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=3, max_steps=20)
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=3, max_steps=20, watch="pointers")
     assert (steps, choice.tolist(), settled) == (7, [2, 1], True)
 
 
 def test_a_run_that_never_settles_stops_at_max_steps_and_says_so():
     script = [[0, 0], [1, 1]] * 10
-    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=2, max_steps=9)
+    choice, _, steps, settled = run_until_stable(ScriptedPointers(script), torch.zeros(2, 1), (), patience=2, max_steps=9, watch="pointers")
     assert (steps, settled) == (9, False)

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from narsolve_train.data import FAMILIES, WEIGHTINGS, bellman_ford_trajectory, make_batch, sample_graph
-from narsolve_train.model import BellmanFordStep
+from narsolve_train.model import bellman_ford_step
+from narsolve_train.spec import load_spec
 
 
 def nx_graph(g):
@@ -74,14 +75,14 @@ def test_batches_pad_incoming_arcs_and_mark_valid_pointers():
 def test_model_step_shapes_and_padding_are_ignored():
     rng = np.random.default_rng(11)
     b = make_batch([sample_graph("erdos_renyi", 8, "positive", rng)])
-    model = BellmanFordStep(16)
+    model = bellman_ford_step(load_spec("bellman_ford"))
     args = [torch.from_numpy(x) for x in (b.source, b.nbr_index, b.nbr_weight, b.nbr_mask)]
-    h, logits, dist, reached = model(torch.zeros(b.n, 16), *args)
-    assert h.shape == (b.n, 16) and logits.shape == (b.n, b.nbr_index.shape[1] + 1)
+    h, logits, dist, reached = model(torch.zeros(b.n, model.hidden), *args)
+    assert h.shape == (b.n, model.hidden) and logits.shape == (b.n, b.nbr_index.shape[1] + 1)
     # Padding slots can never be chosen.
     assert (logits[:, :-1][torch.from_numpy(b.nbr_mask) == 0] < -1e8).all()
     # Adding an extra padding column changes nothing.
     pad = lambda x, v: torch.cat([x, torch.full((x.shape[0], 1), v, dtype=x.dtype)], dim=1)
-    h2, logits2, _, _ = model(torch.zeros(b.n, 16), args[0], pad(args[1], 0), pad(args[2], 0.0), pad(args[3], 0.0))
+    h2, logits2, _, _ = model(torch.zeros(b.n, model.hidden), args[0], pad(args[1], 0), pad(args[2], 0.0), pad(args[3], 0.0))
     assert torch.allclose(h, h2, atol=1e-6)
     assert torch.allclose(logits[:, -1], logits2[:, -1], atol=1e-6)

@@ -6,7 +6,7 @@ import torch
 from narsolve_train import export, maxflow_data
 from narsolve_train.data import make_batch, sample_graph
 from narsolve_train.maxflow_model import MaxflowStep
-from narsolve_train.model import BellmanFordStep
+from narsolve_train.model import BellmanFordStep, bellman_ford_step
 from narsolve_train.spec import dynamic_axes, load_spec, max_steps, planned_steps, tensor_names
 from narsolve_train.train import TASKS, n_max_at
 
@@ -70,11 +70,11 @@ def test_the_models_need_their_hidden_size_from_the_spec():
         MaxflowStep()
 
 
-@pytest.mark.parametrize("name,make", [("bellman_ford", BellmanFordStep), ("maxflow", MaxflowStep)])
+@pytest.mark.parametrize("name,make", [("bellman_ford", bellman_ford_step), ("maxflow", lambda spec: MaxflowStep(spec["model"]["hidden"]))])
 def test_the_exported_onnx_has_the_spec_tensor_names(tmp_path, name, make):
     onnx = pytest.importorskip("onnx")
     spec = load_spec(name)
-    model = make(spec["model"]["hidden"]).eval()
+    model = make(spec).eval()
     rng = np.random.default_rng(5)
     if name == "maxflow":
         example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 8, "int", rng), model.hidden)
@@ -86,7 +86,7 @@ def test_the_exported_onnx_has_the_spec_tensor_names(tmp_path, name, make):
 
 
 def test_the_manifest_states_the_curriculum_that_train_runs_by_default():
-    assert export.curriculum("bellman_ford") == "curriculum: 4..16 until step 10000, 4..32 until step 14000, 4..64 until step 20000, 4..128 until step 22000"
+    assert export.curriculum("bellman_ford") == "curriculum: 4..16 until step 300, 4..32 until step 600"
     task = TASKS["maxflow"]
     assert n_max_at(task["n_max"], task["steps"]) == 64
 

@@ -24,7 +24,7 @@ export interface LearnedBellmanFord {
   readonly version: string;
   /** Padded slots are nodes × largest in-degree. A run cut short by maxSlotSteps is left unsettled and repaired. */
   readonly limits: ServingLimits;
-  /** The spec's step rule: steps until the pointers are unchanged for `patience` steps in a row. */
+  /** The spec's step rule: steps until the pointers (or the state) are unchanged for `patience` steps in a row. */
   readonly steps: UntilStable;
   /**
    * Whether solver "auto" runs the processor (then verifies and repairs) on requests with weights
@@ -341,7 +341,7 @@ async function warmUpMaxflow(model: LearnedMaxflow): Promise<void> {
 }
 
 function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): LearnedBellmanFord {
-  const { patience } = served.steps;
+  const { patience, watch } = served.steps;
   return {
     version: served.version,
     limits: served.limits,
@@ -358,6 +358,7 @@ function learnedBellmanFord(run: RunTask, served: ServedModel<UntilStable>): Lea
           nbrMask: inputs.nbrMask,
           maxSteps,
           patience,
+          watch,
         },
         undefined,
         options,

@@ -4,9 +4,15 @@
  * contract tests hold this file to the step counts Python records in models/fixtures/.
  */
 
-/** Bellman-Ford: run until the decoded pointers are unchanged for `patience` steps, at most nodes + patience. */
+/**
+ * Bellman-Ford: run until what `watch` names is unchanged for `patience` steps in a row, at most
+ * nodes + patience. watch "pointers": the decoded pointers (a float processor, which never repeats its
+ * state exactly). watch "state": the whole state h, bit for bit; the step is a deterministic function
+ * of h, so one unchanged step is a fixed point and nothing can change after it.
+ */
 export interface UntilStable {
   readonly rule: 'until_stable';
+  readonly watch: 'pointers' | 'state';
   readonly patience: number;
   readonly cap: 'nodes + patience';
 }
@@ -52,8 +58,9 @@ export function readStepRule(steps: unknown): StepRule | { unknown: string } {
   if (s.rule === 'until_stable') {
     const patience = count('patience');
     if (patience === undefined || patience < 1) return { unknown: 'model.steps.patience must be a positive integer' };
+    if (s.watch !== 'pointers' && s.watch !== 'state') return { unknown: `model.steps.watch ${JSON.stringify(s.watch)} is not "pointers" or "state"` };
     if (s.cap !== 'nodes + patience') return { unknown: `model.steps.cap ${JSON.stringify(s.cap)} is not a cap this build implements ("nodes + patience")` };
-    return { rule: 'until_stable', patience, cap: 'nodes + patience' };
+    return { rule: 'until_stable', watch: s.watch, patience, cap: 'nodes + patience' };
   }
   if (s.rule === 'single_pass') return { rule: 'single_pass' };
   if (s.rule === 'hop_depth + extra') {

@@ -16,7 +16,7 @@ interface WorkerConfig {
   intraOpThreads: number;
 }
 
-/** One Bellman-Ford run: the encoded graph, the step cap and the stopping patience. */
+/** One Bellman-Ford run: the encoded graph, the step cap and the stopping rule. */
 export interface BellmanFordTask {
   n: number;
   k: number;
@@ -25,8 +25,9 @@ export interface BellmanFordTask {
   nbrWeight: Float32Array;
   nbrMask: Float32Array;
   maxSteps: number;
-  /** Stop once the decoded pointers have been unchanged for this many steps in a row. */
+  /** Stop once what `watch` names (the decoded pointers, or the whole state h) has been unchanged for this many steps in a row. */
   patience: number;
+  watch: 'pointers' | 'state';
 }
 
 /** What a Bellman-Ford run returns. */
@@ -36,7 +37,7 @@ export interface BellmanFordInference {
   /** Predicted distance per node after the last step, in weight units. */
   distance: Float32Array;
   steps: number;
-  /** Whether the pointers stayed unchanged for `patience` steps before maxSteps. */
+  /** Whether the watched pointers or state stayed unchanged for `patience` steps before maxSteps. */
   settled: boolean;
   inferenceMs: number;
 }
@@ -81,7 +82,7 @@ function getSession(name: ModelName): { session: Promise<ort.InferenceSession>; 
   return { session, hidden: model.hidden };
 }
 
-/** Runs Bellman-Ford processor steps until the decoded pointers stop changing for `patience` steps (or maxSteps). */
+/** Runs Bellman-Ford processor steps until the decoded pointers (or the state) stop changing for `patience` steps (or maxSteps). */
 export default async function run(task: BellmanFordTask): Promise<BellmanFordInference> {
   const model = getSession('bellman_ford');
   const s = await model.session;
@@ -114,6 +115,7 @@ export default async function run(task: BellmanFordTask): Promise<BellmanFordInf
     }
     choice = next;
     distance = out.distance.data as Float32Array;
+    if (task.watch === 'state') changed = !sameBits(feeds.h.data as Float32Array, out.h_next.data as Float32Array);
     feeds.h = out.h_next;
     // `choice` starts at -1, so the first step always counts as a change.
     unchanged = changed ? 0 : unchanged + 1;
@@ -123,6 +125,13 @@ export default async function run(task: BellmanFordTask): Promise<BellmanFordInf
     }
   }
   return { choice, distance, steps, settled, inferenceMs: performance.now() - started };
+}
+
+/** Whether two states are equal element for element. */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
 }
 
 /** Runs the max-flow processor for a fixed number of steps and returns the last step's outputs. */
