@@ -248,6 +248,23 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expectMatchesSchema('route-response.json', answer);
   });
 
+  // Size generalization (issue 14) at small cost: executions past the ~60 rounds where the v0.3 processor drifted.
+  test.each([
+    ['a 150-node chain, entered at one end', chainEdges(150, 5), 0],
+    ['a 40×40 grid with random weights, from a corner', gridEdges(40, 6), 0],
+  ])('on %s, the raw learned tree is exact and the run stops one step after the last change', async (_name, edges, source) => {
+    const raw = await solveRoute({ graph: { edges }, source, solver: 'learned' }, ctx());
+    const exact = await solveRoute({ graph: { edges }, source, solver: 'classical' }, ctx());
+    expect(raw.solver.used).toBe('learned');
+    expect(raw.certificate.verified).toBe(true);
+    // Equal-length paths (integer weights tie often) may give another tree; the distances must agree.
+    expect((raw as { tree: { distance: unknown } }).tree.distance).toEqual((exact as { tree: { distance: unknown } }).tree.distance);
+    const hops = hopDepth((exact as { tree: { predecessor: Record<string, string | number | null> } }).tree.predecessor);
+    expect(hops).toBeGreaterThanOrEqual(60);
+    // Synchronous Bellman-Ford changes nothing after round hop depth; watch "state" sees that one step later.
+    expect(raw.solver.learned!.steps).toBeLessThanOrEqual(hops + learned.route.model!.steps.patience);
+  });
+
   test('over HTTP, /readyz says the learned route solver is ready and answers report the model run', async () => {
     const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: withModel(learned, 'route', { auto: true }).learned });
     const ready = await request(app).get('/readyz');
@@ -278,3 +295,36 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expect(error.code).toBe('ModelUnavailable');
   });
 });
+
+/** A path of n nodes, both directions, integer weights 1–9. */
+function chainEdges(n: number, seed: number): { from: number; to: number; weight: number }[] {
+  const r = rng(seed);
+  return Array.from({ length: n - 1 }, (_, i) => {
+    const weight = 1 + Math.floor(r() * 9);
+    return [{ from: i, to: i + 1, weight }, { from: i + 1, to: i, weight }];
+  }).flat();
+}
+
+/** A k×k grid, both directions, integer weights 1–9. */
+function gridEdges(k: number, seed: number): { from: number; to: number; weight: number }[] {
+  const r = rng(seed);
+  const edges: { from: number; to: number; weight: number }[] = [];
+  for (let v = 0; v < k * k; v++) {
+    for (const u of [v % k + 1 < k ? v + 1 : -1, v + k < k * k ? v + k : -1]) {
+      if (u < 0) continue;
+      const weight = 1 + Math.floor(r() * 9);
+      edges.push({ from: v, to: u, weight }, { from: u, to: v, weight });
+    }
+  }
+  return edges;
+}
+
+/** The most edges on any path of a shortest-path tree, given as predecessors. */
+function hopDepth(predecessor: Record<string, string | number | null>): number {
+  const depth = (node: string): number => {
+    let hops = 0;
+    for (let at = predecessor[node]; at !== null && at !== undefined; at = predecessor[String(at)]) hops++;
+    return hops;
+  };
+  return Math.max(...Object.keys(predecessor).map(depth));
+}

@@ -118,6 +118,59 @@ def sample_graph(family: str, n: int, weighting: str, rng: np.random.Generator, 
     )
 
 
+# Deep, road-like families: shortest paths tens to hundreds of hops deep (issue 14). Weights are
+# integer lengths x congestion, as road costs are. pruned_lattice is held out of every training run.
+DEEP_FAMILIES = ("chain", "holey_grid", "knn_strip", "pruned_lattice")
+
+
+def _road_weights(lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return np.maximum(1, np.round(lengths * 100 * rng.uniform(1, 3, len(lengths))))
+
+
+def deep_graph(family: str, n: int, rng: np.random.Generator) -> Graph:
+    """One undirected road-like graph of about n nodes (both arcs of an edge share its weight):
+    chain (a path), holey_grid (a square grid, 10% of nodes removed, 20% of cells with a diagonal),
+    knn_strip (points in an 8:1 strip joined to their 3 nearest neighbours: long corridors),
+    pruned_lattice (a jittered 4:1 lattice with a quarter of its streets closed)."""
+    if family == "chain":
+        pts = np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
+        pairs = [(i, i + 1) for i in range(n - 1)]
+    elif family in ("holey_grid", "pruned_lattice"):
+        cols = max(2, int(round(math.sqrt(n))) if family == "holey_grid" else int(round(math.sqrt(4 * n))))
+        rows = max(2, n // cols)
+        n = rows * cols
+        pts = np.stack(np.divmod(np.arange(n), cols), axis=1)[:, ::-1].astype(float)
+        if family == "pruned_lattice":
+            pts += rng.uniform(-0.3, 0.3, pts.shape)
+        alive = rng.random(n) >= (0.1 if family == "holey_grid" else 0.0)
+        keep = 0.2 if family == "holey_grid" else 0.75
+        pairs = []
+        for v in range(n):
+            r, c = divmod(v, cols)
+            right, down = (v + 1 if c + 1 < cols else None), (v + cols if r + 1 < rows else None)
+            steps = [right, down] if family == "holey_grid" else [u for u in (right, down) if rng.random() < keep]
+            if family == "holey_grid" and right is not None and down is not None and rng.random() < keep:
+                steps.append(v + cols + 1)
+            pairs += [(v, u) for u in steps if u is not None and alive[v] and alive[u]]
+    elif family == "knn_strip":
+        pts = rng.random((n, 2)) * np.array([8.0, 1.0])
+        pairs = set()
+        for u in range(n):
+            d = np.sum((pts - pts[u]) ** 2, axis=1)
+            d[u] = np.inf
+            for v in np.argpartition(d, 3)[:3]:
+                pairs.add((min(u, int(v)), max(u, int(v))))
+        pairs = sorted(pairs)
+    else:
+        raise ValueError(f"deep_graph: unknown family {family!r}")
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    w = _road_weights(np.linalg.norm(pts[pairs[:, 0]] - pts[pairs[:, 1]], axis=1), rng)
+    tails = np.stack([pairs[:, 0], pairs[:, 1]], axis=1).ravel()
+    heads = np.stack([pairs[:, 1], pairs[:, 0]], axis=1).ravel()
+    source = int(rng.choice(np.unique(pairs))) if len(pairs) else 0
+    return Graph(n=n, tails=tails, heads=heads, weights=np.repeat(w, 2), source=source, family=family, directed=False)
+
+
 @dataclass
 class Trajectory:
     """Synchronous Bellman-Ford: distances and optimal-predecessor sets after each round."""
