@@ -1,9 +1,9 @@
 /**
- * npm run bench:size-generalization [-- --sources 2 --seed 1]
+ * npm run bench:size-generalization [-- --sources 2 --seed 1 --models DIR]
  *
  * How the served Bellman-Ford processor holds as executions get long (issue 14): on deep graphs
- * (chains, grids, grids with holes and diagonals, k-nearest-neighbour road-like graphs, a real
- * OpenStreetMap network) it reports, per family, the share of nodes at their exact distance in the
+ * (chains, grids, grids with holes and diagonals, k-nearest-neighbour road-like graphs, pruned
+ * jittered lattices of 5,000 and 10,000 nodes, a real OpenStreetMap network) it reports, per family, the share of nodes at their exact distance in the
  * raw learned tree, trees certified without repair, processor steps against the exact tree's hop
  * depth + patience, the share of nodes the repair relabels, and time per tree. Every generator is
  * seeded; none of these families is in the processor's training set. Not a test: nothing here asserts.
@@ -70,6 +70,22 @@ function knnCorridor(n: number, seed: number): Edge[] {
   return edges;
 }
 
+/** A jittered lattice of about n nodes, 4 columns per row, with a quarter of its streets closed; weights length × congestion. */
+function prunedLattice(n: number, seed: number): Edge[] {
+  const r = rng(seed);
+  const cols = Math.round(Math.sqrt(4 * n));
+  const rows = Math.floor(n / cols);
+  const xs = Array.from({ length: rows * cols }, (_, v) => (v % cols) + (r() - 0.5) * 0.6);
+  const ys = Array.from({ length: rows * cols }, (_, v) => Math.floor(v / cols) + (r() - 0.5) * 0.6);
+  const edges: Edge[] = [];
+  for (let v = 0; v < rows * cols; v++) {
+    for (const u of [v % cols + 1 < cols ? v + 1 : -1, v + cols < rows * cols ? v + cols : -1]) {
+      if (u >= 0 && r() < 0.75) both(edges, v, u, Math.round(Math.hypot(xs[u] - xs[v], ys[u] - ys[v]) * 100 * (1 + 2 * r())) + 1);
+    }
+  }
+  return edges;
+}
+
 /** Hops from the source to each node in the exact tree (following predecessors), and the deepest. */
 function hopDepth(predecessor: Record<string, string | number | null>): number {
   const depth = new Map<string, number>();
@@ -95,7 +111,8 @@ function hopDepth(predecessor: Record<string, string | number | null>): number {
 async function main(): Promise<void> {
   const sources = Number(arg('sources', '2'));
   const seed = Number(arg('seed', '1'));
-  const learned = await loadLearnedSolvers({ workers: 1 });
+  const models = arg('models', '');
+  const learned = await loadLearnedSolvers({ workers: 1, ...(models && { modelsDir: models }) });
   const route = learned.route;
   if (!route.model) throw new Error(`learned solver not ready: ${route.readiness.reason}`);
   const plain = { config: resolveConfig(), learned };
@@ -110,11 +127,13 @@ async function main(): Promise<void> {
     ['grid 64×64', grid(64, seed)],
     ['grid 64×64, holes + diagonals', grid(64, seed, true)],
     ['kNN corridor 3,000', knnCorridor(3000, seed)],
+    ['pruned lattice 5,000', prunedLattice(5000, seed)],
+    ['pruned lattice 10,000', prunedLattice(10000, seed)],
     ['OSM road network (geojson-path-finder)', roadNetworkFromGeoJson(roads)],
   ];
   console.log(`served processor ${route.model.version}; stopping patience ${route.model.steps.patience}; ${sources} source(s) per family, seed ${seed}`);
-  console.log('| family | nodes | hop depth | steps | exact nodes | certified trees | repair relabels | ms per tree |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| family | nodes | hop depth | steps | exact nodes | certified trees | repair relabels | ms per tree | ms per step |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [name, edges] of families) {
     const nodes = new Set(edges.flatMap((e) => [e.from, e.to]));
     const pick = rng(seed + 7);
@@ -126,6 +145,8 @@ async function main(): Promise<void> {
     const steps: number[] = [];
     const depths: number[] = [];
     let ms = 0;
+    let inferMs = 0;
+    let stepCount = 0;
     for (let s = 0; s < sources; s++) {
       const source = s === 0 ? list[0] : list[Math.floor(pick() * list.length)];
       const body = { graph: { edges }, source };
@@ -143,10 +164,12 @@ async function main(): Promise<void> {
       steps.push(raw.solver.learned!.steps);
       depths.push(hopDepth(trueTree.predecessor));
       ms += raw.timingsMs.total;
+      inferMs += raw.timingsMs.infer ?? 0;
+      stepCount += raw.solver.learned!.steps;
     }
     const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
     console.log(
-      `| ${name} | ${nodes.size.toLocaleString('en')} | ${range(depths)} | ${range(steps)} | ${((100 * exact) / total).toFixed(1)}% | ${certified} of ${sources} | ${((100 * relabeled) / (sources * nodes.size)).toFixed(1)}% | ${Math.round(ms / sources).toLocaleString('en')} |`,
+      `| ${name} | ${nodes.size.toLocaleString('en')} | ${range(depths)} | ${range(steps)} | ${((100 * exact) / total).toFixed(1)}% | ${certified} of ${sources} | ${((100 * relabeled) / (sources * nodes.size)).toFixed(1)}% | ${Math.round(ms / sources).toLocaleString('en')} | ${(inferMs / stepCount).toFixed(2)} |`,
     );
   }
   await learned.close();
