@@ -24,7 +24,7 @@ export interface RouteRequest {
 
 /** Where a route answer came from. */
 export interface RouteSolverReport extends SolverReportBase {
-  /** The learned model's run, and whether its pointers settled (unchanged for the spec's patience) before the step cap (the processor only). */
+  /** The learned model's run, and whether it settled (what the spec's step rule watches unchanged for its patience) before the step cap (the processor only). */
   learned?: LearnedRun & { converged?: boolean };
   /** A request with observations: the learned route next to Dijkstra's on the point estimate. */
   noisy?: NoisyComparison;

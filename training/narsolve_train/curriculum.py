@@ -1,7 +1,7 @@
 """Ablation (issue 14, direction 1): fine-tune the v0.3 gated processor on a hop-depth curriculum.
 
-    git show 80260ce:models/bellman_ford.onnx > /dev/null   # the v0.3.1 weights live in that commit
-    git worktree add /tmp/v031 80260ce && (cd /tmp/v031/training && /usr/bin/python3 -m narsolve_train.recover --out "$PWD/runs/gated_v0.3.1.pt")
+    # the v0.3.1 weights, read back from the ONNX file of commit 80260ce (the last to serve it):
+    git worktree add /tmp/v031 80260ce && (cd /tmp/v031/training && /usr/bin/python3 -m narsolve_train.recover --out /tmp/gated_v0.3.1.pt) && cp /tmp/gated_v0.3.1.pt runs/
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.curriculum --init runs/gated_v0.3.1.pt --steps 1500
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.curriculum --evaluate runs/curriculum/model.pt
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import DEEP_FAMILIES, bellman_ford_trajectory, deep_graph, incoming_lists, make_batch, sample_training_graphs
+from .data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, incoming_lists, make_batch, sample_graph, sample_training_graphs
 from .evaluate import tree_lengths
 from .export import graph_inputs
 from .model import GatedBellmanFordStep, run_until_stable
@@ -72,10 +72,12 @@ def sample_batch(rng, step, deep_n: str, count: int):
 
 
 def evaluate(model, seed: int):
-    """Exact-node share of the raw tree (served rule: pointers unchanged for 3 steps, cap n + 3) on deep graphs."""
+    """Exact-node share of the raw tree (served rule: pointers unchanged for 3 steps, cap n + 3) on deep
+    graphs, and on the original families at n = 64 (10 graphs each, positive and negative weights)."""
     rng = np.random.default_rng(seed)
-    for family, n in [("chain", 200), ("holey_grid", 1024), ("holey_grid", 4096), ("knn_strip", 3000), ("pruned_lattice", 5000)]:
-        g = deep_graph(family, n, rng)
+    shallow = [(f"{family} {weighting}", sample_graph(family, 64, weighting, rng)) for family in FAMILIES for weighting in ("positive", "negative") for _ in range(10)]
+    deep = [(f"{family} n={n}", deep_graph(family, n, rng)) for family, n in [("chain", 200), ("holey_grid", 1024), ("holey_grid", 4096), ("knn_strip", 3000), ("pruned_lattice", 5000)]]
+    for name, g in shallow + deep:
         inputs = graph_inputs(g, HIDDEN)
         args = tuple(torch.from_numpy(inputs[k]) for k in ("source", "nbr_index", "nbr_weight", "nbr_mask"))
         choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), args, PATIENCE, g.n + PATIENCE, "pointers")
@@ -86,7 +88,7 @@ def evaluate(model, seed: int):
         truth = bellman_ford_trajectory(g)
         d = truth.distances[-1]
         exact = np.mean(np.where(np.isfinite(d), tree_lengths(g, pred) == d, True))
-        print(f"{family} n={g.n} rounds={truth.rounds} steps={steps} exact nodes {100 * exact:.1f}%", flush=True)
+        print(f"{name} rounds={truth.rounds} steps={steps} exact nodes {100 * exact:.1f}%", flush=True)
 
 
 def main(argv=None):

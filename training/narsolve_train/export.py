@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import FAMILIES, WEIGHTINGS, incoming_lists, sample_graph
+from .data import FAMILIES, WEIGHTINGS, deep_graph, incoming_lists, sample_graph
 from . import maxflow_data
 from .maxflow_model import MaxflowStep
 from .model import bellman_ford_step, run_until_stable
@@ -120,10 +120,15 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
     # Golden fixtures: a few graphs of every family, run through several steps in torch, and the whole
     # served run, so the TypeScript loop is held to the same stopping rule and step cap.
     cases = []
-    for i in range(fixtures):
-        family = FAMILIES[i % len(FAMILIES)]
-        weighting = WEIGHTINGS[i % len(WEIGHTINGS)]
-        g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
+    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
+    deep = [deep_graph("chain", 70, rng)]
+    deep[0].source = 0   # from one end: 69 rounds
+    for i in range(fixtures + len(deep)):
+        if i < fixtures:
+            family, weighting = FAMILIES[i % len(FAMILIES)], WEIGHTINGS[i % len(WEIGHTINGS)]
+            g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
+        else:
+            g, family, weighting = deep[i - fixtures], "chain", "road"
         inputs = graph_inputs(g, hidden)
         cap = max_steps(spec, g.n)
         choice, distance, steps, settled = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), cap, watch(spec))
@@ -138,7 +143,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
 def bellman_ford_entry(version: str, spec: dict) -> dict:
     return manifest_entry(
         "bellman_ford", version, spec,
-        normalization="inside the model: weights divided by the largest |weight| over the graph's real arcs; distances are returned in original units",
+        normalization="none on the distances: candidate values are raw weights summed in float32, returned in original units; only the pointer logits are divided by pointer_temperature x the largest |weight| over the graph's real arcs",
         training_distribution=dict(
             families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes=curriculum("bellman_ford"),
             directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
@@ -182,7 +187,10 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
     to_onnx(model, example, models / "maxflow.onnx", spec)
 
     cases = []
-    for i in range(fixtures):
+    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
+    deep = [deep_graph("chain", 70, rng)]
+    deep[0].source = 0   # from one end: 69 rounds
+    for i in range(fixtures + len(deep)):
         family = maxflow_data.FAMILIES[i % len(maxflow_data.FAMILIES)]
         kind = maxflow_data.CAPACITIES[i % len(maxflow_data.CAPACITIES)]
         g = maxflow_data.sample_network(family, int(rng.integers(6, 20)), kind, rng)
@@ -270,7 +278,10 @@ def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_r
     families = NOISY[name]["families"]
     to_onnx(encoder, {k: v.numpy() for k, v in inputs(sample(families[0], 20, 0)).items()}, models / f"{name}.onnx", spec)
     cases = []
-    for i in range(fixtures):
+    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
+    deep = [deep_graph("chain", 70, rng)]
+    deep[0].source = 0   # from one end: 69 rounds
+    for i in range(fixtures + len(deep)):
         family = families[i % len(families)]
         g = sample(family, int(rng.integers(12, 40)), i)
         with torch.no_grad():
