@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, incoming_lists, make_batch, sample_graph, sample_training_graphs
-from .evaluate import tree_lengths
+from .data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, make_batch, sample_graph, sample_training_graphs
+from .evaluate import predecessor_arcs, tree_lengths
 from .export import graph_inputs
 from .model import GatedBellmanFordStep, run_until_stable
 from .runs import Run
@@ -81,10 +81,7 @@ def evaluate(model, seed: int):
         inputs = graph_inputs(g, HIDDEN)
         args = tuple(torch.from_numpy(inputs[k]) for k in ("source", "nbr_index", "nbr_weight", "nbr_mask"))
         choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), args, PATIENCE, g.n + PATIENCE, "pointers")
-        arc = incoming_lists(g.n, g.tails, g.heads)
-        k = arc.shape[1]
-        choice = choice.numpy()
-        pred = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+        pred = predecessor_arcs(g, choice.numpy())
         truth = bellman_ford_trajectory(g)
         d = truth.distances[-1]
         exact = np.mean(np.where(np.isfinite(d), tree_lengths(g, pred) == d, True))

@@ -39,15 +39,19 @@ def largest_training_graph(algorithm: str) -> int:
     return n_max_at(task["n_max"], task["steps"])
 
 
-def run_model(model, g, spec: dict, patience: int):
-    """Steps until the pointers have not changed for `patience` steps (at most the spec's step cap), as the service does."""
+def predecessor_arcs(g, choice) -> np.ndarray:
+    """The arc each node's chosen slot names in its padded incoming list, -1 for "self" (slot K)."""
     arc = incoming_lists(g.n, g.tails, g.heads)
+    k = arc.shape[1]
+    choice = np.asarray(choice)
+    return np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+
+
+def run_model(model, g, spec: dict, patience: int):
+    """Steps until what the spec watches has not changed for `patience` steps (at most the spec's step cap), as the service does."""
     inputs = graph_inputs(g, model.hidden)
     choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience, max_steps(spec, g.n, patience), watch(spec))
-    choice = choice.numpy()
-    k = arc.shape[1]
-    pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
-    return pred_arc, steps
+    return predecessor_arcs(g, choice.numpy()), steps
 
 
 def tree_lengths(g, pred_arc):

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import maxflow_data
 from .data import FAMILIES, incoming_lists, sample_graph
-from .evaluate import label_correcting, tree_lengths, violated_tails
+from .evaluate import label_correcting, predecessor_arcs, tree_lengths, violated_tails
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 FLOW_SIZES = (12, 24, 48, 96)
@@ -50,7 +50,7 @@ def repair_cases(seed: int = 2026):
         k = arc.shape[1]
         for kind in ("optimal", "corrupted", "cycle", "random"):
             choice = pointer_choice(kind, g, arc, rng)
-            pred_arc = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+            pred_arc = predecessor_arcs(g, choice)
             d_tree = tree_lengths(g, pred_arc)
             seeds = violated_tails(g, d_tree)
             repaired = d_tree.copy()

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from .data import Graph
+from .evaluate import predecessor_arcs
 from .export import graph_inputs, step_args
 from .model import run_until_stable
 from .noisy_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
@@ -87,13 +88,9 @@ def processor_pointers(processor, g, decoded, spec):
     """The processor's predecessor arcs on the decoded costs, run as served (until stable)."""
     graph = Graph(g.n, g.tails, g.heads, decoded, g.source)
     inputs = graph_inputs(graph, processor.hidden)
-    from .data import incoming_lists
-    arc = incoming_lists(g.n, g.tails, g.heads)
     with torch.no_grad():
         choice, _, _, _ = run_until_stable(processor, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), max_steps(spec, g.n), watch(spec))
-    choice = choice.numpy()
-    k = arc.shape[1]
-    return np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+    return predecessor_arcs(g, choice.numpy())
 
 
 def evaluate_graph(g, models, spec, rng):

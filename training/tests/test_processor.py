@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from narsolve_train.data import bellman_ford_trajectory, deep_graph, incoming_lists
-from narsolve_train.evaluate import tree_lengths
+from narsolve_train.data import bellman_ford_trajectory, deep_graph
+from narsolve_train.evaluate import predecessor_arcs, tree_lengths
 from narsolve_train.export import graph_inputs, step_args
 from narsolve_train.model import run_until_stable
 from narsolve_train.spec import load_spec, max_steps, patience, watch
@@ -66,10 +66,7 @@ def test_a_deep_execution_gives_the_exact_tree_in_one_step_past_the_last_change(
     assert truth.rounds >= 60, "the graph must need a long execution"
     inputs = graph_inputs(g, processor.hidden)
     choice, _, steps, settled = run_until_stable(processor, torch.from_numpy(inputs["h"]), step_args(inputs, SPEC), patience(SPEC), max_steps(SPEC, g.n), watch(SPEC))
-    arc = incoming_lists(g.n, g.tails, g.heads)
-    k = arc.shape[1]
-    choice = choice.numpy()
-    pred = np.where(choice < k, arc[np.arange(g.n), np.minimum(choice, k - 1)], -1)
+    pred = predecessor_arcs(g, choice.numpy())
     d = truth.distances[-1]
     assert settled and steps == truth.rounds + patience(SPEC) - 1
     np.testing.assert_array_equal(tree_lengths(g, pred), d)
