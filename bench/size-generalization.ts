@@ -7,7 +7,10 @@
  * raw learned tree, trees certified without repair, processor steps against the exact tree's hop
  * depth + patience, the share of nodes the repair relabels, and time per tree. Every generator is
  * seeded; none of these families is in the processor's training set. Not a test: nothing here asserts.
+ * Writes bench/results/size-generalization-<model version>.json, which
+ * `python -m narsolve_train.plot_size_generalization` (in training/) draws for the model card.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { solveRoute } from '../src/services/route';
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
   console.log(`served processor ${route.model.version}; stopping patience ${route.model.steps.patience}; ${sources} source(s) per family, seed ${seed}`);
   console.log('| family | nodes | hop depth | steps | exact nodes | certified trees | repair relabels | ms per tree | ms per step |');
   console.log('|---|---|---|---|---|---|---|---|---|');
+  const rows: Record<string, unknown>[] = [];
   for (const [name, edges] of families) {
     const nodes = new Set(edges.flatMap((e) => [e.from, e.to]));
     const pick = rng(seed + 7);
@@ -167,12 +171,19 @@ async function main(): Promise<void> {
       inferMs += raw.timingsMs.infer ?? 0;
       stepCount += raw.solver.learned!.steps;
     }
+    rows.push({ family: name, nodes: nodes.size, hopDepth: depths, steps, exactNodes: exact / total, certified, sources, repairRelabeled: relabeled / (sources * nodes.size), msPerTree: ms / sources, msPerStep: inferMs / stepCount });
     const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
     console.log(
       `| ${name} | ${nodes.size.toLocaleString('en')} | ${range(depths)} | ${range(steps)} | ${((100 * exact) / total).toFixed(1)}% | ${certified} of ${sources} | ${((100 * relabeled) / (sources * nodes.size)).toFixed(1)}% | ${Math.round(ms / sources).toLocaleString('en')} | ${(inferMs / stepCount).toFixed(2)} |`,
     );
   }
   await learned.close();
+  // One file per processor version, so two versions' runs sit side by side (the model card's plot reads them).
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `size-generalization-${route.model.version}.json`);
+  writeFileSync(file, JSON.stringify({ version: route.model.version, patience: route.model.steps.patience, seed, sources, measured: new Date().toISOString(), rows }, null, 2));
+  console.log(`wrote ${file}`);
 }
 
 main().catch((error) => {
