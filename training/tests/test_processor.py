@@ -10,7 +10,7 @@ import torch
 from narsolve_train.data import bellman_ford_trajectory, deep_graph
 from narsolve_train.evaluate import predecessor_arcs, tree_lengths
 from narsolve_train.export import graph_inputs, step_args
-from narsolve_train.model import run_until_stable
+from narsolve_train.model import bellman_ford_step, run_until_stable
 from narsolve_train.spec import load_spec, max_steps, patience, watch
 
 pytest.importorskip("onnx")
@@ -39,24 +39,37 @@ def features(kind):
     return torch.tensor([state + [source]])
 
 
-def test_the_controller_decides_like_bellman_ford_on_every_input_it_can_meet(processor):
-    first, later = node_kinds(processor.states)
+def assert_decides_like_bellman_ford(model):
+    first, later = node_kinds(model.states)
     with torch.no_grad():
         for kinds in (first, later):
             for tail, head in itertools.product(kinds, kinds):
                 if tail[1] and head[1]:
                     continue  # one source per graph, and the encoder leaves self-loops out
                 f = torch.cat([features(tail), features(head)])
-                arc, _ = processor.gates(f, torch.tensor([[0], [0]]))
+                arc, _ = model.gates(f, torch.tensor([[0], [0]]))
                 # Row 1 (head) reads its incoming arc from row 0 (tail): open iff the tail has an
                 # estimate and the head is not the source (whose pointer is always itself).
                 assert bool(arc[1, 0] > 0) == (tail[2] and not head[1]), (tail, head)
             for node in kinds:
-                _, own = processor.gates(features(node), torch.tensor([[0]]))
+                _, own = model.gates(features(node), torch.tensor([[0]]))
                 assert bool(own[0] > 0) == node[2], node
                 for took_arc in (0.0, 1.0):
-                    nxt = processor.next_state(features(node), torch.tensor([took_arc]))
+                    nxt = model.next_state(features(node), torch.tensor([took_arc]))
                     assert int(nxt.argmax()) == int(node[2] or took_arc > 0), (node, took_arc)
+
+
+def test_the_controller_decides_like_bellman_ford_on_every_input_it_can_meet(processor):
+    assert_decides_like_bellman_ford(processor)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_training_from_scratch_learns_that_controller_in_a_few_hundred_steps(tmp_path, seed):
+    from narsolve_train import train
+    train.main(["--steps", "200", "--seed", str(seed), "--out", str(tmp_path)])
+    model = bellman_ford_step(SPEC)
+    model.load_state_dict(torch.load(tmp_path / "model.pt"))
+    assert_decides_like_bellman_ford(model.eval())
 
 
 @pytest.mark.parametrize("family,n", [("chain", 150), ("holey_grid", 1600), ("pruned_lattice", 2000)])
