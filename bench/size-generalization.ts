@@ -3,7 +3,7 @@
  *
  * How the served Bellman-Ford processor holds as executions get long (issue 14): on deep graphs
  * (chains, grids, grids with holes and diagonals, k-nearest-neighbour road-like graphs, pruned
- * jittered lattices of 5,000 and 10,000 nodes, a real OpenStreetMap network) it reports, per family, the share of nodes at their exact distance in the
+ * jittered lattices of 5,000, 10,000 and 50,000 nodes, a real OpenStreetMap network) it reports, per family, the share of nodes at their exact distance in the
  * raw learned tree, trees certified without repair, processor steps against the exact tree's hop
  * depth + patience, the share of nodes the repair relabels, and time per tree. Every generator is
  * seeded; none of these families is in the processor's training set. Not a test: nothing here asserts.
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     ['kNN corridor 3,000', knnCorridor(3000, seed)],
     ['pruned lattice 5,000', prunedLattice(5000, seed)],
     ['pruned lattice 10,000', prunedLattice(10000, seed)],
+    ['pruned lattice 50,000', prunedLattice(50000, seed)],
     ['OSM road network (geojson-path-finder)', roadNetworkFromGeoJson(roads)],
   ];
   console.log(`served processor ${route.model.version}; stopping patience ${route.model.steps.patience}; ${sources} source(s) per family, seed ${seed}`);
