@@ -7,11 +7,14 @@ Modes (the model card's ablations 2-4):
             Dijkstra on its decoded costs afterwards);
 - frozen:   encoder -> the pretrained Bellman-Ford processor, frozen, trained end to end on the
             optimal routes under the hidden true costs: at every round, the probability mass the
-            processor puts on the optimal predecessors of synchronous Bellman-Ford run on the true
-            costs (the same loss the processor was trained with), plus 0.1 x the regression loss to
-            keep the decoded costs in cost units;
-- unfrozen: as frozen, with the processor fine-tuned too (learning rate / 10).
+            processor's pointer softmax puts on the optimal predecessors of synchronous Bellman-Ford
+            run on the true costs, plus 0.1 x the regression loss to keep the decoded costs in cost
+            units. The discrete processor (0.4) passes gradient to the decoded costs only, through its
+            exact candidate values;
+- unfrozen: as frozen, with the processor fine-tuned too (learning rate / 10); with the discrete
+            processor nothing of it is differentiable, so this is the frozen run.
 The processor's weights are read back from models/bellman_ford.onnx (narsolve_train.recover).
+scripts/noisy-routes-retrain.sh runs all three modes and both evaluations on the committed processor.
 Every --checkpoint-every steps the run is saved to <out>/checkpoint.pt; the same command resumes.
 """
 import argparse
