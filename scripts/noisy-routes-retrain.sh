@@ -3,17 +3,18 @@
 # weights read back by narsolve_train.recover) and rewrites the model card's validation and test
 # tables: the one command to run after the processor changes.
 #
-#   scripts/noisy-routes-retrain.sh            # about 10 minutes on one core, then 5-10 for each evaluation
+#   scripts/noisy-routes-retrain.sh            # about 12 minutes on the 2-core dev machine
 #
-# Runs go to training/runs/noisy_bf<processor version>/noisy_<mode>/, so a run trained against an older
-# processor is never resumed against a newer one; an interrupted run resumes where it stopped. The
+# Runs go to training/runs/noisy_bf<processor version>-<sha256 prefix>/noisy_<mode>/, so a run trained
+# against another processor is never resumed against this one; an interrupted run resumes where it stopped. The
 # served encoder (models/noisy_routes.onnx) is the two-stage one, which never sees the processor: to
 # re-export it, see the model card.
 set -euo pipefail
 cd "$(dirname "$0")/../training"
 export OPENBLAS_NUM_THREADS=1
-version=$(/usr/bin/python3 -c 'from narsolve_train.spec import load_spec; print(load_spec("bellman_ford")["serving"]["version"])')
-runs="runs/noisy_bf$version"
+# The processor's version and the start of its file's sha256: a re-export under the same version is another processor.
+processor=$(/usr/bin/python3 -c 'import json; m = json.load(open("../models/manifest.json"))["models"]["bellman_ford"]; print(m["version"] + "-" + m["sha256"][:12])')
+runs="runs/noisy_bf$processor"
 for mode in regress frozen unfrozen; do
   /usr/bin/python3 -m narsolve_train.noisy_train --mode "$mode" --out "$runs/noisy_$mode"
 done

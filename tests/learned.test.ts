@@ -248,6 +248,34 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expectMatchesSchema('route-response.json', answer);
   });
 
+  test('through zero-weight cycles (zero-length connectors) the pointers stay a tree: a tie never moves one', async () => {
+    // p is reached from s first; then u, through p at no cost, offers p the same distance. Moving on that
+    // tie would make p and u point at each other; the processor keeps p's pointer.
+    const edges = [
+      { from: 'u', to: 'p', weight: 0 },
+      { from: 's', to: 'p', weight: 1 },
+      { from: 'p', to: 'u', weight: 0 },
+    ];
+    const raw = await solveRoute({ graph: { edges }, source: 's', solver: 'learned' }, ctx());
+    expect(raw.certificate.verified).toBe(true);
+    expect((raw as { tree: { predecessor: unknown } }).tree.predecessor).toEqual({ s: null, p: 's', u: 'p' });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 10, max: 150 }), fc.integer({ min: 1, max: 1e9 }), async (n, seed) => {
+        // Undirected, weights 0–3: most nodes sit on zero-weight cycles and distances tie everywhere.
+        const r = rng(seed);
+        const zeroHeavy = randomWeightedGraph(n, n * 2, seed, 0, 3).flatMap((e) => {
+          const weight = r() < 0.5 ? 0 : e.weight;
+          return [{ ...e, weight }, { from: e.to, to: e.from, weight }];
+        });
+        const answer = await solveRoute({ graph: { edges: zeroHeavy }, source: 0, solver: 'learned' }, ctx());
+        const exact = await solveRoute({ graph: { edges: zeroHeavy }, source: 0, solver: 'classical' }, ctx());
+        expect(answer.certificate.verified).toBe(true);
+        expect((answer as { tree: { distance: unknown } }).tree.distance).toEqual((exact as { tree: { distance: unknown } }).tree.distance);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   // Size generalization (issue 14) at small cost: executions past the ~60 rounds where the v0.3 processor drifted.
   test.each([
     ['a 150-node chain, entered at one end', chainEdges(150, 5), 0],

@@ -3,8 +3,10 @@
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate --weights runs/bellman_ford/model.pt
 
 Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096 (out of distribution above the
-curriculum's last stage, n = 128), every family, positive and negative weights. The model runs as served: steps until its pointers have not changed for the
-spec's `steps.patience` steps in a row (at most the spec's step cap, n + patience). Reported per cell: per-node
+curriculum's last stage), every family, positive weights, weights with zeros (zero-weight cycles,
+which a pointer rule that moves on ties turns into pointer cycles) and negative weights. The model runs
+as served: steps until what the spec watches has not changed for its `steps.patience` steps in a row
+(at most the spec's step cap, n + patience). Reported per cell: per-node
 pointer accuracy (the chosen predecessor is optimal, or "self" where that is right), whole-graph
 exact rate, the share of graphs certified without repair (the
 pointer tree's path lengths are the true distances), and the repair work (relaxations of a
@@ -29,7 +31,7 @@ from .train import TASKS, n_max_at
 
 SIZES = (16, 64, 256, 1024, 4096)
 GRAPHS_PER_CELL = {16: 40, 64: 25, 256: 12, 1024: 5, 4096: 2}
-WEIGHTINGS = ("positive", "negative")
+WEIGHTINGS = ("positive", "with_zeros", "negative")
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
 

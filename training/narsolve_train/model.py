@@ -81,24 +81,31 @@ class GatedBellmanFordStep(nn.Module):
 
 
 class BellmanFordStep(nn.Module):
-    """One synchronous round, discrete. h = [distance (raw weight units), one-hot state (hidden - 1
-    states)]; all zeros before the first step, which the controller reads as its own start state.
+    """One synchronous round, discrete. h = [distance (raw weight units), pointer (its slot + 1, 0 for
+    none or self), one-hot state (hidden - 2 states)]; all zeros before the first step, which the
+    controller reads as its own start state.
 
-    Candidates of node v: each incoming arc (value d[tail] + weight) and v itself (value d[v]). The arc
-    gate reads (state, source bit) of tail and head, the self gate v's own; a candidate competes only
-    if its gate is open. v selects the smallest competing value (ties: the earlier arc, arcs before
-    self), its next distance is that value exactly, and the transition reads v's state, source bit and
-    whether it took an arc. With no candidate open v points at itself and keeps distance 0 (unreached).
-    pointer_logits are -(value - smallest) / (temperature x largest |weight|) for open candidates: argmax
-    is the selection, and a softmax over them is a differentiable relaxation for encoders trained
-    through the frozen processor. `hidden` and `temperature` come from the spec."""
+    Candidates of node v: each incoming arc (value d[tail] + weight) and "keep" (value d[v]: v keeps its
+    distance and its pointer, the textbook d(v) = min(d(v), ...)). The arc gate reads (state, source
+    bit) of tail and head, the keep gate v's own; a candidate competes only if its gate is open. v keeps
+    unless an open arc is strictly better; otherwise it takes the smallest open arc (ties: the earlier
+    slot), and its distance becomes that arc's value exactly. Changing a pointer only on a strict
+    improvement is what keeps the pointers a tree even through zero-weight cycles (a tie never moves
+    one). The transition reads v's state, source bit and whether it now points along an arc. With no
+    candidate open v points at itself and keeps distance 0 (unreached).
+    pointer_logits are -(value - smallest) / (temperature x largest |weight|) for open candidates, plus
+    BUMP on the chosen slot (which ties need): argmax is the selection, and a softmax over them is a
+    differentiable relaxation for encoders trained through the frozen processor. `hidden` and
+    `temperature` come from the spec."""
+
+    BUMP = 1e-3
 
     def __init__(self, hidden: int, temperature: float):
         super().__init__()
-        if hidden < 3:
-            raise ValueError(f"BellmanFordStep: hidden must be at least 3 (a distance and two states), got {hidden}")
+        if hidden < 4:
+            raise ValueError(f"BellmanFordStep: hidden must be at least 4 (a distance, a pointer and two states), got {hidden}")
         self.hidden = hidden
-        self.states = hidden - 1
+        self.states = hidden - 2
         self.temperature = temperature
         width = 4 * hidden
         features = self.states + 1                      # the state and the source bit
@@ -110,40 +117,48 @@ class BellmanFordStep(nn.Module):
 
     def controller_inputs(self, h, source):
         """Per node: its discrete state and source bit, the controller's only view of the graph."""
-        return torch.cat([h[:, 1:], source.unsqueeze(-1)], dim=-1)
+        return torch.cat([h[:, 2:], source.unsqueeze(-1)], dim=-1)
 
     def gates(self, f, nbr_index):
-        """Gate logits: [N, K] for each incoming arc (from tail and head features), [N] for self."""
+        """Gate logits: [N, K] for each incoming arc (from tail and head features), [N] for keep."""
         arc = self.arc_score(torch.relu(self.arc_tail(f)[nbr_index] + self.arc_head(f).unsqueeze(1))).squeeze(-1)
         return arc, self.self_gate(f).squeeze(-1)
 
     def next_state(self, f, took_arc):
-        """Transition logits [N, states] from the node's features and whether it took an arc."""
+        """Transition logits [N, states] from the node's features and whether it points along an arc."""
         return self.transition(torch.cat([f, took_arc.unsqueeze(-1)], dim=-1))
 
     def forward(self, h, source, nbr_index, nbr_weight, nbr_mask):
         scale = torch.clamp(torch.max(torch.abs(nbr_weight) * nbr_mask), min=1e-12)
         f = self.controller_inputs(h, source)
         arc_gate, self_gate = self.gates(f, nbr_index)
-        d = h[:, 0]
-        value = torch.cat([d[nbr_index] + nbr_weight, d.unsqueeze(-1)], dim=1)           # [N, K+1]
-        open_ = torch.cat([(arc_gate > 0) & (nbr_mask > 0), (self_gate > 0).unsqueeze(-1)], dim=1)
-        any_open = open_.any(dim=1)
-        best = torch.min(torch.where(open_, value, torch.full_like(value, float("inf"))), dim=1).values
-        best = torch.where(any_open, best, torch.zeros_like(best))
+        d, prev = h[:, 0], h[:, 1]
+        arc_value = d[nbr_index] + nbr_weight                                      # [N, K]
+        arc_open = (arc_gate > 0) & (nbr_mask > 0)
+        keep_open = self_gate > 0
+        any_arc = arc_open.any(dim=1)
+        best_arc = torch.min(torch.where(arc_open, arc_value, torch.full_like(arc_value, float("inf"))), dim=1).values
+        keep = keep_open & (d <= best_arc)                       # an arc must be strictly better to move the pointer
+        best = torch.where(keep, d, torch.where(any_arc, best_arc, torch.zeros_like(d)))
+        value = torch.cat([arc_value, d.unsqueeze(-1)], dim=1)                      # [N, K+1], the last column "self"
+        open_ = torch.cat([arc_open, keep_open.unsqueeze(-1)], dim=1)
         logits = torch.where(open_, -(value - best.unsqueeze(-1)) / (self.temperature * scale), torch.full_like(value, NEG))
         # With nothing open, self must still win: it sits above closed arcs.
-        k = nbr_index.shape[1]
-        self_col = torch.where(any_open, logits[:, k], torch.full_like(best, NEG / 2))
-        logits = torch.cat([logits[:, :k], self_col.unsqueeze(-1)], dim=1)
-        choice = torch.argmax(logits, dim=1)
-        chosen = torch.gather(value, 1, choice.unsqueeze(-1)).squeeze(-1)
-        distance = torch.where(any_open, chosen, torch.zeros_like(chosen))
-        took_arc = ((choice < k) & any_open).float()
+        self_col = torch.cat([torch.zeros_like(nbr_mask), torch.ones_like(d).unsqueeze(-1)], dim=1)
+        logits = torch.where((self_col > 0) & ~(keep_open | any_arc).unsqueeze(-1), torch.full_like(logits, NEG / 2), logits)
+        # The chosen slot: the kept pointer, else the first smallest open arc, else self.
+        slot = torch.cumsum(torch.ones_like(logits), dim=1) - 1.0                  # 0..K per row
+        first_arc = torch.argmax(logits[:, :-1], dim=1).float()
+        kept = torch.where((prev > 0).unsqueeze(-1), (slot == (prev - 1.0).unsqueeze(-1)).float(), self_col)
+        moved = torch.where(any_arc.unsqueeze(-1), (slot == first_arc.unsqueeze(-1)).float(), self_col)
+        chosen = torch.where(keep.unsqueeze(-1), kept, moved)
+        logits = logits + self.BUMP * chosen
+        pointer = torch.sum(chosen * (slot + 1.0) * (1.0 - self_col), dim=1)         # slot + 1, 0 for self
+        took_arc = (pointer > 0).float()
         t = self.next_state(f, took_arc)
         state = (t >= torch.max(t, dim=1, keepdim=True).values).float()
-        h_next = torch.cat([distance.unsqueeze(-1), state], dim=-1)
-        return h_next, logits, distance, any_open.float()
+        h_next = torch.cat([best.unsqueeze(-1), pointer.unsqueeze(-1), state], dim=-1)
+        return h_next, logits, best, (keep_open | any_arc).float()
 
 
 def bellman_ford_step(spec: dict) -> BellmanFordStep:

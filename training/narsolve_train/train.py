@@ -37,7 +37,7 @@ def controller_loss(model, batch, extra_steps: int = 2):
     reads round t-1's distances and reached set (all zeros at t = 1, as served) and is taught what
     round t's pointer hints imply. A valid predecessor's gate must be open; an arc that would beat
     every valid one (smaller value, or equal and earlier) must be closed, and so must every arc into a
-    node that stays unreached; self competes exactly when the node already has an estimate (the
+    node that stays unreached; keep competes exactly when the node already has an estimate (the
     textbook min(d, ...)); the next state is "reached" when round t reached the node. The rounds after
     the last (extra_steps) teach the fixed point. Returns the loss and the pointer accuracy of the
     model's own rollout on the last step."""
@@ -56,7 +56,8 @@ def controller_loss(model, batch, extra_steps: int = 2):
         state = torch.zeros(n, model.states)
         if t > 1:
             state[torch.arange(n), hint_r[prev].long()] = 1.0
-        h = torch.cat([hint_d[prev].unsqueeze(-1), state], dim=-1)
+        # The controller never reads the pointer column (h[:, 1]); zeros stand in for it.
+        h = torch.cat([hint_d[prev].unsqueeze(-1), torch.zeros(n, 1), state], dim=-1)
         f = model.controller_inputs(h, source)
         arc_gate, self_gate = model.gates(f, index)
         value = torch.cat([hint_d[prev][index] + x["nbr_weight"], hint_d[prev].unsqueeze(-1)], dim=1)
