@@ -127,10 +127,10 @@ export default async function run(task: BellmanFordTask): Promise<BellmanFordInf
   return { choice, distance, steps, settled, inferenceMs: performance.now() - started };
 }
 
-/** Whether two states are equal element for element. */
+/** Whether two states are equal element for element (a NaN never is, so a broken state runs to the cap and is repaired). */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
