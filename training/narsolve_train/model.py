@@ -109,9 +109,11 @@ class BellmanFordStep(nn.Module):
         self.temperature = temperature
         width = 4 * hidden
         features = self.states + 1                      # the state and the source bit
-        self.arc_tail = nn.Linear(features, width)
-        self.arc_head = nn.Linear(features, width)
-        self.arc_score = nn.Linear(width, 1)
+        # The arc gate is a sum of a tail score and a head score, each an MLP over a node's features: per
+        # arc that is one gather and one add on scalars (the step's cost is per arc), and a sum of two
+        # unary scores still expresses "the tail has an estimate and the head is not the source".
+        self.arc_tail = mlp([features, width, 1])
+        self.arc_head = mlp([features, width, 1])
         self.self_gate = mlp([features, width, 1])
         self.transition = mlp([features + 1, width, self.states])
 
@@ -120,8 +122,8 @@ class BellmanFordStep(nn.Module):
         return torch.cat([h[:, 2:], source.unsqueeze(-1)], dim=-1)
 
     def gates(self, f, nbr_index):
-        """Gate logits: [N, K] for each incoming arc (from tail and head features), [N] for keep."""
-        arc = self.arc_score(torch.relu(self.arc_tail(f)[nbr_index] + self.arc_head(f).unsqueeze(1))).squeeze(-1)
+        """Gate logits: [N, K] for each incoming arc (tail score + head score), [N] for keep."""
+        arc = self.arc_tail(f).squeeze(-1)[nbr_index] + self.arc_head(f)
         return arc, self.self_gate(f).squeeze(-1)
 
     def next_state(self, f, took_arc):
@@ -140,22 +142,21 @@ class BellmanFordStep(nn.Module):
         best_arc = torch.min(torch.where(arc_open, arc_value, torch.full_like(arc_value, float("inf"))), dim=1).values
         keep = keep_open & (d <= best_arc)                       # an arc must be strictly better to move the pointer
         best = torch.where(keep, d, torch.where(any_arc, best_arc, torch.zeros_like(d)))
-        value = torch.cat([arc_value, d.unsqueeze(-1)], dim=1)                      # [N, K+1], the last column "self"
-        open_ = torch.cat([arc_open, keep_open.unsqueeze(-1)], dim=1)
-        logits = torch.where(open_, -(value - best.unsqueeze(-1)) / (self.temperature * scale), torch.full_like(value, NEG))
-        # With nothing open, self must still win: it sits above closed arcs.
-        self_col = torch.cat([torch.zeros_like(nbr_mask), torch.ones_like(d).unsqueeze(-1)], dim=1)
-        logits = torch.where((self_col > 0) & ~(keep_open | any_arc).unsqueeze(-1), torch.full_like(logits, NEG / 2), logits)
-        # The chosen slot: the kept pointer, else the first smallest open arc, else self.
-        slot = torch.cumsum(torch.ones_like(logits), dim=1) - 1.0                  # 0..K per row
-        first_arc = torch.argmax(logits[:, :-1], dim=1).float()
-        kept = torch.where((prev > 0).unsqueeze(-1), (slot == (prev - 1.0).unsqueeze(-1)).float(), self_col)
-        moved = torch.where(any_arc.unsqueeze(-1), (slot == first_arc.unsqueeze(-1)).float(), self_col)
-        chosen = torch.where(keep.unsqueeze(-1), kept, moved)
-        logits = logits + self.BUMP * chosen
-        pointer = torch.sum(chosen * (slot + 1.0) * (1.0 - self_col), dim=1)         # slot + 1, 0 for self
-        took_arc = (pointer > 0).float()
-        t = self.next_state(f, took_arc)
+        inverse = 1.0 / (self.temperature * scale)
+        arc_logits = torch.where(arc_open, -(arc_value - best.unsqueeze(-1)) * inverse, torch.full_like(arc_value, NEG))
+        # The last column is "self" (keep); with nothing open it must still win, so it sits above closed arcs.
+        closed_self = torch.where(any_arc, torch.full_like(d, NEG), torch.full_like(d, NEG / 2))
+        self_logit = torch.where(keep_open, -(d - best) * inverse, closed_self)
+        logits = torch.cat([arc_logits, self_logit.unsqueeze(-1)], dim=1)
+        # The chosen slot (K = self): the kept pointer, else the first smallest open arc, else self.
+        k = torch.sum(torch.ones_like(nbr_mask), dim=1)                            # K per row, as a float
+        first_arc = torch.argmax(arc_logits, dim=1).float()
+        moved = torch.where(any_arc, first_arc, k)
+        slot = torch.where(keep, torch.where(prev > 0, prev - 1.0, k), moved).long().unsqueeze(-1)
+        logits = logits.scatter(1, slot, torch.gather(logits, 1, slot) + self.BUMP)
+        slot = slot.squeeze(-1).float()
+        pointer = torch.where(slot < k, slot + 1.0, torch.zeros_like(slot))          # slot + 1, 0 for self
+        t = self.next_state(f, (pointer > 0).float())
         state = (t >= torch.max(t, dim=1, keepdim=True).values).float()
         h_next = torch.cat([best.unsqueeze(-1), pointer.unsqueeze(-1), state], dim=-1)
         return h_next, logits, best, (keep_open | any_arc).float()

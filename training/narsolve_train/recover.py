@@ -22,7 +22,7 @@ from .spec import load_spec, tensor_names
 MODELS = Path(__file__).resolve().parents[2] / "models"
 # Bias-free layers in the order forward() first uses them: the order of the exporter's anonymous MatMul weights.
 ANONYMOUS = {
-    "bellman_ford": ["arc_score"],
+    "bellman_ford": [],
     "maxflow": ["incoming.own", "incoming.edge", "outgoing.own", "outgoing.edge", "flow_head", "flow_edge", "flow_score"],
 }
 MODEL = {"bellman_ford": bellman_ford_step, "maxflow": lambda spec: MaxflowStep(spec["model"]["hidden"])}
