@@ -1,6 +1,6 @@
 """Train a processor from scratch (seeded, resumable) and write checkpoints.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.train        # Bellman-Ford: 600 steps, about 15 s
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.train        # Bellman-Ford: 600 steps, about 10 s
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.train --algorithm maxflow --out runs/maxflow
 
 Every `--checkpoint-every` steps the model, optimizer, step and RNG states are saved to
