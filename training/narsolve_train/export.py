@@ -23,7 +23,7 @@ import torch
 
 from .data import FAMILIES, WEIGHTINGS, deep_graph, incoming_lists, sample_graph
 from . import maxflow_data
-from .maxflow_model import MaxflowStep
+from .maxflow_model import maxflow_step
 from .model import bellman_ford_step, run_until_stable
 from .train import TASKS
 from .spec import dynamic_axes, load_spec, max_steps, patience, planned_steps, serving, tensor_names, watch
@@ -118,17 +118,14 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
     to_onnx(model, example, models / "bellman_ford.onnx", spec)
 
     # Golden fixtures: a few graphs of every family, run through several steps in torch, and the whole
-    # served run, so the TypeScript loop is held to the same stopping rule and step cap.
+    # served run, so the TypeScript loop is held to the same stopping rule and step cap; and a chain
+    # entered at one end (69 rounds), for that parity over a long execution (issue 14).
+    chain = deep_graph("chain", 70, rng)
+    chain.source = 0
+    named = [(FAMILIES[i % len(FAMILIES)], WEIGHTINGS[i % len(WEIGHTINGS)]) for i in range(fixtures)]
+    graphs = [(sample_graph(family, int(rng.integers(5, 20)), weighting, rng), family, weighting) for family, weighting in named]
     cases = []
-    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
-    deep = [deep_graph("chain", 70, rng)]
-    deep[0].source = 0   # from one end: 69 rounds
-    for i in range(fixtures + len(deep)):
-        if i < fixtures:
-            family, weighting = FAMILIES[i % len(FAMILIES)], WEIGHTINGS[i % len(WEIGHTINGS)]
-            g = sample_graph(family, int(rng.integers(5, 20)), weighting, rng)
-        else:
-            g, family, weighting = deep[i - fixtures], "chain", "road"
+    for g, family, weighting in graphs + [(chain, "chain", "road")]:
         inputs = graph_inputs(g, hidden)
         cap = max_steps(spec, g.n)
         choice, distance, steps, settled = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, spec), patience(spec), cap, watch(spec))
@@ -181,16 +178,13 @@ def write_manifest_entry(models: Path, name: str, entry: dict):
 def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8, seed: int = 4321):
     spec = load_spec("maxflow")
     hidden = spec["model"]["hidden"]
-    model = load_trained(MaxflowStep(hidden), weights)
+    model = load_trained(maxflow_step(spec), weights)
     rng = np.random.default_rng(seed)
     example, _ = maxflow_data.network_inputs(maxflow_data.sample_network("random_directed", 10, "int", rng), hidden)
     to_onnx(model, example, models / "maxflow.onnx", spec)
 
     cases = []
-    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
-    deep = [deep_graph("chain", 70, rng)]
-    deep[0].source = 0   # from one end: 69 rounds
-    for i in range(fixtures + len(deep)):
+    for i in range(fixtures):
         family = maxflow_data.FAMILIES[i % len(maxflow_data.FAMILIES)]
         kind = maxflow_data.CAPACITIES[i % len(maxflow_data.CAPACITIES)]
         g = maxflow_data.sample_network(family, int(rng.integers(6, 20)), kind, rng)
@@ -278,10 +272,7 @@ def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_r
     families = NOISY[name]["families"]
     to_onnx(encoder, {k: v.numpy() for k, v in inputs(sample(families[0], 20, 0)).items()}, models / f"{name}.onnx", spec)
     cases = []
-    # A deep one too: the served run's parity with the TypeScript loop over a long execution (issue 14).
-    deep = [deep_graph("chain", 70, rng)]
-    deep[0].source = 0   # from one end: 69 rounds
-    for i in range(fixtures + len(deep)):
+    for i in range(fixtures):
         family = families[i % len(families)]
         g = sample(family, int(rng.integers(12, 40)), i)
         with torch.no_grad():

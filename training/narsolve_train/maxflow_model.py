@@ -65,3 +65,8 @@ class MaxflowStep(nn.Module):
         flow_fraction = torch.sigmoid(self.flow_score(torch.relu(arc)).squeeze(-1)) * in_mask
         cut_logit = self.cut(torch.cat([h_next, x], dim=-1)).squeeze(-1)
         return h_next, flow_fraction, cut_logit
+
+
+def maxflow_step(spec: dict) -> MaxflowStep:
+    """The served max-flow processor, shaped by its spec (hidden size)."""
+    return MaxflowStep(spec["model"]["hidden"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .maxflow_model import MaxflowStep
+from .maxflow_model import maxflow_step
 from .model import bellman_ford_step
 from .spec import load_spec, tensor_names
 
@@ -25,7 +25,7 @@ ANONYMOUS = {
     "bellman_ford": [],
     "maxflow": ["incoming.own", "incoming.edge", "outgoing.own", "outgoing.edge", "flow_head", "flow_edge", "flow_score"],
 }
-MODEL = {"bellman_ford": bellman_ford_step, "maxflow": lambda spec: MaxflowStep(spec["model"]["hidden"])}
+MODEL = {"bellman_ford": bellman_ford_step, "maxflow": maxflow_step}
 
 
 def recover(algorithm: str, models: Path = MODELS):

@@ -16,7 +16,7 @@ import torch
 
 from .data import make_batch, sample_training_graphs
 from .maxflow_data import make_flow_batch, sample_training_networks
-from .maxflow_model import MaxflowStep
+from .maxflow_model import maxflow_step
 from .model import bellman_ford_step
 from .runs import Run
 from .spec import load_spec
@@ -125,7 +125,7 @@ TASKS = {
         loss=lambda model, batch: controller_loss(model, batch),
         n_min=4, n_max="0:16,300:32", steps=600, lr=1e-2, metric="pointer_accuracy"),
     "maxflow": dict(
-        model=lambda spec: MaxflowStep(spec["model"]["hidden"]),
+        model=maxflow_step,
         batch=lambda rng, count, n_min, n_max, spec: make_flow_batch(sample_training_networks(rng, count, n_min=n_min, n_max=n_max), spec),
         loss=lambda model, batch: maxflow_loss(model, batch),
         n_min=6, n_max="0:16,5000:32,10000:64", steps=12000, lr=1e-3, metric="cut_accuracy"),

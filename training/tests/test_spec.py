@@ -5,7 +5,7 @@ import torch
 
 from narsolve_train import export, maxflow_data
 from narsolve_train.data import make_batch, sample_graph
-from narsolve_train.maxflow_model import MaxflowStep
+from narsolve_train.maxflow_model import MaxflowStep, maxflow_step
 from narsolve_train.model import BellmanFordStep, bellman_ford_step
 from narsolve_train.spec import dynamic_axes, load_spec, max_steps, planned_steps, tensor_names
 from narsolve_train.train import TASKS, n_max_at
@@ -70,7 +70,7 @@ def test_the_models_need_their_hidden_size_from_the_spec():
         MaxflowStep()
 
 
-@pytest.mark.parametrize("name,make", [("bellman_ford", bellman_ford_step), ("maxflow", lambda spec: MaxflowStep(spec["model"]["hidden"]))])
+@pytest.mark.parametrize("name,make", [("bellman_ford", bellman_ford_step), ("maxflow", maxflow_step)])
 def test_the_exported_onnx_has_the_spec_tensor_names(tmp_path, name, make):
     onnx = pytest.importorskip("onnx")
     spec = load_spec(name)
