@@ -22,14 +22,16 @@ import torch
 
 from .data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, make_batch, sample_graph, sample_training_graphs
 from .evaluate import predecessor_arcs, tree_lengths
-from .export import graph_inputs
+from .export import graph_inputs, step_args
 from .model import GatedBellmanFordStep, run_until_stable
 from .runs import Run
+from .spec import load_spec
 from .train import batch_tensors, n_max_at
 
 HIDDEN = 32          # the v0.3 processor's width (its spec, 0.3.1, said 32)
 PATIENCE = 3         # its served stopping patience
 TRAINED_DEEP = tuple(f for f in DEEP_FAMILIES if f != "pruned_lattice")
+SPEC = load_spec("bellman_ford")
 
 
 def deep_loss(model, batch, tbptt: int):
@@ -66,8 +68,6 @@ def sample_batch(rng, step, deep_n: str, count: int):
     graphs = sample_training_graphs(rng, count // 2, n_min=4, n_max=64)
     top = n_max_at(deep_n, step)
     graphs += [deep_graph(TRAINED_DEEP[int(rng.integers(len(TRAINED_DEEP)))], int(rng.integers(32, top + 1)), rng) for _ in range(count - count // 2)]
-    for g in graphs:
-        g.weights = g.weights.astype(np.float64)
     return make_batch(graphs)
 
 
@@ -79,8 +79,8 @@ def evaluate(model, seed: int):
     deep = [(f"{family} n={n}", deep_graph(family, n, rng)) for family, n in [("chain", 200), ("holey_grid", 1024), ("holey_grid", 4096), ("knn_strip", 3000), ("pruned_lattice", 5000)]]
     for name, g in shallow + deep:
         inputs = graph_inputs(g, HIDDEN)
-        args = tuple(torch.from_numpy(inputs[k]) for k in ("source", "nbr_index", "nbr_weight", "nbr_mask"))
-        choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), args, PATIENCE, g.n + PATIENCE, "pointers")
+        # v0.3 fed the same tensors as the served spec names; only its stopping rule differs.
+        choice, _, steps, _ = run_until_stable(model, torch.from_numpy(inputs["h"]), step_args(inputs, SPEC), PATIENCE, g.n + PATIENCE, "pointers")
         pred = predecessor_arcs(g, choice.numpy())
         truth = bellman_ford_trajectory(g)
         d = truth.distances[-1]

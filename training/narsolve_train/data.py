@@ -127,6 +127,11 @@ def _road_weights(lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.maximum(1, np.round(lengths * 100 * rng.uniform(1, 3, len(lengths))))
 
 
+def _lattice(rows: int, cols: int) -> np.ndarray:
+    """(x, y) of a rows x cols lattice's nodes, numbered row by row."""
+    return np.stack(np.divmod(np.arange(rows * cols), cols), axis=1)[:, ::-1].astype(float)
+
+
 def deep_graph(family: str, n: int, rng: np.random.Generator) -> Graph:
     """One undirected road-like graph of about n nodes (both arcs of an edge share its weight):
     chain (a path), holey_grid (a square grid, 10% of nodes removed, 20% of cells with a diagonal),
@@ -135,23 +140,29 @@ def deep_graph(family: str, n: int, rng: np.random.Generator) -> Graph:
     if family == "chain":
         pts = np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
         pairs = [(i, i + 1) for i in range(n - 1)]
-    elif family in ("holey_grid", "pruned_lattice"):
-        cols = max(2, int(round(math.sqrt(n))) if family == "holey_grid" else int(round(math.sqrt(4 * n))))
+    elif family == "holey_grid":
+        side = max(2, int(round(math.sqrt(n))))
+        n = side * side
+        pts = _lattice(side, side)
+        alive = rng.random(n) >= 0.1
+        pairs = []
+        for v in range(n):
+            r, c = divmod(v, side)
+            right, down = (v + 1 if c + 1 < side else None), (v + side if r + 1 < side else None)
+            steps = [right, down]
+            if right is not None and down is not None and rng.random() < 0.2:
+                steps.append(v + side + 1)
+            pairs += [(v, u) for u in steps if u is not None and alive[v] and alive[u]]
+    elif family == "pruned_lattice":
+        cols = int(round(math.sqrt(4 * n)))
         rows = max(2, n // cols)
         n = rows * cols
-        pts = np.stack(np.divmod(np.arange(n), cols), axis=1)[:, ::-1].astype(float)
-        if family == "pruned_lattice":
-            pts += rng.uniform(-0.3, 0.3, pts.shape)
-        alive = rng.random(n) >= (0.1 if family == "holey_grid" else 0.0)
-        keep = 0.2 if family == "holey_grid" else 0.75
+        pts = _lattice(rows, cols) + rng.uniform(-0.3, 0.3, (n, 2))
         pairs = []
         for v in range(n):
             r, c = divmod(v, cols)
-            right, down = (v + 1 if c + 1 < cols else None), (v + cols if r + 1 < rows else None)
-            steps = [right, down] if family == "holey_grid" else [u for u in (right, down) if rng.random() < keep]
-            if family == "holey_grid" and right is not None and down is not None and rng.random() < keep:
-                steps.append(v + cols + 1)
-            pairs += [(v, u) for u in steps if u is not None and alive[v] and alive[u]]
+            streets = (v + 1 if c + 1 < cols else None, v + cols if r + 1 < rows else None)
+            pairs += [(v, u) for u in streets if u is not None and rng.random() < 0.75]
     elif family == "knn_strip":
         pts = rng.random((n, 2)) * np.array([8.0, 1.0])
         pairs = set()
