@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
 import { learnedDisabled } from '../src/solvers/learned';
-import { randomWeightedGraph, withPotential, rng } from './generators/graphs';
+import { chainEdges, gridEdges, hopDepth, randomWeightedGraph, withPotential, rng } from './generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
 import { maxSteps } from '../src/solvers/learned/steps';
 
@@ -323,36 +323,3 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     expect(error.code).toBe('ModelUnavailable');
   });
 });
-
-/** A path of n nodes, both directions, integer weights 1–9. */
-function chainEdges(n: number, seed: number): { from: number; to: number; weight: number }[] {
-  const r = rng(seed);
-  return Array.from({ length: n - 1 }, (_, i) => {
-    const weight = 1 + Math.floor(r() * 9);
-    return [{ from: i, to: i + 1, weight }, { from: i + 1, to: i, weight }];
-  }).flat();
-}
-
-/** A k×k grid, both directions, integer weights 1–9. */
-function gridEdges(k: number, seed: number): { from: number; to: number; weight: number }[] {
-  const r = rng(seed);
-  const edges: { from: number; to: number; weight: number }[] = [];
-  for (let v = 0; v < k * k; v++) {
-    for (const u of [v % k + 1 < k ? v + 1 : -1, v + k < k * k ? v + k : -1]) {
-      if (u < 0) continue;
-      const weight = 1 + Math.floor(r() * 9);
-      edges.push({ from: v, to: u, weight }, { from: u, to: v, weight });
-    }
-  }
-  return edges;
-}
-
-/** The most edges on any path of a shortest-path tree, given as predecessors. */
-function hopDepth(predecessor: Record<string, string | number | null>): number {
-  const depth = (node: string): number => {
-    let hops = 0;
-    for (let at = predecessor[node]; at !== null && at !== undefined; at = predecessor[String(at)]) hops++;
-    return hops;
-  };
-  return Math.max(...Object.keys(predecessor).map(depth));
-}

@@ -265,3 +265,97 @@ export function flowFamilyNetwork(family: FlowFamily, n: number, seed: number, k
 export function flowRequestBody(net: FlowNetwork): { graph: { nodes: number[]; edges: CapacityEdge[] }; source: number; sink: number } {
   return { graph: { nodes: Array.from({ length: net.n }, (_, v) => v), edges: net.edges }, source: net.source, sink: net.sink };
 }
+
+// Deep, road-like graphs (issue 14): both directions of every edge, on nodes 0..n-1.
+
+/** Both directions of an undirected road segment. */
+function both(edges: WeightedEdge[], from: number, to: number, weight: number): void {
+  edges.push({ from, to, weight }, { from: to, to: from, weight });
+}
+
+/** A path 0–1–…–(n−1) with integer weights 1–9. */
+export function chainEdges(n: number, seed: number): WeightedEdge[] {
+  const r = rng(seed);
+  const edges: WeightedEdge[] = [];
+  for (let i = 0; i < n - 1; i++) both(edges, i, i + 1, 1 + Math.floor(r() * 9));
+  return edges;
+}
+
+/** A k×k grid with integer weights 1–9; with `roads`, 10% of the nodes removed (holes) and some diagonals, weights length × congestion. */
+export function gridEdges(k: number, seed: number, roads = false): WeightedEdge[] {
+  const r = rng(seed);
+  const id = (i: number, j: number) => i * k + j;
+  const hole = new Uint8Array(k * k).map((_, v) => (roads && v !== 0 && r() < 0.1 ? 1 : 0));
+  const weight = (length: number) => (roads ? Math.round(length * 100 * (1 + 2 * r())) : 1 + Math.floor(r() * 9));
+  const edges: WeightedEdge[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      if (hole[id(i, j)]) continue;
+      if (j + 1 < k && !hole[id(i, j + 1)]) both(edges, id(i, j), id(i, j + 1), weight(1));
+      if (i + 1 < k && !hole[id(i + 1, j)]) both(edges, id(i, j), id(i + 1, j), weight(1));
+      if (roads && i + 1 < k && j + 1 < k && !hole[id(i + 1, j + 1)] && r() < 0.2) both(edges, id(i, j), id(i + 1, j + 1), weight(Math.SQRT2));
+    }
+  }
+  return edges;
+}
+
+/** n points in a long 8:1 strip (corridors), each joined to its 3 nearest neighbours; weights length × congestion. */
+export function knnCorridor(n: number, seed: number): WeightedEdge[] {
+  const r = rng(seed);
+  const xs = Array.from({ length: n }, () => r() * 8);
+  const ys = Array.from({ length: n }, () => r());
+  const seen = new Set<string>();
+  const edges: WeightedEdge[] = [];
+  for (let u = 0; u < n; u++) {
+    const near = Array.from({ length: n }, (_, v) => v)
+      .filter((v) => v !== u)
+      .map((v) => ({ v, d: Math.hypot(xs[u] - xs[v], ys[u] - ys[v]) }))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, 3);
+    for (const { v, d } of near) {
+      const key = u < v ? `${u},${v}` : `${v},${u}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      both(edges, u, v, Math.round(d * 1000 * (1 + 2 * r())) + 1);
+    }
+  }
+  return edges;
+}
+
+/** A jittered lattice of about n nodes, 4 columns per row, with a quarter of its streets closed; weights length × congestion. */
+export function prunedLattice(n: number, seed: number): WeightedEdge[] {
+  const r = rng(seed);
+  const cols = Math.round(Math.sqrt(4 * n));
+  const rows = Math.floor(n / cols);
+  const xs = Array.from({ length: rows * cols }, (_, v) => (v % cols) + (r() - 0.5) * 0.6);
+  const ys = Array.from({ length: rows * cols }, (_, v) => Math.floor(v / cols) + (r() - 0.5) * 0.6);
+  const edges: WeightedEdge[] = [];
+  for (let v = 0; v < rows * cols; v++) {
+    for (const u of [v % cols + 1 < cols ? v + 1 : -1, v + cols < rows * cols ? v + cols : -1]) {
+      if (u >= 0 && r() < 0.75) both(edges, v, u, Math.round(Math.hypot(xs[u] - xs[v], ys[u] - ys[v]) * 100 * (1 + 2 * r())) + 1);
+    }
+  }
+  return edges;
+}
+
+/** The most edges on any path of a shortest-path tree given as predecessors (a route answer's `tree.predecessor`). */
+export function hopDepth(predecessor: Record<string, string | number | null>): number {
+  const depth = new Map<string, number>();
+  const of = (node: string): number => {
+    const known = depth.get(node);
+    if (known !== undefined) return known;
+    const path: string[] = [];
+    let at: string | null = node;
+    while (at !== null && !depth.has(at)) {
+      path.push(at);
+      const p: string | number | null = predecessor[at];
+      at = p === null || p === undefined ? null : String(p);
+    }
+    let d = at === null ? -1 : depth.get(at)!;
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i], ++d);
+    return depth.get(node)!;
+  };
+  let deepest = 0;
+  for (const node of Object.keys(predecessor)) deepest = Math.max(deepest, of(node));
+  return deepest;
+}
