@@ -14,7 +14,7 @@ import { loadLearnedSolvers } from '../src/solvers/learned';
 import { randomWeightedGraph, rng, withPotential } from '../tests/generators/graphs';
 import { arg } from './args';
 import { median } from './stats';
-import { roundMs } from '../src/services/types';
+import { roundMs } from '../src/services/context';
 
 async function main(): Promise<void> {
   const sizes = arg('sizes', '100,1000,10000').split(',').map(Number);
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
  * weight: the issue's "within 2× of the clean model" target.
  */
 async function noisyInference(context: { config: ReturnType<typeof resolveConfig>; learned: Awaited<ReturnType<typeof loadLearnedSolvers>> }, reps: number) {
-  if (!context.learned.noisyRoute.model) {
-    console.error(`SKIPPED the noisy-routes encoder: ${context.learned.noisyRoute.readiness.reason}`);
+  if (!context.learned.noisyRoutes.model) {
+    console.error(`SKIPPED the noisy-routes encoder: ${context.learned.noisyRoutes.readiness.reason}`);
     return undefined;
   }
   const side = 32;

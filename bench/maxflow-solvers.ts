@@ -15,7 +15,7 @@ import { compactGraph } from '../src/graph/compact';
 import type { CompactGraph } from '../src/graph/types';
 import { dinic } from '../src/solvers/classical/maxflow';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
-import { roundMs } from '../src/services/types';
+import { roundMs } from '../src/services/context';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, rmfNetwork, rng } from '../tests/generators/graphs';
 import { arg } from './args';
 import { median } from './stats';

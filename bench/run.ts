@@ -25,7 +25,7 @@ import { boostRun, networkxMaxflow, type EdgeList, type NativeRun } from './nati
 import { edmondsKarpLists, graphologyRoute } from './baselines';
 import { arg } from './args';
 import { median } from './stats';
-import { roundMs } from '../src/services/types';
+import { roundMs } from '../src/services/context';
 
 interface Row { [key: string]: string | number | null }
 

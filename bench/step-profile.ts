@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
-import { BELLMAN_FORD_CONTRACT, readModelEntry } from '../src/solvers/learned/manifest';
-import { bellmanFordFeeds, sessionOptions } from '../src/solvers/learned/session';
+import { readModelEntry } from '../src/solvers/learned/manifest';
+import { MODELS } from '../src/solvers/learned/models';
+import { feedsOf, sessionOptions } from '../src/solvers/learned/session';
 import { randomWeightedGraph } from '../tests/generators/graphs';
 import { arg } from './args';
 import { median } from './stats';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const n = Number(arg('nodes', '1000'));
   const steps = Number(arg('steps', '60'));
   const models = join(__dirname, '..', '..', 'models');
-  const found = readModelEntry(models, BELLMAN_FORD_CONTRACT);
+  const found = readModelEntry(models, 'route');
   if ('reason' in found) throw new Error(`the Bellman-Ford model cannot be profiled: ${found.reason}`);
   const { hidden } = found.model;
   const graph = compactGraph({ edges: randomWeightedGraph(n, 5 * n, n) }, 'weight', resolveConfig().limits);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     enableProfiling: true,
     profileFilePrefix: join(folder, 'step'),
   });
-  const feeds = bellmanFordFeeds(inputs, hidden);
+  const feeds = feedsOf(MODELS.route, inputs, hidden);
   for (let i = 0; i < steps; i++) feeds.h = (await session.run(feeds)).h_next;
   // onnxruntime-node's endProfiling does not return the file name; the fresh folder holds only that file.
   session.endProfiling();

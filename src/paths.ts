@@ -14,3 +14,13 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/**
+ * A worker's compiled file: beside the caller once built, or under dist/src/ (`relative` from
+ * there) when the caller runs as TypeScript under ts-jest, since worker threads need JavaScript.
+ */
+export function compiledWorker(callerDir: string, relative: string): string {
+  const beside = join(callerDir, relative.split('/').pop()!);
+  if (existsSync(beside)) return beside;
+  return join(packageRoot(), 'dist', 'src', ...relative.split('/'));
+}

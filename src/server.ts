@@ -3,7 +3,7 @@ import { createApp } from './api/app';
 import { createOffload } from './api/offload';
 import { loadConfig, loadServerConfig } from './config';
 import { NarsolveError } from './errors';
-import { loadLearnedSolvers } from './solvers/learned';
+import { loadLearnedSolvers, MODELS, SOLVER_NAMES } from './solvers/learned';
 
 /**
  * Starts the HTTP service and stops it cleanly on SIGTERM/SIGINT: no new connections, idle keep-alive
@@ -17,9 +17,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ name: 'narsolve', level: server.logLevel });
   const learned = await loadLearnedSolvers({ workers: server.learnedWorkers, maxQueue: server.learnedQueue });
-  for (const [kind, { readiness: status }] of [['route', learned.route], ['maxflow', learned.maxflow], ['noisy route', learned.noisyRoute], ['noisy max flow', learned.noisyMaxflow]] as const) {
-    if (status.ready) logger.info({ solver: kind, version: status.version }, 'learned solver ready');
-    else logger.warn({ solver: kind, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
+  for (const name of SOLVER_NAMES) {
+    const status = learned[name].readiness;
+    if (status.ready) logger.info({ solver: name, model: MODELS[name].label, version: status.version }, 'learned solver ready');
+    else logger.warn({ solver: name, model: MODELS[name].label, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }
   // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
   const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });

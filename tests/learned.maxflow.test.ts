@@ -11,36 +11,23 @@ import { compactGraph } from '../src/graph/compact';
 import { DEFAULT_LIMITS } from '../src/config';
 import { solveMaxflow } from '../src/services/maxflow';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
-import { MAXFLOW_INPUTS, MAXFLOW_OUTPUTS } from '../src/solvers/learned/manifest';
 import { encodeMaxflow } from '../src/solvers/learned/maxflowEncoding';
 import { plannedSteps, readStepRule } from '../src/solvers/learned/steps';
+import { MODELS, stepOutputs } from '../src/solvers/learned/models';
+import { goldenFeeds } from './golden';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, randomFlowNetwork } from './generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
 
-const MODELS = join(__dirname, '..', 'models');
+const MODELS_DIR = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'maxflow.json'), 'utf8'));
-const haveModel = existsSync(join(MODELS, 'maxflow.onnx'));
+const haveModel = existsSync(join(MODELS_DIR, 'maxflow.onnx'));
 const describeWithModel = haveModel ? describe : describe.skip;
 // The training smoke run points this at a fresh export; by default it checks the committed model.
-const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 const golden = haveModel ? JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'maxflow_golden.json'), 'utf8')) : { cases: [] };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const cases: [number, string, string, any][] = golden.cases.map((c: { family: string; capacities: string }, i: number) => [i, c.family, c.capacities, c]);
-
-describe('the max-flow spec is the single source of truth', () => {
-  test("the TypeScript tensor names are the spec's step inputs and outputs, in order", () => {
-    expect([...MAXFLOW_INPUTS]).toEqual(Object.keys(SPEC.model.step_inputs));
-    expect([...MAXFLOW_OUTPUTS]).toEqual(Object.keys(SPEC.model.step_outputs));
-  });
-
-  test('a model is committed, and the manifest carries exactly the spec it was trained from', () => {
-    expect(haveModel).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
-    expect(manifest.models.maxflow.spec).toEqual(SPEC);
-    expect(manifest.models.maxflow.version).toBe(SPEC.serving.version);
-  });
-});
 
 describeWithModel('contract: the TypeScript encoder and onnxruntime-node reproduce the Python side', () => {
   test.each(cases)('golden case %i (%s, %s capacities): encodeMaxflow gives the tensors and hop depth training gave', (_i, _f, _k, c) => {
@@ -55,26 +42,18 @@ describeWithModel('contract: the TypeScript encoder and onnxruntime-node reprodu
     const rule = readStepRule(SPEC.model.steps);
     if ('unknown' in rule || rule.rule !== 'hop_depth + extra') throw new Error(`the max-flow spec's step rule is not hop_depth + extra`);
     expect(plannedSteps(rule, inputs.hopDepth)).toBe(c.planned_steps);
-    const mine: Record<string, ArrayLike<number | bigint>> = {
-      source: inputs.source, sink: inputs.sink, in_index: inputs.inIndex, in_capacity: inputs.inCapacity, in_mask: inputs.inMask,
-      out_index: inputs.outIndex, out_capacity: inputs.outCapacity, out_mask: inputs.outMask,
-    };
-    for (const name of MAXFLOW_INPUTS.slice(1)) {
-      const [data] = c.inputs[name] as [number[], number[]];
-      expect(Array.from(mine[name], Number)).toEqual(data.map((x) => Math.fround(x)));
+    for (const [key, field] of Object.entries(MODELS.maxflow.tensors)) {
+      const [data] = c.inputs[field.feed] as [number[], number[]];
+      expect(Array.from(inputs[key as keyof typeof MODELS.maxflow.tensors], Number)).toEqual(data.map((x) => Math.fround(x)));
     }
   });
 
   test.each(cases)('golden case %i (%s, %s capacities): three steps match torch', async (_i, _f, _k, c) => {
     const session = await ort.InferenceSession.create(join(CONTRACT_MODELS, 'maxflow.onnx'));
-    const feeds: Record<string, ort.Tensor> = { h: new ort.Tensor('float32', new Float32Array(c.n * golden.hidden), [c.n, golden.hidden]) };
-    for (const name of MAXFLOW_INPUTS.slice(1)) {
-      const [data, shape] = c.inputs[name] as [number[], number[]];
-      feeds[name] = name.endsWith('index') ? new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), shape) : new ort.Tensor('float32', Float32Array.from(data), shape);
-    }
+    const feeds = goldenFeeds(MODELS.maxflow, c.inputs, c.n, golden.hidden);
     for (const step of c.steps) {
       const out = await session.run(feeds);
-      for (const name of MAXFLOW_OUTPUTS) {
+      for (const name of stepOutputs(MODELS.maxflow)) {
         const got = Array.from(out[name].data as Float32Array);
         const want = step[name] as number[];
         expect(got).toHaveLength(want.length);
@@ -90,7 +69,7 @@ describeWithModel('contract: the TypeScript encoder and onnxruntime-node reprodu
 describe('degraded mode: a bad max-flow model never stops the service', () => {
   const copyModels = (skip: string[] = []) => {
     const dir = mkdtempSync(join(tmpdir(), 'narsolve-mf-'));
-    for (const f of ['manifest.json', 'bellman_ford.onnx', 'maxflow.onnx']) if (!skip.includes(f) && existsSync(join(MODELS, f))) copyFileSync(join(MODELS, f), join(dir, f));
+    for (const f of ['manifest.json', 'bellman_ford.onnx', 'maxflow.onnx']) if (!skip.includes(f) && existsSync(join(MODELS_DIR, f))) copyFileSync(join(MODELS_DIR, f), join(dir, f));
     return dir;
   };
 
@@ -98,7 +77,7 @@ describe('degraded mode: a bad max-flow model never stops the service', () => {
     const learned = await loadLearnedSolvers({ modelsDir: copyModels(['maxflow.onnx']) });
     try {
       expect(learned.maxflow.readiness).toMatchObject({ ready: false, reason: expect.stringMatching(/no model file at models\/maxflow.onnx|no models\/manifest.json/) });
-      if (existsSync(join(MODELS, 'bellman_ford.onnx'))) expect(learned.route.readiness.ready).toBe(true);
+      if (existsSync(join(MODELS_DIR, 'bellman_ford.onnx'))) expect(learned.route.readiness.ready).toBe(true);
       const answer = await solveMaxflow({ graph: { edges: randomFlowNetwork(20, 60, 3) }, source: 0, sink: 1 }, { config: resolveConfig(), learned });
       expect(answer.solver).toMatchObject({ used: 'classical', fallbackReason: expect.stringContaining('learned solver unavailable') });
       expect(answer.certificate.verified).toBe(true);

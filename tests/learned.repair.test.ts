@@ -7,14 +7,14 @@ import fc from 'fast-check';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { solveRoute } from '../src/services/route';
-import type { LearnedBellmanFord, LearnedSolvers } from '../src/solvers/learned';
+import { learnedDisabled, type LearnedModel, type LearnedSolvers, type RequestOf } from '../src/solvers/learned';
 import { decodeBellmanFord, encodeBellmanFord, type BellmanFordInputs } from '../src/solvers/learned/bellmanFordEncoding';
 import { randomWeightedGraph, rng, withPotential } from './generators/graphs';
 import { expectMatchesSchema } from './helpers';
 
 /** A context whose learned route model answers every graph with `pointers(inputs)` (slot per node, k = self). */
-function standIn(pointers: (inputs: BellmanFordInputs) => Int32Array) {
-  const model: LearnedBellmanFord = {
+function standIn(pointers: (inputs: RequestOf<'route'>) => Int32Array) {
+  const model: LearnedModel<'route'> = {
     version: 'stand-in',
     limits: { maxPaddedSlots: 1_000_000, maxSlotSteps: 50_000_000 },
     steps: { rule: 'until_stable', watch: 'state', patience: 1, cap: 'nodes + patience' },
@@ -22,18 +22,12 @@ function standIn(pointers: (inputs: BellmanFordInputs) => Int32Array) {
     auto: true,
     infer: async (inputs) => ({ choice: pointers(inputs), distance: new Float32Array(inputs.n), steps: 4, settled: true, inferenceMs: 0 }),
   };
-  const learned: LearnedSolvers = {
-    route: { readiness: { ready: true, reason: 'stand-in loaded' }, model },
-    maxflow: { readiness: { ready: false, reason: 'not in this test' } },
-    noisyRoute: { readiness: { ready: false, reason: 'not in this test' } },
-    noisyMaxflow: { readiness: { ready: false, reason: 'not in this test' } },
-    close: async () => {},
-  };
+  const learned: LearnedSolvers = { ...learnedDisabled('not in this test'), route: { readiness: { ready: true, reason: 'stand-in loaded' }, model } };
   return { config: resolveConfig(), learned };
 }
 
-const allSelf = (inputs: BellmanFordInputs) => new Int32Array(inputs.n).fill(inputs.k);
-const randomSlots = (seed: number) => (inputs: BellmanFordInputs) => {
+const allSelf = (inputs: RequestOf<'route'>) => new Int32Array(inputs.n).fill(inputs.k);
+const randomSlots = (seed: number) => (inputs: RequestOf<'route'>) => {
   const random = rng(seed);
   return Int32Array.from({ length: inputs.n }, () => Math.floor(random() * (inputs.k + 1)));
 };

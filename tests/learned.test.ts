@@ -8,7 +8,6 @@ import request from 'supertest';
 import { createApp } from '../src/api/app';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
-import { BELLMAN_FORD_INPUTS, BELLMAN_FORD_OUTPUTS } from '../src/solvers/learned/manifest';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
@@ -16,28 +15,17 @@ import { learnedDisabled } from '../src/solvers/learned';
 import { chainEdges, gridEdges, hopDepth, randomWeightedGraph, withPotential, rng } from './generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
 import { maxSteps } from '../src/solvers/learned/steps';
+import { MODELS, stepOutputs } from '../src/solvers/learned/models';
+import { shapeOf } from '../src/solvers/learned/tensors';
+import { goldenFeeds } from './golden';
 
-const MODELS = join(__dirname, '..', 'models');
+const MODELS_DIR = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'bellman_ford.json'), 'utf8'));
-const haveModel = existsSync(join(MODELS, 'bellman_ford.onnx'));
+const haveModel = existsSync(join(MODELS_DIR, 'bellman_ford.onnx'));
 const describeWithModel = haveModel ? describe : describe.skip;
 
-describe('the Bellman-Ford spec is the single source of truth', () => {
-  test('the TypeScript tensor names are the spec\'s step inputs and outputs, in order', () => {
-    expect([...BELLMAN_FORD_INPUTS]).toEqual(Object.keys(SPEC.model.step_inputs));
-    expect([...BELLMAN_FORD_OUTPUTS]).toEqual(Object.keys(SPEC.model.step_outputs));
-  });
-
-  test('a model is committed, and the manifest carries exactly the spec it was trained from', () => {
-    expect(haveModel).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
-    expect(manifest.models.bellman_ford.spec).toEqual(SPEC);
-    expect(manifest.models.bellman_ford.version).toBe(SPEC.serving.version);
-  });
-});
-
 // The training smoke run points this at a fresh export; by default it checks the committed model.
-const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 
 describeWithModel('contract: onnxruntime-node reproduces the torch golden outputs', () => {
   const golden = haveModel ? JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8')) : { cases: [] };
@@ -52,31 +40,20 @@ describeWithModel('contract: onnxruntime-node reproduces the torch golden output
       DEFAULT_LIMITS,
     );
     const inputs = encodeBellmanFord(graph, c.source);
-    const mine: Record<string, ArrayLike<number | bigint>> = { source: inputs.source, nbr_index: inputs.nbrIndex, nbr_weight: inputs.nbrWeight, nbr_mask: inputs.nbrMask };
-    for (const name of BELLMAN_FORD_INPUTS.slice(1)) {
-      const [data, shape] = c.inputs[name] as [number[], number[]];
-      expect(Array.from(mine[name], Number)).toEqual(data.map((x) => Math.fround(x)));
-      if (shape.length === 2) expect(shape).toEqual([inputs.n, inputs.k]);
+    for (const [key, field] of Object.entries(MODELS.route.tensors)) {
+      const [data, shape] = c.inputs[field.feed] as [number[], number[]];
+      expect(Array.from(inputs[key as keyof typeof MODELS.route.tensors], Number)).toEqual(data.map((x) => Math.fround(x)));
+      expect(shape).toEqual(shapeOf(field, inputs as unknown as Record<string, unknown>));
     }
   });
   test.each(cases)(
     'golden case %i (%s, %s weights)',
     async (_i, _family, _weighting, c) => {
       const session = await ort.InferenceSession.create(join(CONTRACT_MODELS, 'bellman_ford.onnx'));
-      const tensor = (name: string, type: 'float32' | 'int64') => {
-        const [data, shape] = c.inputs[name] as [number[], number[]];
-        return type === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), shape) : new ort.Tensor('float32', Float32Array.from(data), shape);
-      };
-      const feeds: Record<string, ort.Tensor> = {
-        h: new ort.Tensor('float32', new Float32Array(c.n * golden.hidden), [c.n, golden.hidden]),
-        source: tensor('source', 'float32'),
-        nbr_index: tensor('nbr_index', 'int64'),
-        nbr_weight: tensor('nbr_weight', 'float32'),
-        nbr_mask: tensor('nbr_mask', 'float32'),
-      };
+      const feeds = goldenFeeds(MODELS.route, c.inputs, c.n, golden.hidden);
       for (const step of c.steps) {
         const out = await session.run(feeds);
-        for (const name of BELLMAN_FORD_OUTPUTS) {
+        for (const name of stepOutputs(MODELS.route)) {
           const got = Array.from(out[name].data as Float32Array);
           const want = step[name] as number[];
           expect(got).toHaveLength(want.length);
@@ -93,7 +70,7 @@ describeWithModel('contract: onnxruntime-node reproduces the torch golden output
 describe('degraded mode: a bad model never stops the service', () => {
   test('a missing model file leaves the learned route solver unavailable, with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    if (haveModel) copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
+    if (haveModel) copyFileSync(join(MODELS_DIR, 'manifest.json'), join(dir, 'manifest.json'));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     expect(learned.route.readiness.ready).toBe(false);
     expect(learned.route.readiness.reason).toMatch(haveModel ? /no model file at models\/bellman_ford.onnx/ : /no models\/manifest.json/);
@@ -103,7 +80,7 @@ describe('degraded mode: a bad model never stops the service', () => {
   test('a corrupt model file is refused by its checksum', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     if (!haveModel) return;
-    copyFileSync(join(MODELS, 'manifest.json'), join(dir, 'manifest.json'));
+    copyFileSync(join(MODELS_DIR, 'manifest.json'), join(dir, 'manifest.json'));
     writeFileSync(join(dir, 'bellman_ford.onnx'), 'not a model');
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     expect(learned.route.readiness).toMatchObject({ ready: false, reason: expect.stringContaining('sha256') });
@@ -112,7 +89,7 @@ describe('degraded mode: a bad model never stops the service', () => {
   test('a model that matches its manifest but cannot run is caught at start-up', async () => {
     if (!haveModel) return;
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8'));
     const junk = Buffer.from('garbage that is not onnx');
     writeFileSync(join(dir, 'bellman_ford.onnx'), junk);
     manifest.models.bellman_ford.sha256 = require('node:crypto').createHash('sha256').update(junk).digest('hex');
@@ -135,10 +112,10 @@ describe('degraded mode: a bad model never stops the service', () => {
   ])('a manifest whose spec copy lacks or changes %s leaves the model not ready, with the reason in /readyz', async (_what, breakSpec, reason) => {
     if (!haveModel) return;
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8'));
     breakSpec(manifest.models.bellman_ford.spec);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    copyFileSync(join(MODELS, 'bellman_ford.onnx'), join(dir, 'bellman_ford.onnx'));
+    copyFileSync(join(MODELS_DIR, 'bellman_ford.onnx'), join(dir, 'bellman_ford.onnx'));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     try {
       expect(learned.route.model).toBeUndefined();
@@ -172,7 +149,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
   });
 
   test('a run stops where the Python reference stops: once what the spec watches has been unchanged for its patience', async () => {
-    const golden = JSON.parse(readFileSync(join(MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8'));
+    const golden = JSON.parse(readFileSync(join(MODELS_DIR, 'fixtures', 'bellman_ford_golden.json'), 'utf8'));
     const model = learned.route.model!;
     expect(model.steps.patience).toBe(SPEC.model.steps.patience);
     for (const c of golden.cases) {
@@ -187,10 +164,8 @@ describeWithModel('serving the learned Bellman-Ford', () => {
           nbrIndex: BigInt64Array.from(index.map(BigInt)),
           nbrWeight: Float32Array.from(c.inputs.nbr_weight[0]),
           nbrMask: Float32Array.from(c.inputs.nbr_mask[0]),
-          slotEdge: new Int32Array(0),
-          slotTail: new Int32Array(0),
+          maxSteps: c.served.max_steps,
         },
-        c.served.max_steps,
       );
       expect({ steps: result.steps, settled: result.settled, choice: Array.from(result.choice) }).toEqual({
         steps: c.served.steps,
@@ -297,7 +272,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: withModel(learned, 'route', { auto: true }).learned });
     const ready = await request(app).get('/readyz');
     expect(ready.body.solvers.learned.route).toMatchObject({ ready: true, version: expect.any(String) });
-    expect(ready.body.solvers.learned.maxflow.ready).toBe(existsSync(join(MODELS, 'maxflow.onnx')));
+    expect(ready.body.solvers.learned.maxflow.ready).toBe(existsSync(join(MODELS_DIR, 'maxflow.onnx')));
     const res = await request(app).post('/route').send({ graph: { edges: randomWeightedGraph(40, 120, 9) }, source: 0, target: 5 });
     expect(res.status).toBe(200);
     expect(res.body.solver.learned).toMatchObject({ steps: expect.any(Number), converged: expect.any(Boolean) });

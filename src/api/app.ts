@@ -4,14 +4,12 @@ import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { envName, resolveConfig, type Config, type Limits, type Tolerances } from '../config';
 import { NarsolveError, type Problem } from '../errors';
-import { solveMaxflow } from '../services/maxflow';
-import { solveRoute } from '../services/route';
 import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
-import { learnedDisabled, type LearnedSolvers } from '../solvers/learned';
+import { learnedDisabled, SOLVER_NAMES, type LearnedSolvers } from '../solvers/learned';
 import { parseJsonBody } from './body';
 import { createMetrics } from './metrics';
-import { problemError, type Offload, type SolveTask } from './offload';
+import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
 import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
 import { version } from '../version';
@@ -29,8 +27,6 @@ export interface AppOptions {
   /** Solve workers for big requests, from createOffload(); without it every request is solved on the event loop. */
   offload?: Offload;
 }
-
-type Handler = (body: unknown, context: SolveContext) => Promise<{ code: string; solver: { used: string; algorithm: string } }>;
 
 /**
  * createApp: the narsolve express app, not listening, so tests and other services can mount it.
@@ -108,7 +104,7 @@ export function createApp(options: AppOptions = {}): express.Express {
       next(new NarsolveError('UnsupportedMediaType', `send JSON as UTF-8 (got charset=${charset})`));
     } else next();
   };
-  const solve = (route: SolveTask['path'], handler: Handler) => async (req: Request, res: Response): Promise<void> => {
+  const solve = (route: SolvePath) => async (req: Request, res: Response): Promise<void> => {
     // The deadline counts from arrival; a client that leaves cancels the learned work it queued.
     const receivedAt = res.locals.receivedAt as number;
     const cancel = new AbortController();
@@ -123,7 +119,7 @@ export function createApp(options: AppOptions = {}): express.Express {
       res.type('application/json').send(outcome.json);
       return;
     }
-    const response = await handler(req.body, requestContext);
+    const response = await SOLVES[route](req.body, requestContext);
     answered(route, res, response.code, response.solver.used, response.solver.algorithm);
     res.json(response);
   };
@@ -137,8 +133,8 @@ export function createApp(options: AppOptions = {}): express.Express {
     res.locals.code = 'Ok';
   };
   const handlers: Record<EndpointPath, RequestHandler[]> = {
-    '/route': [requireJson, json, solve('/route', solveRoute)],
-    '/maxflow': [requireJson, json, solve('/maxflow', solveMaxflow)],
+    '/route': [requireJson, json, solve('/route')],
+    '/maxflow': [requireJson, json, solve('/maxflow')],
     '/healthz': [
       (_req, res) => {
         ok(res);
@@ -153,7 +149,7 @@ export function createApp(options: AppOptions = {}): express.Express {
           status: 'ready',
           solvers: {
             classical: { route: { ready: true }, maxflow: { ready: true } },
-            learned: { route: learned.route.readiness, maxflow: learned.maxflow.readiness, noisyRoute: learned.noisyRoute.readiness, noisyMaxflow: learned.noisyMaxflow.readiness },
+            learned: Object.fromEntries(SOLVER_NAMES.map((name) => [name, learned[name].readiness])),
           },
           limits: Object.fromEntries(Object.entries(config.limits).map(([k, v]) => [k, { value: v, env: envName(k as keyof Limits) }])),
         });

@@ -1,23 +1,24 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import Piscina from 'piscina';
 import type { Config } from '../config';
 import { NarsolveError, type ErrorCode, type FieldError } from '../errors';
-import { packageRoot } from '../paths';
+import { compiledWorker } from '../paths';
 import type { SolveContext } from '../services/context';
-import { LearnedQueueFull, type LearnedSolvers } from '../solvers/learned';
+import { solveMaxflow } from '../services/maxflow';
+import { solveRoute } from '../services/route';
+import { LearnedQueueFull, MODELS, SOLVER_NAMES, type LearnedModel, type LearnedReadiness, type LearnedSolvers, type SolverName } from '../solvers/learned';
+import type { WorkerTask } from '../solvers/learned/worker';
 
-/** The solvers a worker can reach through its port, and how many arguments their infer takes before its options. */
-export const PROXIED_SOLVERS = { route: 2, maxflow: 2, noisyRoute: 1, noisyMaxflow: 1 } as const;
-export type ProxiedSolver = keyof typeof PROXIED_SOLVERS;
+/** The services behind the solve endpoints, for the main thread and the solve workers alike. */
+export const SOLVES = { '/route': solveRoute, '/maxflow': solveMaxflow } as const;
+export type SolvePath = keyof typeof SOLVES;
 
 /** What the main thread tells a solve worker about each learned solver: everything but the runtime. */
-export type DescribedLearned = Record<ProxiedSolver, { readiness: LearnedSolvers['route']['readiness']; model?: Record<string, unknown> }>;
+export type DescribedLearned = { [K in SolverName]: { readiness: LearnedReadiness; model?: Omit<LearnedModel<K>, 'infer'> } };
 
 /** One request for a solve worker: the endpoint, the raw (decoded) body, and how long ago it arrived. */
 export interface SolveTask {
-  path: '/route' | '/maxflow';
+  path: SolvePath;
   body: Uint8Array;
   receivedAgoMs: number;
   port: MessagePort;
@@ -30,7 +31,7 @@ export type SolveOutcome =
 
 /** Messages on a task's port: the worker asks for an inference or cancels one; the main thread answers. */
 export type PortMessage =
-  | { id: number; solver: ProxiedSolver; args: unknown[] }
+  | { id: number; task: WorkerTask }
   | { id: number; cancel: true }
   | { id: number; started: true }
   | { id: number; result: unknown }
@@ -50,13 +51,6 @@ function deadlinePassed(): DOMException {
   return new DOMException("the request's deadline passed", 'TimeoutError');
 }
 
-/** The compiled worker: under ts-jest this file is TypeScript, and workers need JavaScript. */
-function workerFile(): string {
-  const compiled = join(__dirname, 'solveWorker.js');
-  if (existsSync(compiled)) return compiled;
-  return join(packageRoot(), 'dist', 'src', 'api', 'solveWorker.js');
-}
-
 /**
  * createOffload: a pool of solve workers. Workers run the services with the same config; their
  * learned inferences come back here, through a port per request, to the one learned pool (so the
@@ -64,12 +58,13 @@ function workerFile(): string {
  */
 export function createOffload(options: { workers: number; thresholdBytes: number; config: Config; learned: LearnedSolvers }): Offload {
   const { learned } = options;
-  const described = {} as DescribedLearned;
-  for (const name of Object.keys(PROXIED_SOLVERS) as ProxiedSolver[]) {
-    const { readiness, model } = learned[name];
-    described[name] = { readiness, model: model && Object.fromEntries(Object.entries(model).filter(([, value]) => typeof value !== 'function')) };
-  }
-  const pool = new Piscina({ filename: workerFile(), minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
+  const described = Object.fromEntries(
+    SOLVER_NAMES.map((name) => {
+      const { readiness, model } = learned[name];
+      return [name, { readiness, model: model && Object.fromEntries(Object.entries(model).filter(([, value]) => typeof value !== 'function')) }];
+    }),
+  ) as DescribedLearned;
+  const pool = new Piscina({ filename: compiledWorker(__dirname, 'api/solveWorker.js'), minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
 
   /** Serves one task's inferences; the function it returns drops those still waiting once the task is done. */
   const serveInferences = (port: MessagePort, context: SolveContext): (() => void) => {
@@ -79,13 +74,14 @@ export function createOffload(options: { workers: number; thresholdBytes: number
         running.get(message.id)?.abort(deadlinePassed());
         return;
       }
-      if (!('solver' in message)) return;
-      const { id } = message;
+      if (!('task' in message)) return;
+      const { id, task } = message;
       const stop = new AbortController();
       running.set(id, stop);
       const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
-      const model = learned[message.solver].model as { infer: (...args: unknown[]) => Promise<unknown> } | undefined;
-      const inference = model ? model.infer(...message.args, { signal, onStart: () => port.postMessage({ id, started: true }) }) : Promise.reject(new Error('no model'));
+      const model = learned[task.solver].model as LearnedModel<SolverName> | undefined;
+      const options = { signal, onStart: () => port.postMessage({ id, started: true }) };
+      const inference = model ? model.infer(task.request as never, options) : Promise.reject(new Error(`no ${MODELS[task.solver].model} model`));
       inference
         .then(
           (result) => port.postMessage({ id, result }),

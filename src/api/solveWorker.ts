@@ -8,12 +8,11 @@ import Piscina from 'piscina';
 import type { Config } from '../config';
 import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
-import { solveMaxflow } from '../services/maxflow';
-import { solveRoute } from '../services/route';
 import { warmUp } from '../services/validation';
-import { LearnedQueueFull, type InferOptions, type LearnedSolvers } from '../solvers/learned';
+import { LearnedQueueFull, requestPayload, SOLVER_NAMES, type InferOptions, type LearnedSolvers, type SolverName } from '../solvers/learned';
+import type { WorkerTask } from '../solvers/learned/worker';
 import { parseJsonBody } from './body';
-import { PROXIED_SOLVERS, type DescribedLearned, type PortMessage, type ProxiedSolver, type SolveOutcome, type SolveTask } from './offload';
+import { SOLVES, type DescribedLearned, type PortMessage, type SolveOutcome, type SolveTask } from './offload';
 
 const { config, learned: described } = Piscina.workerData as { config: Config; learned: DescribedLearned };
 // Compile the request schemas as the worker starts, not on its first request.
@@ -32,36 +31,27 @@ function proxiedLearned(port: MessagePort): LearnedSolvers {
     if ('result' in message) call.resolve(message.result);
     else if ('error' in message) call.reject(message.error.queueCapacity === undefined ? new Error(message.error.message) : new LearnedQueueFull(message.error.queueCapacity));
   });
-  const proxy = (solver: ProxiedSolver) => {
-    const { readiness, model } = described[solver];
-    if (!model) return { readiness };
-    const infer = (...args: unknown[]): Promise<unknown> => {
-      const options = args[PROXIED_SOLVERS[solver]] as InferOptions | undefined;
-      const { signal, onStart } = options ?? {};
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        // The deadline is this thread's: on abort, stop waiting and tell the main thread to drop the inference.
-        const onAbort = () => {
-          pending.delete(id);
-          port.postMessage({ id, cancel: true });
-          reject(signal!.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const done = () => signal?.removeEventListener('abort', onAbort);
-        pending.set(id, { resolve: (value) => (done(), resolve(value)), reject: (error) => (done(), reject(error)), onStart });
-        port.postMessage({ id, solver, args: args.slice(0, PROXIED_SOLVERS[solver]) });
-      });
-    };
-    return { readiness, model: { ...model, infer } };
+  const infer = (task: WorkerTask, { signal, onStart }: InferOptions = {}): Promise<unknown> => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      // The deadline is this thread's: on abort, stop waiting and tell the main thread to drop the inference.
+      const onAbort = () => {
+        pending.delete(id);
+        port.postMessage({ id, cancel: true });
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      pending.set(id, { resolve: (value) => (done(), resolve(value)), reject: (error) => (done(), reject(error)), onStart });
+      port.postMessage({ id, task } satisfies PortMessage);
+    });
   };
-  return {
-    route: proxy('route'),
-    maxflow: proxy('maxflow'),
-    noisyRoute: proxy('noisyRoute'),
-    noisyMaxflow: proxy('noisyMaxflow'),
-    close: async () => {},
-  } as LearnedSolvers;
+  const proxy = (solver: SolverName) => {
+    const { readiness, model } = described[solver];
+    return model ? { readiness, model: { ...model, infer: (request: never, options?: InferOptions) => infer({ solver, request: requestPayload(solver, request) } as unknown as WorkerTask, options) } } : { readiness };
+  };
+  return { ...Object.fromEntries(SOLVER_NAMES.map((name) => [name, proxy(name)])), close: async () => {} } as unknown as LearnedSolvers;
 }
 
 /** Piscina's entry point: one request in, its serialized answer or problem out. */
@@ -69,7 +59,7 @@ export default async function solve(task: SolveTask): Promise<SolveOutcome> {
   const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
   try {
     const body = parseJsonBody(task.body);
-    const response = task.path === '/route' ? await solveRoute(body, context) : await solveMaxflow(body, context);
+    const response = await SOLVES[task.path](body, context);
     return { kind: 'answer', json: JSON.stringify(response), code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
   } catch (error) {
     if (!(error instanceof NarsolveError)) throw error;

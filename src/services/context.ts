@@ -1,7 +1,6 @@
 import { envName, type Config } from '../config';
 import { invalidInput } from '../errors';
 import type { InferOptions, LearnedSolvers } from '../solvers/learned';
-import { roundMs } from './types';
 
 /** What a solve needs besides the request: limits, tolerances and which learned solvers are ready. */
 export interface SolveContext {
@@ -50,6 +49,11 @@ export function isDeadline(reason: unknown): boolean {
 /** How a service hands an inference to the queue: the request's signal, and a 'queue' mark when a worker takes it. */
 export function inferOptions(context: SolveContext, timer: StageTimer): InferOptions {
   return { signal: inferenceSignal(context), onStart: () => timer.mark('queue') };
+}
+
+/** StageTimer and solve results round milliseconds to microseconds; one helper so every figure agrees. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** Measures named stages of one request in milliseconds. */

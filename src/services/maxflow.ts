@@ -4,14 +4,14 @@ import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
 import { addedFlow, netOutflow, type DinicCounts, type MaxflowResult, type PushRelabelCounts } from '../solvers/classical/maxflow';
 import { exactMaxflow } from '../solvers/classical/maxflowSolver';
 import { projectFlow, type ProjectedFlow } from '../solvers/classical/projection';
-import type { LearnedMaxflow } from '../solvers/learned';
+import type { LearnedModel } from '../solvers/learned';
 import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';
 import { plannedSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
-import { inferOptions, StageTimer, type SolveContext } from './context';
+import { inferOptions, StageTimer, type SolveContext, roundMs } from './context';
 import { attemptLearned, type Unfit } from './learned';
-import { noisyMaxflow, type NoisyCutComparison } from './noisyMaxflow';
-import { roundMs, type LearnedRun, type SolverChoice, type SolverReportBase } from './types';
+import { noisyCapacities, type NoisyCutComparison } from './noisyCapacities';
+import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
 
 /** The body of POST /maxflow. */
@@ -120,7 +120,7 @@ export async function solveMaxflow(body: unknown, caller: SolveContext): Promise
 
   const choice = request.solver ?? 'auto';
   if (graph.observations) {
-    const noisy = await noisyMaxflow(graph, source, sink, choice, context, timer);
+    const noisy = await noisyCapacities(graph, source, sink, choice, context, timer);
     return answer(job, noisy.result.flow, noisy.result.sourceSide, noisy.report, noisy.verdict, noisy.capacities);
   }
   const processor = context.learned.maxflow.model;
@@ -153,7 +153,7 @@ function classical(job: MaxflowJob, fallbackReason: string | undefined): Maxflow
 }
 
 /** The padded widths for this network, or why it does not fit the model's serving limits. */
-function planLearned(graph: CompactGraph, model: LearnedMaxflow): PaddedWidths | Unfit {
+function planLearned(graph: CompactGraph, model: LearnedModel<'maxflow'>): PaddedWidths | Unfit {
   const widths = maxflowSlots(graph);
   if (widths.slots > model.limits.maxPaddedSlots) {
     return { unfit: `the graph needs ${widths.slots} padded arc slots (nodes × (largest in-degree + largest out-degree)); the model is served up to ${model.limits.maxPaddedSlots}` };
@@ -162,12 +162,12 @@ function planLearned(graph: CompactGraph, model: LearnedMaxflow): PaddedWidths |
 }
 
 /** Encode → infer (in a worker thread) → decode → project onto a feasible flow. */
-async function predict({ graph, source, sink, context, timer }: MaxflowJob, model: LearnedMaxflow, widths: PaddedWidths): Promise<Prediction> {
+async function predict({ graph, source, sink, context, timer }: MaxflowJob, model: LearnedModel<'maxflow'>, widths: PaddedWidths): Promise<Prediction> {
   const inputs = encodeMaxflow(graph, source, sink, widths);
   timer.mark('encode');
   const planned = plannedSteps(model.steps, inputs.hopDepth);
   const steps = stepBudget(planned, widths.slots, model.limits.maxSlotSteps);
-  const result = await model.infer(inputs, steps, inferOptions(context, timer));
+  const result = await model.infer({ ...inputs, steps }, inferOptions(context, timer));
   timer.mark('infer');
   const { flow, sourceSide } = decodeMaxflow(graph, inputs, result.flowFraction, result.cutLogit, source, sink);
   timer.mark('decode');

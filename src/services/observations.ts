@@ -1,11 +1,11 @@
 import type { CompactGraph } from '../graph/types';
-import type { LearnedObservationEncoder } from '../solvers/learned';
+import type { EncoderName, LearnedModel } from '../solvers/learned';
 import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
 import { inferOptions, type SolveContext, type StageTimer } from './context';
 import type { Unfit } from './learned';
 
 /** The encoder's padded size for this graph, or why it does not fit the serving limits (what the edges carry, in words, for the reason). */
-export function planEncoder(graph: CompactGraph, model: LearnedObservationEncoder, what: 'observation' | 'sample'): number | Unfit {
+export function planEncoder<K extends EncoderName>(graph: CompactGraph, model: LearnedModel<K>, what: 'observation' | 'sample'): number | Unfit {
   const slots = observationSlots(graph);
   if (slots > model.limits.maxPaddedSlots) {
     return { unfit: `the graph needs ${slots} padded ${what} slots (arcs × most ${what}s on one edge + nodes × widest arc lists); the encoder is served up to ${model.limits.maxPaddedSlots}` };
@@ -14,7 +14,7 @@ export function planEncoder(graph: CompactGraph, model: LearnedObservationEncode
 }
 
 /** Encode → infer (in a worker thread) → one decoded value per edge, refused unless every one is finite and non-negative. */
-export async function decodeObservations(graph: CompactGraph, model: LearnedObservationEncoder, context: SolveContext, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
+export async function decodeObservations<K extends EncoderName>(graph: CompactGraph, model: LearnedModel<K>, context: SolveContext, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
   const inputs = encodeObservations(graph);
   timer.mark('encode');
   const result = await model.infer(inputs, inferOptions(context, timer));

@@ -2,14 +2,14 @@ import { NarsolveError } from '../errors';
 import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
 import { labelCorrecting, shortestPaths, violatedTails, type LabelState, type NegativeCycle } from '../solvers/classical/shortestPaths';
-import type { LearnedBellmanFord } from '../solvers/learned';
+import type { LearnedModel } from '../solvers/learned';
 import { decodeBellmanFord, encodeBellmanFord, paddedSlots } from '../solvers/learned/bellmanFordEncoding';
 import { maxSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyNegativeCycle, verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
 import { inferOptions, StageTimer, type SolveContext } from './context';
 import { attemptLearned, type Unfit } from './learned';
-import { noisyRoute } from './noisyRoute';
-import type { LearnedRun, NoisyComparison, SolverChoice, SolverReportBase } from './types';
+import { noisyRoutes, type NoisyComparison } from './noisyRoutes';
+import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
 import { readGraphRequest } from './validation';
 
 /** The body of POST /route. */
@@ -94,7 +94,7 @@ export async function solveRoute(body: unknown, caller: SolveContext): Promise<R
 
   const choice = request.solver ?? 'auto';
   if (graph.observations) {
-    const noisy = await noisyRoute(graph, source, target, choice, context, timer);
+    const noisy = await noisyRoutes(graph, source, target, choice, context, timer);
     return answer(job, noisy.tree, noisy.report, noisy.verdict, noisy.costs);
   }
   const processor = context.learned.route.model;
@@ -127,7 +127,7 @@ function classical(job: RouteJob, fallbackReason: string | undefined): RouteResp
 }
 
 /** The padded width k for this graph, or why it does not fit the model's serving limits. */
-function planLearned(graph: CompactGraph, model: LearnedBellmanFord): number | Unfit {
+function planLearned(graph: CompactGraph, model: LearnedModel<'route'>): number | Unfit {
   const { k, slots } = paddedSlots(graph);
   if (slots > model.limits.maxPaddedSlots) {
     return { unfit: `the graph needs ${slots} padded neighbour slots (nodes × largest in-degree); the model is served up to ${model.limits.maxPaddedSlots}` };
@@ -136,11 +136,11 @@ function planLearned(graph: CompactGraph, model: LearnedBellmanFord): number | U
 }
 
 /** Encode → infer (in a worker thread) → decode into a tree with exact path-length labels. */
-async function runLearned({ graph, source, timer, context }: RouteJob, model: LearnedBellmanFord, k: number): Promise<LearnedTree> {
+async function runLearned({ graph, source, timer, context }: RouteJob, model: LearnedModel<'route'>, k: number): Promise<LearnedTree> {
   const inputs = encodeBellmanFord(graph, source, k);
   timer.mark('encode');
   const budget = stepBudget(maxSteps(model.steps, graph.nodeCount), inputs.n * inputs.k, model.limits.maxSlotSteps);
-  const result = await model.infer(inputs, budget, inferOptions(context, timer));
+  const result = await model.infer({ ...inputs, maxSteps: budget }, inferOptions(context, timer));
   timer.mark('infer');
   const tree = decodeBellmanFord(graph, inputs, source, result.choice);
   timer.mark('decode');

@@ -17,25 +17,3 @@ export interface LearnedRun {
   /** Processor steps that ran. */
   steps: number;
 }
-
-/** A route's cost under the classical point estimate and, where there are any, under the decoded costs. */
-export interface NoisyRouteCosts {
-  pathEdges: number[];
-  estimateCost: number;
-  decodedCost?: number;
-}
-
-/** A noisy route answer's comparison: the learned route next to the one Dijkstra picks on the point estimate. */
-export interface NoisyComparison {
-  /** The classical point estimate of an edge without a weight. */
-  estimate: 'median';
-  learnedRoute?: NoisyRouteCosts;
-  classicalRoute?: NoisyRouteCosts;
-  /** Whether the two routes are the same edges. */
-  agree?: boolean;
-}
-
-/** StageTimer and solve results round milliseconds to microseconds; one helper so every figure agrees. */
-export function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}

@@ -1,17 +1,19 @@
 import type { CompactGraph } from '../../graph/types';
+import type { Encoded } from './tensors';
+
+/** The Bellman-Ford processor's inputs after its state h (training/specs/bellman_ford.json, model.step_inputs). */
+export const BELLMAN_FORD_TENSORS = {
+  source: { feed: 'source', type: 'float32', dims: ['n'] },
+  nbrIndex: { feed: 'nbr_index', type: 'int64', dims: ['n', 'k'] },
+  nbrWeight: { feed: 'nbr_weight', type: 'float32', dims: ['n', 'k'] },
+  nbrMask: { feed: 'nbr_mask', type: 'float32', dims: ['n', 'k'] },
+} as const;
 
 /**
- * A graph in the Bellman-Ford model's input form (see training/specs/bellman_ford.json): each
- * node's incoming arcs padded to K slots. Self-loops are left out: they can never be a
- * predecessor, and the verifier still checks them.
+ * A graph in the Bellman-Ford model's input form: each node's incoming arcs padded to K slots.
+ * Self-loops are left out: they can never be a predecessor, and the verifier still checks them.
  */
-export interface BellmanFordInputs {
-  readonly n: number;
-  readonly k: number;
-  readonly source: Float32Array;
-  readonly nbrIndex: BigInt64Array;
-  readonly nbrWeight: Float32Array;
-  readonly nbrMask: Float32Array;
+export interface BellmanFordInputs extends Encoded<typeof BELLMAN_FORD_TENSORS> {
   /** Request edge of each slot, -1 for padding: decodes a chosen slot into a predecessor edge. */
   readonly slotEdge: Int32Array;
   /** Tail node of each slot, -1 for padding. */

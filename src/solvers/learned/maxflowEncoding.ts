@@ -1,23 +1,24 @@
 import type { CompactGraph } from '../../graph/types';
+import type { Encoded } from './tensors';
+
+/** The max-flow processor's inputs after its state h (training/specs/maxflow.json, model.step_inputs); ki and ko are the largest in- and out-degree (at least 1). */
+export const MAXFLOW_TENSORS = {
+  source: { feed: 'source', type: 'float32', dims: ['n'] },
+  sink: { feed: 'sink', type: 'float32', dims: ['n'] },
+  inIndex: { feed: 'in_index', type: 'int64', dims: ['n', 'ki'] },
+  inCapacity: { feed: 'in_capacity', type: 'float32', dims: ['n', 'ki'] },
+  inMask: { feed: 'in_mask', type: 'float32', dims: ['n', 'ki'] },
+  outIndex: { feed: 'out_index', type: 'int64', dims: ['n', 'ko'] },
+  outCapacity: { feed: 'out_capacity', type: 'float32', dims: ['n', 'ko'] },
+  outMask: { feed: 'out_mask', type: 'float32', dims: ['n', 'ko'] },
+} as const;
 
 /**
- * A flow network in the max-flow model's input form (see training/specs/maxflow.json): every arc
- * (one per directed edge, two per undirected edge, none for self-loops) in its head's padded
- * incoming list and its tail's padded outgoing list.
+ * A flow network in the max-flow model's input form: every arc (one per directed edge, two per
+ * undirected edge, none for self-loops) in its head's padded incoming list and its tail's padded
+ * outgoing list.
  */
-export interface MaxflowInputs {
-  readonly n: number;
-  /** Largest in-degree and out-degree (at least 1): the padded widths. */
-  readonly ki: number;
-  readonly ko: number;
-  readonly source: Float32Array;
-  readonly sink: Float32Array;
-  readonly inIndex: BigInt64Array;
-  readonly inCapacity: Float32Array;
-  readonly inMask: Float32Array;
-  readonly outIndex: BigInt64Array;
-  readonly outCapacity: Float32Array;
-  readonly outMask: Float32Array;
+export interface MaxflowInputs extends Encoded<typeof MAXFLOW_TENSORS> {
   /** Request edge of each incoming slot, -1 for padding. */
   readonly inSlotEdge: Int32Array;
   /** +1 where the slot's arc runs along its edge (from → to), -1 against it (undirected edges). */

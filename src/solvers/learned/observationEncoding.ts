@@ -1,29 +1,28 @@
 import { median } from '../../graph/compact';
 import type { CompactGraph } from '../../graph/types';
+import type { Encoded } from './tensors';
 
 /**
- * A noisy route request in the observation encoder's input form (training/specs/noisy_routes.json):
- * one row per arc of the compact graph (its edge's observations, log-scaled and padded), the graph's
- * centre and spread, and each node's leaving and entering arcs, padded.
+ * An observation encoder's inputs (training/specs/noisy_routes.json, model.step_inputs; the noisy
+ * capacities spec extends it): one row per arc of the compact graph (its edge's observations,
+ * log-scaled and padded), the graph's centre and spread, and each node's leaving and entering arcs,
+ * padded. m arcs, o the widest observation list, kt and kh the widest leaving and entering lists
+ * (each at least 1).
  */
-export interface ObservationInputs {
-  /** Arcs, the widest observation list, and the widest leaving and entering lists (each at least 1). */
-  readonly m: number;
-  readonly n: number;
-  readonly o: number;
-  readonly kt: number;
-  readonly kh: number;
-  readonly logObs: Float32Array;
-  readonly obsMask: Float32Array;
-  readonly centre: Float32Array;
-  readonly spread: Float32Array;
-  readonly tailArcs: BigInt64Array;
-  readonly tailMask: Float32Array;
-  readonly headArcs: BigInt64Array;
-  readonly headMask: Float32Array;
-  readonly tails: BigInt64Array;
-  readonly heads: BigInt64Array;
-}
+export const OBSERVATION_TENSORS = {
+  logObs: { feed: 'log_obs', type: 'float32', dims: ['m', 'o'] },
+  obsMask: { feed: 'obs_mask', type: 'float32', dims: ['m', 'o'] },
+  centre: { feed: 'centre', type: 'float32', dims: ['m'] },
+  spread: { feed: 'spread', type: 'float32', dims: ['m'] },
+  tailArcs: { feed: 'tail_arcs', type: 'int64', dims: ['n', 'kt'] },
+  tailMask: { feed: 'tail_mask', type: 'float32', dims: ['n', 'kt'] },
+  headArcs: { feed: 'head_arcs', type: 'int64', dims: ['n', 'kh'] },
+  headMask: { feed: 'head_mask', type: 'float32', dims: ['n', 'kh'] },
+  tails: { feed: 'tails', type: 'int64', dims: ['m'] },
+  heads: { feed: 'heads', type: 'int64', dims: ['m'] },
+} as const;
+
+export type ObservationInputs = Encoded<typeof OBSERVATION_TENSORS>;
 
 /** The slots an encoding would take (arcs × widest observation list + nodes × widest incident lists): what the serving limit bounds. */
 export function observationSlots(graph: CompactGraph): number {

@@ -34,17 +34,17 @@ export interface NoisyFlowOutcome {
 }
 
 /**
- * noisyMaxflow: a max-flow request whose edges carry throughput samples. The graph's edge values are
+ * noisyCapacities: a max-flow request whose edges carry capacity observations. The graph's edge values are
  * already the medians; learned (encoder → decoded capacities) → exact maximum flow and minimum cut on
  * the decoded capacities → verify against them; next to it, the exact minimum cut on the medians.
  * Without the encoder (classical, a missing model, a graph past its limit, a failed inference) the
  * answer is the classical one.
  */
-export async function noisyMaxflow(graph: CompactGraph, source: number, sink: number, choice: SolverChoice, context: SolveContext, timer: StageTimer): Promise<NoisyFlowOutcome> {
+export async function noisyCapacities(graph: CompactGraph, source: number, sink: number, choice: SolverChoice, context: SolveContext, timer: StageTimer): Promise<NoisyFlowOutcome> {
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactMaxflow(graph, source, sink, { maxWork });
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyMaxflow, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, context, timer));
+  const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyCapacities, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, sink, onEstimate, context);
     timer.mark('verify');

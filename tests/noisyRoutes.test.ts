@@ -14,15 +14,13 @@ import { createApp } from '../src/api/app';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { solveRoute, type RouteResponse } from '../src/services/route';
-import { learnedDisabled, loadLearnedSolvers, type LearnedObservationEncoder, type LearnedSolvers } from '../src/solvers/learned';
+import { learnedDisabled, loadLearnedSolvers, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { decodeCosts, encodeObservations } from '../src/solvers/learned/observationEncoding';
 import { expectMatchesSchema, refusal, testContext } from './helpers';
 
-const MODELS = join(__dirname, '..', 'models');
+const MODELS_DIR = join(__dirname, '..', 'models');
 // The training smoke run points this at a fresh export; by default it checks the committed model.
-const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
-const haveModel = existsSync(join(MODELS, 'noisy_routes.onnx'));
-const describeWithModel = haveModel ? describe : describe.skip;
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 type Edge = { from: number; to: number; weight?: number; observations?: (number | null)[] };
 
 /** A street grid of side × side intersections, both directions, each street with 1..6 noisy observations. */
@@ -88,15 +86,17 @@ function expectRealPath(answer: RouteResponse, edges: Edge[], source: number, ta
 
 /** A context whose encoder decodes every arc (u → v) to a cost known in advance, so the claim can be checked independently. */
 function standInEncoder(cost: (u: number, v: number) => number) {
-  const model: LearnedObservationEncoder = {
+  const model: LearnedModel<'noisyRoutes'> = {
     version: 'stand-in',
     limits: { maxPaddedSlots: 1e9, maxSlotSteps: 1e9 },
+    steps: { rule: 'single_pass' },
+    auto: false,
     infer: async (inputs) => ({
       logCost: Float32Array.from({ length: inputs.m }, (_, a) => Math.log(cost(Number(inputs.tails[a]), Number(inputs.heads[a])))),
       inferenceMs: 0,
     }),
   };
-  const learned: LearnedSolvers = { ...learnedDisabled('not in this test'), noisyRoute: { readiness: { ready: true, reason: 'stand-in' }, model } };
+  const learned: LearnedSolvers = { ...learnedDisabled('not in this test'), noisyRoutes: { readiness: { ready: true, reason: 'stand-in' }, model } };
   return { config: resolveConfig(), learned };
 }
 
@@ -171,7 +171,7 @@ describe('answers on noisy graphs', () => {
   });
 });
 
-describeWithModel('the served encoder', () => {
+describe('the served encoder', () => {
   let learned: LearnedSolvers;
   beforeAll(async () => {
     learned = await loadLearnedSolvers({ modelsDir: CONTRACT_MODELS });
@@ -179,7 +179,7 @@ describeWithModel('the served encoder', () => {
   afterAll(() => learned.close());
 
   test('contract: the TypeScript encoding and onnxruntime-node reproduce the Python golden outputs', async () => {
-    expect(learned.noisyRoute.readiness).toMatchObject({ ready: true, version: expect.any(String) });
+    expect(learned.noisyRoutes.readiness).toMatchObject({ ready: true, version: expect.any(String) });
     const golden = JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'noisy_routes_golden.json'), 'utf8'));
     expect(golden.cases.length).toBeGreaterThanOrEqual(6);
     for (const c of golden.cases) {
@@ -191,7 +191,7 @@ describeWithModel('the served encoder', () => {
       const inputs = encodeObservations(graph);
       expect(inputs.centre[0]).toBeCloseTo(c.centre, 5);
       expect(inputs.spread[0]).toBeCloseTo(c.spread, 5);
-      const { logCost } = await learned.noisyRoute.model!.infer(inputs);
+      const { logCost } = await learned.noisyRoutes.model!.infer(inputs);
       const perEdge = decodeCosts(graph, logCost);
       perEdge.forEach((cost, e) => expect(Math.abs(Math.log(cost) - c.log_cost[e])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.log_cost[e]))));
     }
@@ -213,7 +213,7 @@ describeWithModel('the served encoder', () => {
 
   test('over HTTP, /readyz lists the encoder and a noisy request answers with the comparison', async () => {
     const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned });
-    expect((await request(app).get('/readyz')).body.solvers.learned.noisyRoute).toMatchObject({ ready: true });
+    expect((await request(app).get('/readyz')).body.solvers.learned.noisyRoutes).toMatchObject({ ready: true });
     const res = await request(app).post('/route').send({ graph: { nodes: nodesOf(5), edges: noisyGrid(5, 9) }, source: 0, target: 24 });
     expect(res.status).toBe(200);
     expect(res.body.solver.noisy).toMatchObject({ estimate: 'median', agree: expect.any(Boolean) });

@@ -9,16 +9,14 @@ import fc from 'fast-check';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
-import { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
+import { learnedDisabled, loadLearnedSolvers, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { decodeCosts, encodeObservations } from '../src/solvers/learned/observationEncoding';
 import { edmondsKarp } from './oracles/edmondsKarp';
 import { expectMatchesSchema, refusal, testContext } from './helpers';
 
-const MODELS = join(__dirname, '..', 'models');
+const MODELS_DIR = join(__dirname, '..', 'models');
 // The training smoke run points this at a fresh export; by default it checks the committed model.
-const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS;
-const haveModel = existsSync(join(MODELS, 'noisy_capacities.onnx'));
-const describeWithModel = haveModel ? describe : describe.skip;
+const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 type Edge = { from: number; to: number; capacity?: number; capacityObservations?: (number | null)[] };
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -105,15 +103,17 @@ describe('answers on networks with samples', () => {
 
   test('learned: the flow is feasible and maximum, and the cut minimum, for the decoded capacities (a stand-in encoder with known capacities, checked by Edmonds–Karp)', async () => {
     const capacityOf = (u: number, v: number) => 1 + ((u * 5 + v * 3) % 7);
-    const model = {
+    const model: LearnedModel<'noisyCapacities'> = {
       version: 'stand-in',
       limits: { maxPaddedSlots: 1e9, maxSlotSteps: 1e9 },
-      infer: async (inputs: { m: number; tails: BigInt64Array; heads: BigInt64Array }) => ({
+      steps: { rule: 'single_pass' },
+      auto: false,
+      infer: async (inputs) => ({
         logCost: Float32Array.from({ length: inputs.m }, (_, a) => Math.log(capacityOf(Number(inputs.tails[a]), Number(inputs.heads[a])))),
         inferenceMs: 0,
       }),
     };
-    const context = { config: resolveConfig(), learned: { ...learnedDisabled('not in this test'), noisyMaxflow: { readiness: { ready: true, reason: 'stand-in' }, model } } };
+    const context = { config: resolveConfig(), learned: { ...learnedDisabled('not in this test'), noisyCapacities: { readiness: { ready: true, reason: 'stand-in' }, model } } };
     await fc.assert(
       fc.asyncProperty(noisyNetwork(true), async ({ n, edges }) => {
         // What the service decodes: the encoder's float32 log capacity, exponentiated (one arc per directed edge).
@@ -136,7 +136,7 @@ describe('answers on networks with samples', () => {
   });
 });
 
-describeWithModel('the served capacity encoder', () => {
+describe('the served capacity encoder', () => {
   let learned: LearnedSolvers;
   beforeAll(async () => {
     learned = await loadLearnedSolvers({ modelsDir: CONTRACT_MODELS });
@@ -144,7 +144,7 @@ describeWithModel('the served capacity encoder', () => {
   afterAll(() => learned.close());
 
   test('contract: the TypeScript encoding and onnxruntime-node reproduce the Python golden outputs', async () => {
-    expect(learned.noisyMaxflow.readiness).toMatchObject({ ready: true, version: expect.any(String) });
+    expect(learned.noisyCapacities.readiness).toMatchObject({ ready: true, version: expect.any(String) });
     const golden = JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'noisy_capacities_golden.json'), 'utf8'));
     expect(golden.cases.length).toBeGreaterThanOrEqual(6);
     for (const c of golden.cases) {
@@ -156,7 +156,7 @@ describeWithModel('the served capacity encoder', () => {
       const inputs = encodeObservations(graph);
       expect(inputs.centre[0]).toBeCloseTo(c.centre, 5);
       expect(inputs.spread[0]).toBeCloseTo(c.spread, 5);
-      const perEdge = decodeCosts(graph, (await learned.noisyMaxflow.model!.infer(inputs)).logCost);
+      const perEdge = decodeCosts(graph, (await learned.noisyCapacities.model!.infer(inputs)).logCost);
       perEdge.forEach((capacity, e) => expect(Math.abs(Math.log(capacity) - c.log_cost[e])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.log_cost[e]))));
     }
   });

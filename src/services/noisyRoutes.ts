@@ -6,7 +6,24 @@ import { verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortes
 import type { SolveContext, StageTimer } from './context';
 import { attemptLearned } from './learned';
 import { decodeObservations, planEncoder } from './observations';
-import type { LearnedRun, NoisyComparison, NoisyRouteCosts, SolverChoice, SolverReportBase } from './types';
+import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
+
+/** A route's cost under the classical point estimate and, where there are any, under the decoded costs. */
+export interface NoisyRouteCosts {
+  pathEdges: number[];
+  estimateCost: number;
+  decodedCost?: number;
+}
+
+/** A noisy route answer's comparison: the learned route next to the one Dijkstra picks on the point estimate. */
+export interface NoisyComparison {
+  /** The classical point estimate of an edge without a weight. */
+  estimate: 'median';
+  learnedRoute?: NoisyRouteCosts;
+  classicalRoute?: NoisyRouteCosts;
+  /** Whether the two routes are the same edges. */
+  agree?: boolean;
+}
 
 /** What a noisy route answer is: the tree, the costs it is exact for, the verdict on it, and how it came about. */
 export interface NoisyOutcome {
@@ -18,13 +35,13 @@ export interface NoisyOutcome {
 }
 
 /**
- * noisyRoute: a route request whose edges carry observations. normalize (the graph's edge values are
+ * noisyRoutes: a route request whose edges carry observations. normalize (the graph's edge values are
  * already the medians) → learned (encoder → decoded costs) → exact Dijkstra on the decoded costs →
  * verify against them; next to it, Dijkstra on the medians, the classical answer a careful engineer
  * would give. Without the encoder (classical, missing model, a graph past its limit, a failed
  * inference) the answer is the classical one.
  */
-export async function noisyRoute(
+export async function noisyRoutes(
   graph: CompactGraph,
   source: number,
   target: number | undefined,
@@ -35,7 +52,7 @@ export async function noisyRoute(
   const maxWork = context.config.limits.maxWork;
   const onEstimate = exactTree(graph, source, target, maxWork);
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoute, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
+  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoutes, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
     const verdict = verifyOwn(graph, source, target, onEstimate, context);
     timer.mark('verify');
