@@ -3,7 +3,7 @@
  */
 import { MultiDirectedGraph } from 'graphology';
 import { dijkstra } from 'graphology-shortest-path';
-import type { CapacityEdge, WeightedEdge } from '../tests/generators/graphs';
+import type { CapacityEdge, WeightedEdge } from '../generators/graphs';
 
 /** graphology + graphology-shortest-path: build the graph, then one bidirectional Dijkstra query. */
 export function graphologyRoute(edges: WeightedEdge[], source: number, target: number): { buildMs: number; queryMs: number; distance: number } {

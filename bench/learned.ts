@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers } from '../src/solvers/learned';
-import { randomWeightedGraph, rng, withPotential } from '../tests/generators/graphs';
+import { randomWeightedGraph, rng, withPotential } from '../generators/graphs';
 import { arg } from './args';
 import { median } from './stats';
 import { roundMs } from '../src/services/context';

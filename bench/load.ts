@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { arg } from './args';
 import { percentile } from './stats';
-import { randomWeightedGraph } from '../tests/generators/graphs';
-import { freePort } from '../tests/net';
+import { randomWeightedGraph } from '../generators/graphs';
+import { freePort } from '../generators/net';
 
 // The production build, as operators run it (npm run bench:load builds it first).
 const SERVER = join(__dirname, '..', '..', 'dist', 'src', 'server.js');

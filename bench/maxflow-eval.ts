@@ -21,7 +21,7 @@ import { dinic } from '../src/solvers/classical/maxflow';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { loadLearnedSolvers } from '../src/solvers/learned';
-import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../tests/generators/graphs';
+import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, type FlowFamily } from '../generators/graphs';
 import { arg } from './args';
 import { mean, median } from './stats';
 

@@ -16,7 +16,7 @@ import type { CompactGraph } from '../src/graph/types';
 import { dinic } from '../src/solvers/classical/maxflow';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { roundMs } from '../src/services/context';
-import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, rmfNetwork, rng } from '../tests/generators/graphs';
+import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, rmfNetwork, rng } from '../generators/graphs';
 import { arg } from './args';
 import { median } from './stats';
 

@@ -20,7 +20,7 @@ import { compactGraph } from '../src/graph/compact';
 import { dijkstra } from '../src/solvers/classical/shortestPaths';
 import { exactMaxflow } from '../src/solvers/classical/maxflowSolver';
 import { solveMaxflow, solveRoute } from '../src/index';
-import { flowFamilyNetwork, gridFlowNetwork, randomWeightedGraph, rmfNetwork, rng, type CapacityEdge } from '../tests/generators/graphs';
+import { flowFamilyNetwork, gridFlowNetwork, randomWeightedGraph, rmfNetwork, rng, type CapacityEdge } from '../generators/graphs';
 import { boostRun, networkxMaxflow, type EdgeList, type NativeRun } from './native';
 import { edmondsKarpLists, graphologyRoute } from './baselines';
 import { arg } from './args';

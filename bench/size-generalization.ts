@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers } from '../src/solvers/learned';
-import { chainEdges, gridEdges, hopDepth, knnCorridor, prunedLattice, rng, roadNetworkFromGeoJson, type WeightedEdge } from '../tests/generators/graphs';
+import { chainEdges, gridEdges, hopDepth, knnCorridor, prunedLattice, rng, roadNetworkFromGeoJson, type WeightedEdge } from '../generators/graphs';
 import { arg } from './args';
 
 async function main(): Promise<void> {

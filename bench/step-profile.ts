@@ -17,7 +17,7 @@ import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
 import { readModelEntry } from '../src/solvers/learned/manifest';
 import { MODELS } from '../src/solvers/learned/models';
 import { feedsOf, sessionOptions } from '../src/solvers/learned/session';
-import { randomWeightedGraph } from '../tests/generators/graphs';
+import { randomWeightedGraph } from '../generators/graphs';
 import { arg } from './args';
 import { median } from './stats';
 

@@ -16,7 +16,7 @@ export OPENBLAS_NUM_THREADS=1
 processor=$(/usr/bin/python3 -c 'import json; m = json.load(open("../models/manifest.json"))["models"]["bellman_ford"]; print(m["version"] + "-" + m["sha256"][:12])')
 runs="runs/noisy_bf$processor"
 for mode in regress frozen unfrozen; do
-  /usr/bin/python3 -m narsolve_train.noisy_train --mode "$mode" --out "$runs/noisy_$mode"
+  /usr/bin/python3 -m narsolve_train.noisy_routes_train --mode "$mode" --out "$runs/noisy_$mode"
 done
-/usr/bin/python3 -m narsolve_train.noisy_evaluate --runs "$runs" --seed 777 --json ../models/evaluation/noisy_routes_validation.json --card validation
-/usr/bin/python3 -m narsolve_train.noisy_evaluate --runs "$runs" --seed 20261125 --json ../models/evaluation/noisy_routes.json --card test
+/usr/bin/python3 -m narsolve_train.noisy_routes_evaluate --runs "$runs" --seed 777 --json ../models/evaluation/noisy_routes_validation.json --card validation
+/usr/bin/python3 -m narsolve_train.noisy_routes_evaluate --runs "$runs" --seed 20261125 --json ../models/evaluation/noisy_routes.json --card test

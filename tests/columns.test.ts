@@ -9,7 +9,7 @@ import { createApp } from '../src/api/app';
 import { solveMaxflow } from '../src/services/maxflow';
 import { solveRoute } from '../src/services/route';
 import { flowCase } from './arbitraries';
-import { randomWeightedGraph, withPotential } from './generators/graphs';
+import { randomWeightedGraph, withPotential } from '../generators/graphs';
 import { expectMatchesSchema, refusal, testContext } from './helpers';
 
 const ctx = testContext();

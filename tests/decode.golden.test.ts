@@ -1,6 +1,6 @@
 /**
  * The Python evaluation decodes and repairs learned trees with its own copy of the service's
- * logic (training/narsolve_train/evaluate.py), and the model card's repair figures come from it.
+ * logic (training/narsolve_train/bellman_ford_evaluate.py), and the model card's repair figures come from it.
  * tests/fixtures/bellman_ford_repair.json records what that copy makes of optimal, corrupted,
  * cyclic and random pointer choices (python -m narsolve_train.golden writes it, and the Python
  * tests fail when it is stale); the service's decode and repair must make exactly the same.

@@ -16,7 +16,7 @@ import { plannedSteps, readStepRule } from '../src/solvers/learned/steps';
 import { MODELS, stepOutputs } from '../src/solvers/learned/models';
 import { goldenFeeds } from './golden';
 import { verifyMaxflow } from '../src/verify/maxflow';
-import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, randomFlowNetwork } from './generators/graphs';
+import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, randomFlowNetwork } from '../generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
 
 const MODELS_DIR = join(__dirname, '..', 'models');

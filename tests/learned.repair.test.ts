@@ -9,7 +9,7 @@ import { compactGraph } from '../src/graph/compact';
 import { solveRoute } from '../src/services/route';
 import { learnedDisabled, type LearnedModel, type LearnedSolvers, type RequestOf } from '../src/solvers/learned';
 import { decodeBellmanFord, encodeBellmanFord, type BellmanFordInputs } from '../src/solvers/learned/bellmanFordEncoding';
-import { randomWeightedGraph, rng, withPotential } from './generators/graphs';
+import { randomWeightedGraph, rng, withPotential } from '../generators/graphs';
 import { expectMatchesSchema } from './helpers';
 
 /** A context whose learned route model answers every graph with `pointers(inputs)` (slot per node, k = self). */

@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
 import { learnedDisabled } from '../src/solvers/learned';
-import { chainEdges, gridEdges, hopDepth, randomWeightedGraph, withPotential, rng } from './generators/graphs';
+import { chainEdges, gridEdges, hopDepth, randomWeightedGraph, withPotential, rng } from '../generators/graphs';
 import { expectMatchesSchema, refusal, withModel } from './helpers';
 import { maxSteps } from '../src/solvers/learned/steps';
 import { MODELS, stepOutputs } from '../src/solvers/learned/models';

@@ -1,5 +1,5 @@
 import { solveMaxflow } from '../src/services/maxflow';
-import { CLRS_FLOW_NETWORK, pyramidNetwork } from './generators/graphs';
+import { CLRS_FLOW_NETWORK, pyramidNetwork } from '../generators/graphs';
 import { expectMatchesSchema, refusal, testContext } from './helpers';
 
 const ctx = testContext();

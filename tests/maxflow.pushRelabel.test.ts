@@ -11,7 +11,7 @@ import { projectFlow } from '../src/solvers/classical/projection';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { flowCase, type FlowCase } from './arbitraries';
-import { CAPACITY_KINDS, CLRS_FLOW_NETWORK, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, pyramidNetwork, rmfNetwork } from './generators/graphs';
+import { CAPACITY_KINDS, CLRS_FLOW_NETWORK, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, pyramidNetwork, rmfNetwork } from '../generators/graphs';
 import { edmondsKarp } from './oracles/edmondsKarp';
 
 const graphOf = (c: FlowCase) => compactGraph({ directed: c.directed, nodes: Array.from({ length: c.n }, (_, i) => i), edges: c.edges }, 'capacity', DEFAULT_LIMITS);

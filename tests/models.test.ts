@@ -57,6 +57,10 @@ describe.each(SOLVER_NAMES.map((name) => [name, MODELS[name].model] as const))('
   });
 });
 
+test('the table serves exactly the models of the manifest (training/narsolve_train/registry.py is held to the same list)', () => {
+  expect(SOLVER_NAMES.map((name) => MODELS[name].model).sort()).toEqual(Object.keys(manifest.models).sort());
+});
+
 test('a spec whose tensor type or shape differs from the build leaves the model unservable, with the reason', () => {
   const { mkdtempSync, writeFileSync, copyFileSync } = jest.requireActual('node:fs') as typeof import('node:fs');
   const dir = mkdtempSync(join(require('node:os').tmpdir(), 'narsolve-models-'));

@@ -9,7 +9,7 @@ import { createOffload, type Offload } from '../src/api/offload';
 import { resolveConfig } from '../src/config';
 import { solveRoute } from '../src/services/route';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
-import { randomFlowNetwork, randomWeightedGraph } from './generators/graphs';
+import { randomFlowNetwork, randomWeightedGraph } from '../generators/graphs';
 
 const silent = pino({ level: 'silent' });
 const withoutTimings = (body: Record<string, unknown>) => ({ ...body, timingsMs: undefined });

@@ -3,7 +3,7 @@ import { MultiUndirectedGraph } from 'graphology';
 import { dijkstra as graphologyDijkstra } from 'graphology-shortest-path';
 import { solveMaxflow } from '../src/services/maxflow';
 import { solveRoute } from '../src/services/route';
-import { gridFlowNetwork, rmfNetwork, rng, roadNetworkFromGeoJson, type WeightedEdge } from './generators/graphs';
+import { gridFlowNetwork, rmfNetwork, rng, roadNetworkFromGeoJson, type WeightedEdge } from '../generators/graphs';
 import { testContext } from './helpers';
 
 const ctx = testContext();

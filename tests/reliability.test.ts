@@ -17,8 +17,8 @@ import { solveRoute } from '../src/services/route';
 import { STATUS } from '../src/errors';
 import { learnedDisabled, loadLearnedSolvers } from '../src/solvers/learned';
 import { refusal, testContext } from './helpers';
-import { freePort } from './net';
-import { randomWeightedGraph } from './generators/graphs';
+import { freePort } from '../generators/net';
+import { randomWeightedGraph } from '../generators/graphs';
 
 const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
 const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled() });

@@ -124,6 +124,9 @@ export async function solveMaxflow(body: unknown, caller: SolveContext): Promise
     return answer(job, noisy.result.flow, noisy.result.sourceSide, noisy.report, noisy.verdict, noisy.capacities);
   }
   const processor = context.learned.maxflow.model;
+  // The committed spec says serving.auto false, so auto ends here today. The warm start below (and
+  // its explain cold run) is what auto would run if the prediction ever paid; tests/learned.maxflow.test.ts
+  // keeps it tested with serving.auto set by hand. Solver "learned" answers with the raw prediction.
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);

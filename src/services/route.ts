@@ -98,6 +98,9 @@ export async function solveRoute(body: unknown, caller: SolveContext): Promise<R
     return answer(job, noisy.tree, noisy.report, noisy.verdict, noisy.costs);
   }
   const processor = context.learned.route.model;
+  // The committed spec says serving.auto false, so auto ends here today. Below it, verify → repair is
+  // what auto would run if a processor ever paid (tests/learned.repair.test.ts keeps it tested);
+  // solver "learned" answers with the processor's tree and the verifier's verdict on it, never repaired.
   if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);

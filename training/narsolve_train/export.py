@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import FAMILIES, WEIGHTINGS, deep_graph, incoming_lists, sample_graph
+from .bellman_ford_data import FAMILIES, WEIGHTINGS, deep_graph, incoming_lists, sample_graph
 from . import maxflow_data
 from .maxflow_model import maxflow_step
-from .model import bellman_ford_step, run_until_stable
-from .train import TASKS
+from .bellman_ford_model import bellman_ford_step, run_until_stable
+from .registry import ALGORITHMS, Algorithm, resolve, training_distribution
 from .spec import dynamic_axes, load_spec, max_steps, patience, planned_steps, serving, tensor_names, watch
 
 OPSET = 17
@@ -109,8 +109,8 @@ def step_args(inputs: dict, spec: dict):
     return tuple(torch.from_numpy(inputs[k]) for k in tensor_names(spec)[0][1:])
 
 
-def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
-    spec = load_spec("bellman_ford")
+def export_bellman_ford(algorithm: Algorithm, weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 1234):
+    spec = load_spec(algorithm.name)
     hidden = spec["model"]["hidden"]
     model = load_trained(bellman_ford_step(spec), weights)
     rng = np.random.default_rng(seed)
@@ -119,7 +119,7 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
 
     # Golden fixtures: a few graphs of every family, run through several steps in torch, and the whole
     # served run, so the TypeScript loop is held to the same stopping rule and step cap; and a chain
-    # entered at one end (69 rounds), for that parity over a long execution (issue 14).
+    # entered at one end (69 rounds), for that parity over a long execution.
     chain = deep_graph("chain", 70, rng)
     chain.source = 0
     named = [(FAMILIES[i % len(FAMILIES)], WEIGHTINGS[i % len(WEIGHTINGS)]) for i in range(fixtures)]
@@ -134,33 +134,43 @@ def export(weights: Path, models: Path, version: str, fixtures: int = 6, seed: i
             family=family, weighting=weighting, n=g.n, source=g.source,
             tails=g.tails.tolist(), heads=g.heads.tolist(), weights=g.weights.tolist(),
             served=dict(max_steps=cap, steps=steps, settled=settled, choice=choice.tolist(), distance=distance.tolist())))
-    finish(models, "bellman_ford", hidden, cases, bellman_ford_entry(version, spec))
+    finish(models, hidden, cases, algorithm_entry(algorithm, version, spec))
 
 
-def bellman_ford_entry(version: str, spec: dict) -> dict:
-    return manifest_entry(
-        "bellman_ford", version, spec,
-        normalization="none on the distances: candidate values are raw weights summed in float32, returned in original units; only the pointer logits are divided by pointer_temperature x the largest |weight| over the graph's real arcs",
-        training_distribution=dict(
-            families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes=curriculum("bellman_ford"),
-            directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
-            weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
-        ),
+def algorithm_entry(algorithm: Algorithm, version: str, spec: dict) -> dict:
+    """A model's manifest entry, from the registry."""
+    return manifest_entry(algorithm.name, version, spec, normalization=algorithm.normalization, training_distribution=training_distribution(algorithm))
+
+
+def bellman_ford_distribution(algorithm: Algorithm) -> dict:
+    return dict(
+        families=list(FAMILIES), weightings=list(WEIGHTINGS), nodes=curriculum(algorithm.name),
+        directed="erdos_renyi and grid either way; geometric and scale_free undirected; negative weightings directed",
+        weights="integers in 0..100 (1..100 without zeros), negative ones as w + p(u) - p(v) with p in 0..99",
+    )
+
+
+def maxflow_distribution(algorithm: Algorithm) -> dict:
+    return dict(
+        families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
+        nodes=curriculum(algorithm.name),
+        capacity_ranges="small_int 1..9, int 1..100, fractional uniform 0.01..10",
+        targets="networkx Edmonds-Karp flow (antiparallel flow cancelled) and the source side of the residual graph",
     )
 
 
 def curriculum(algorithm: str) -> str:
-    """The default training command's curriculum in words, from train.TASKS (what `train` runs)."""
-    task = TASKS[algorithm]
+    """The default training command's curriculum in words, from the registry's task (what `train` runs)."""
+    task = ALGORITHMS[algorithm].task
     parts = [part.split(":") for part in task["n_max"].split(",")]
     ends = [int(at) for at, _ in parts[1:]] + [task["steps"]]
     return "curriculum: " + ", ".join(f"{task['n_min']}..{n} until step {end}" for (_, n), end in zip(parts, ends))
 
 
-def finish(models: Path, name: str, hidden: int, cases, entry: dict):
-    """The golden fixtures and the manifest entry that go with a freshly exported model file."""
-    write_golden(models, name, entry["version"], hidden, cases)
-    write_manifest_entry(models, name, entry)
+def finish(models: Path, hidden: int, cases, entry: dict):
+    """The golden fixtures and the manifest entry that go with a freshly exported processor file."""
+    write_golden(models, entry["name"], entry["version"], hidden, cases)
+    write_manifest_entry(models, entry["name"], entry)
     print(f"exported {models / entry['file']}, {len(cases)} golden cases")
 
 
@@ -175,8 +185,8 @@ def write_manifest_entry(models: Path, name: str, entry: dict):
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8, seed: int = 4321):
-    spec = load_spec("maxflow")
+def export_maxflow(algorithm: Algorithm, weights: Path, models: Path, version: str, fixtures: int = 8, seed: int = 4321):
+    spec = load_spec(algorithm.name)
     hidden = spec["model"]["hidden"]
     model = load_trained(maxflow_step(spec), weights)
     rng = np.random.default_rng(seed)
@@ -195,20 +205,7 @@ def export_maxflow(weights: Path, models: Path, version: str, fixtures: int = 8,
             family=family, capacities=kind, n=g.n, source=g.source, sink=g.sink,
             tails=g.tails.tolist(), heads=g.heads.tolist(), capacity=g.capacity.tolist(),
             hop_depth=depth, planned_steps=planned_steps(spec, depth)))
-    finish(models, "maxflow", hidden, cases, maxflow_entry(version, spec))
-
-
-def maxflow_entry(version: str, spec: dict) -> dict:
-    return manifest_entry(
-        "maxflow", version, spec,
-        normalization="inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
-        training_distribution=dict(
-            families=list(maxflow_data.FAMILIES), capacities=list(maxflow_data.CAPACITIES),
-            nodes=curriculum("maxflow"),
-            capacity_ranges="small_int 1..9, int 1..100, fractional uniform 0.01..10",
-            targets="networkx Edmonds-Karp flow (antiparallel flow cancelled) and the source side of the residual graph",
-        ),
-    )
+    finish(models, hidden, cases, algorithm_entry(algorithm, version, spec))
 
 
 def refresh_manifest(models: Path, algorithm: str):
@@ -221,43 +218,20 @@ def refresh_manifest(models: Path, algorithm: str):
     if old["version"] != version:
         raise SystemExit(f"export: specs/{algorithm}.json says version {version}, but models/{old['file']} was exported as {old['version']}; "
                          "a new version needs a new export, not a manifest rewrite")
-    if algorithm in NOISY:
-        entry = manifest_entry(algorithm, version, spec, normalization=old["normalization"], training_distribution=NOISY[algorithm]["training_distribution"])
-    else:
-        entry = (maxflow_entry if algorithm == "maxflow" else bellman_ford_entry)(version, spec)
+    entry = algorithm_entry(ALGORITHMS[algorithm], version, spec)
     entry.update(opset=old["opset"], exported=old["exported"])
     write_manifest_entry(models, algorithm, entry)
     print(f"rewrote the {algorithm} manifest entry from specs/{algorithm}.json (model file unchanged)")
 
 
-# The two observation encoders: how to draw example graphs, and what the manifest says about training.
-NOISY = {
-    "noisy_routes": dict(
-        families=("grid", "geometric", "holes"),
-        training_distribution=dict(
-            command="narsolve_train.noisy_train --mode regress (4,000 steps, 8 graphs of 16..64 nodes a step, seed 0)",
-            families=["grid", "geometric"], observations="1..10 per arc, lognormal noise sigma 0.05..0.6, upward outliers 0..0.2, missing 0..0.3",
-            held_out=["holes family", "heavy noise"],
-        )),
-    "noisy_capacities": dict(
-        families=("two_community", "grid", "layered"),
-        training_distribution=dict(
-            command="narsolve_train.noisy_flow train --mode regress (3,000 steps, 8 networks of 16..64 nodes a step, seed 0)",
-            families=["two_community", "segmentation", "random_directed", "grid"],
-            capacities="three link classes (1:4:16) x regional provisioning (2-6 regions, 0.4-2.5x) x lognormal 0.1",
-            observations="1..10 samples per link, lognormal noise sigma 0.05..0.5, downward (under-used) outliers 0..0.2, upward 0..0.1, missing 0..0.3",
-            held_out=["layered family"],
-        )),
-}
-
-
-def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_routes", fixtures: int = 6, seed: int = 5678):
+def export_encoder(algorithm: Algorithm, weights: Path, models: Path, version: str, fixtures: int = 6, seed: int = 5678):
     """An observation encoder (the regress run: the candidate the validation seed chose), with golden fixtures."""
-    from .noisy_data import sample_noisy_graph
-    from .noisy_flow_data import sample_noisy_network
-    from .noisy_model import ObservationEncoder
-    from .noisy_train import noisy_batch, normalization
-    from .noisy_train import encoder_inputs
+    from .noisy_routes_data import sample_noisy_graph
+    from .noisy_capacities_data import sample_noisy_network
+    from .observation_encoder import ObservationEncoder
+    from .noisy_routes_train import noisy_batch, normalization
+    from .noisy_routes_train import encoder_inputs
+    name = algorithm.name
     spec = load_spec(name)
     encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
     encoder.load_state_dict(torch.load(weights)["encoder"])
@@ -269,7 +243,7 @@ def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_r
     else:
         sample = lambda family, n, i: sample_noisy_network(family, n, rng)
         inputs = lambda g: encoder_inputs([g])[0]
-    families = NOISY[name]["families"]
+    families = algorithm.families
     to_onnx(encoder, {k: v.numpy() for k, v in inputs(sample(families[0], 20, 0)).items()}, models / f"{name}.onnx", spec)
     cases = []
     for i in range(fixtures):
@@ -284,17 +258,13 @@ def export_noisy(weights: Path, models: Path, version: str, name: str = "noisy_r
     (models / "fixtures").mkdir(parents=True, exist_ok=True)
     with open(models / "fixtures" / f"{name}_golden.json", "w") as f:
         json.dump(dict(model=name, version=version, tolerance=1e-4, cases=cases), f)
-    write_manifest_entry(models, name, manifest_entry(
-        name, version, spec,
-        normalization="inside the exported encoder, from the centre and spread fed with it (model.normalization in the spec)",
-        training_distribution=NOISY[name]["training_distribution"],
-    ))
+    write_manifest_entry(models, name, algorithm_entry(algorithm, version, spec))
     print(f"exported {models / (name + '.onnx')}, {len(cases)} golden cases")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--algorithm", choices=["bellman_ford", "maxflow", *NOISY], default="bellman_ford")
+    ap.add_argument("--algorithm", choices=list(ALGORITHMS), default="bellman_ford")
     ap.add_argument("--weights", type=Path, help="trained weights (default runs/<algorithm>/model.pt)")
     ap.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2] / "models")
     ap.add_argument("--manifest-only", action="store_true", help="rewrite the manifest entry from the spec; keep the model file")
@@ -302,14 +272,11 @@ def main(argv=None):
     if args.manifest_only:
         refresh_manifest(args.models, args.algorithm)
         return
-    default_run = {"noisy_routes": "noisy_regress", "noisy_capacities": "noisy_capacities_regress"}.get(args.algorithm, args.algorithm)
-    weights = args.weights or Path("runs") / default_run / "model.pt"
+    algorithm = ALGORITHMS[args.algorithm]
+    weights = args.weights or Path("runs") / algorithm.run / "model.pt"
     # The version is the spec's: a new model is released by bumping serving.version there.
     version = serving(load_spec(args.algorithm))["version"]
-    if args.algorithm in NOISY:
-        export_noisy(weights, args.models, version, args.algorithm)
-    else:
-        {"maxflow": export_maxflow}.get(args.algorithm, export)(weights, args.models, version)
+    resolve(algorithm.export)(algorithm, weights, args.models, version)
 
 
 if __name__ == "__main__":

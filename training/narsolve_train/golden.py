@@ -6,12 +6,17 @@
 Two things exist in both languages, because training and evaluation need them in Python and the
 service and its tests in TypeScript:
 
-- Decoding pointers into a tree and repairing it (evaluate.py's tree_lengths, violated tails and
+- Decoding pointers into a tree and repairing it (bellman_ford_evaluate.py's tree_lengths, violated tails and
   label_correcting; the service's decodeBellmanFord, violatedTails and labelCorrecting). The model
   card's repair figures come from the Python copy. bellman_ford_repair.json holds graphs with
   optimal, corrupted and cyclic pointer choices and what the Python copy makes of them; the
   TypeScript test requires the same trees, seeds, relaxation counts and repaired distances.
-- The max-flow network families (maxflow_data.py; tests/generators/graphs.ts's flowFamilyNetwork,
+- The deep road-like Bellman-Ford families (bellman_ford_data.py's deep_graph; generators/graphs.ts's
+  deepGraph, which bench:size-generalization and the deep-execution tests use), pinned the same way
+  as the flow families below (deep_families.json) on what makes them deep: nodes in use, arcs per
+  node and hop depth. Their weights are not pinned: both are lengths x congestion, in different units
+  and (for chains) distributions, and the discrete processor reads weights scale-free.
+- The max-flow network families (maxflow_data.py; generators/graphs.ts's flowFamilyNetwork,
   which eval:maxflow and the tests use). The two use different random generators, so they are
   pinned by distribution: flow_families.json holds, per family and size, the mean and standard
   deviation of the statistics that define a family over many seeded samples; the TypeScript test
@@ -28,13 +33,16 @@ from pathlib import Path
 import numpy as np
 
 from . import maxflow_data
-from .data import FAMILIES, incoming_lists, sample_graph
-from .evaluate import label_correcting, predecessor_arcs, tree_lengths, violated_tails
+from .bellman_ford_data import DEEP_FAMILIES, FAMILIES, deep_graph, incoming_lists, sample_graph
+from .bellman_ford_evaluate import label_correcting, predecessor_arcs, tree_lengths, violated_tails
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 FLOW_SIZES = (12, 24, 48, 96)
 FLOW_SAMPLES = 300
 FLOW_STATS = ("arcs_per_node", "source_degree", "sink_degree", "hop_depth", "reciprocal_share")
+DEEP_SIZES = (64, 256)
+DEEP_SAMPLES = 200
+DEEP_STATS = ("nodes", "arcs_per_node", "hop_depth")
 
 
 def repair_cases(seed: int = 2026):
@@ -120,6 +128,37 @@ def flow_family_stats(seed: int = 2027):
     return dict(samples=FLOW_SAMPLES, sizes=list(FLOW_SIZES), stats=list(FLOW_STATS), families=families, capacities=capacities)
 
 
+def deep_family_stats(seed: int = 2028):
+    """Per deep family and size: mean and standard deviation of each DEEP_STATS statistic over DEEP_SAMPLES graphs."""
+    rng = np.random.default_rng(seed)
+    families = {}
+    for family in DEEP_FAMILIES:
+        for n in DEEP_SIZES:
+            rows = [deep_stats(deep_graph(family, n, rng)) for _ in range(DEEP_SAMPLES)]
+            families[f"{family}/{n}"] = {s: dict(mean=float(np.mean([r[s] for r in rows])), sd=float(np.std([r[s] for r in rows])))
+                                         for s in DEEP_STATS}
+    return dict(samples=DEEP_SAMPLES, sizes=list(DEEP_SIZES), stats=list(DEEP_STATS), families=families)
+
+
+def deep_stats(g) -> dict:
+    """Nodes with an arc, arcs per such node, and the BFS depth from the lowest-numbered of them (arcs as given)."""
+    used = np.unique(np.concatenate([g.tails, g.heads]))
+    out = {}
+    for t, h in zip(g.tails.tolist(), g.heads.tolist()):
+        out.setdefault(t, []).append(h)
+    depth = {int(used[0]): 0}
+    frontier = [int(used[0])]
+    while frontier:
+        nxt = []
+        for u in frontier:
+            for v in out.get(u, []):
+                if v not in depth:
+                    depth[v] = depth[u] + 1
+                    nxt.append(v)
+        frontier = nxt
+    return dict(nodes=float(len(used)), arcs_per_node=len(g.tails) / len(used), hop_depth=float(max(depth.values())))
+
+
 def network_stats(g) -> dict:
     arcs = set(zip(g.tails.tolist(), g.heads.tolist()))
     return dict(
@@ -136,8 +175,11 @@ def documents():
         "bellman_ford_repair.json": dict(
             about="Written by `python -m narsolve_train.golden` (training/); tests/decode.golden.test.ts holds the TypeScript decode and repair to it.",
             cases=repair_cases()),
+        "deep_families.json": dict(
+            about="Written by `python -m narsolve_train.golden` (training/); tests/generators.golden.test.ts holds generators/graphs.ts's deepGraph to it.",
+            **deep_family_stats()),
         "flow_families.json": dict(
-            about="Written by `python -m narsolve_train.golden` (training/); tests/generators.golden.test.ts holds tests/generators/graphs.ts's flowFamilyNetwork to it.",
+            about="Written by `python -m narsolve_train.golden` (training/); tests/generators.golden.test.ts holds generators/graphs.ts's flowFamilyNetwork to it.",
             **flow_family_stats()),
     }
 

@@ -12,7 +12,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from .data import incoming_lists
+from .bellman_ford_data import incoming_lists
 from .spec import planned_steps
 
 FAMILIES = ("two_community", "segmentation", "layered", "random_directed")

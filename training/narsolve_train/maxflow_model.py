@@ -9,7 +9,7 @@ the model, so training and serving cannot disagree about normalization.
 import torch
 from torch import nn
 
-from .model import NEG, mlp
+from .bellman_ford_model import NEG, mlp
 
 
 class ArcMessages(nn.Module):

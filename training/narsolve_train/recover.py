@@ -15,17 +15,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .maxflow_model import maxflow_step
-from .model import bellman_ford_step
+from .registry import ALGORITHMS, PROCESSORS, build_model
 from .spec import load_spec, tensor_names
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-# Bias-free layers in the order forward() first uses them: the order of the exporter's anonymous MatMul weights.
-ANONYMOUS = {
-    "bellman_ford": [],
-    "maxflow": ["incoming.own", "incoming.edge", "outgoing.own", "outgoing.edge", "flow_head", "flow_edge", "flow_score"],
-}
-MODEL = {"bellman_ford": bellman_ford_step, "maxflow": maxflow_step}
 
 
 def recover(algorithm: str, models: Path = MODELS):
@@ -36,11 +29,12 @@ def recover(algorithm: str, models: Path = MODELS):
     spec = load_spec(algorithm)
     initializers = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(models / f"{algorithm}.onnx")).graph.initializer}
     anonymous = sorted((k for k in initializers if k.startswith("onnx::")), key=lambda k: int(k.rsplit("_", 1)[1]))
-    if len(anonymous) != len(ANONYMOUS[algorithm]):
-        raise ValueError(f"recover: {algorithm}.onnx has {len(anonymous)} anonymous weights, expected {len(ANONYMOUS[algorithm])}")
-    names = dict(zip(anonymous, (f"{layer}.weight" for layer in ANONYMOUS[algorithm])))
+    layers = ALGORITHMS[algorithm].anonymous
+    if len(anonymous) != len(layers):
+        raise ValueError(f"recover: {algorithm}.onnx has {len(anonymous)} anonymous weights, expected {len(layers)}")
+    names = dict(zip(anonymous, (f"{layer}.weight" for layer in layers)))
     state = {names.get(k, k): torch.tensor(np.array(v.T if k in names else v)) for k, v in initializers.items()}
-    model = MODEL[algorithm](spec)
+    model = build_model(algorithm, spec)
     model.load_state_dict(state)
     model.eval()
     worst, tolerance = golden_error(model, spec, models / "fixtures" / f"{algorithm}_golden.json")
@@ -74,7 +68,7 @@ def golden_error(model, spec: dict, path: Path):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--algorithm", choices=sorted(MODEL), default="bellman_ford")
+    ap.add_argument("--algorithm", choices=PROCESSORS, default="bellman_ford")
     ap.add_argument("--models", type=Path, default=MODELS)
     ap.add_argument("--out", type=Path, help="default runs/<algorithm>/model_from_onnx.pt")
     args = ap.parse_args(argv)

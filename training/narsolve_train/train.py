@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import make_batch, sample_training_graphs
+from .bellman_ford_data import make_batch, sample_training_graphs
 from .maxflow_data import make_flow_batch, sample_training_networks
-from .maxflow_model import maxflow_step
-from .model import bellman_ford_step
+from .registry import ALGORITHMS, PROCESSORS, build_model, resolve
 from .runs import Run
 from .spec import load_spec
 
@@ -116,20 +115,14 @@ def maxflow_loss(model, batch, supervised_steps: int = 3):
     return total / (batch.steps - first + 1), acc
 
 
-# Per algorithm: the model, how a batch is drawn (the spec supplies the step rule), its loss, and the
-# default curriculum (smallest graph, largest graph by step, total steps, learning rate).
-TASKS = {
-    "bellman_ford": dict(
-        model=bellman_ford_step,
-        batch=lambda rng, count, n_min, n_max, spec: make_batch(sample_training_graphs(rng, count, n_min=n_min, n_max=n_max)),
-        loss=lambda model, batch: controller_loss(model, batch),
-        n_min=4, n_max="0:16,300:32", steps=600, lr=1e-2, metric="pointer_accuracy"),
-    "maxflow": dict(
-        model=maxflow_step,
-        batch=lambda rng, count, n_min, n_max, spec: make_flow_batch(sample_training_networks(rng, count, n_min=n_min, n_max=n_max), spec),
-        loss=lambda model, batch: maxflow_loss(model, batch),
-        n_min=6, n_max="0:16,5000:32,10000:64", steps=12000, lr=1e-3, metric="cut_accuracy"),
-}
+def bellman_ford_batch(rng, count, n_min, n_max, spec):
+    """A training batch of Bellman-Ford executions (the registry's task.batch)."""
+    return make_batch(sample_training_graphs(rng, count, n_min=n_min, n_max=n_max))
+
+
+def maxflow_batch(rng, count, n_min, n_max, spec):
+    """A training batch of flow networks, step counts from the spec's rule (the registry's task.batch)."""
+    return make_flow_batch(sample_training_networks(rng, count, n_min=n_min, n_max=n_max), spec)
 
 
 def n_max_at(schedule: str, step: int) -> int:
@@ -144,7 +137,7 @@ def n_max_at(schedule: str, step: int) -> int:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--algorithm", choices=sorted(TASKS), default="bellman_ford")
+    ap.add_argument("--algorithm", choices=PROCESSORS, default="bellman_ford")
     ap.add_argument("--steps", type=int, help="training steps (bellman_ford: 600, maxflow: 12000)")
     ap.add_argument("--batch-graphs", type=int, default=32)
     ap.add_argument("--n-max", help="largest training graph by step, as step:n pairs (a curriculum); a single "
@@ -154,7 +147,7 @@ def main(argv=None):
     ap.add_argument("--out", type=Path, help="run folder (default runs/<algorithm>)")
     ap.add_argument("--checkpoint-every", type=int, default=100)
     args = ap.parse_args(argv)
-    task = TASKS[args.algorithm]
+    task = ALGORITHMS[args.algorithm].task
     args.steps = args.steps or task["steps"]
     args.lr = args.lr or task["lr"]
     args.n_max = args.n_max or task["n_max"]
@@ -164,12 +157,13 @@ def main(argv=None):
     spec = load_spec(args.algorithm)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = task["model"](spec)
+    model = build_model(args.algorithm, spec)
+    batch_of, loss_of = resolve(task["batch"]), resolve(task["loss"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     run = Run(args.out, dict(model=model), opt, rng, args.steps, ["loss", task["metric"]], args.checkpoint_every)
     for step in run.steps_left():
-        batch = task["batch"](rng, args.batch_graphs, task["n_min"], n_max_at(args.n_max, step), spec)
-        loss, acc = task["loss"](model, batch)
+        batch = batch_of(rng, args.batch_graphs, task["n_min"], n_max_at(args.n_max, step), spec)
+        loss, acc = loss_of(model, batch)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -3,9 +3,9 @@ import networkx as nx
 import numpy as np
 import torch
 
-from narsolve_train.data import bellman_ford_trajectory, sample_graph
-from narsolve_train.evaluate import label_correcting, tree_lengths
-from narsolve_train.model import run_until_stable
+from narsolve_train.bellman_ford_data import bellman_ford_trajectory, sample_graph
+from narsolve_train.bellman_ford_evaluate import label_correcting, tree_lengths
+from narsolve_train.bellman_ford_model import run_until_stable
 from tests.test_reference import nx_graph
 
 

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from narsolve_train.noisy_data import ESTIMATES, MAX_OBSERVATIONS, estimate, observe, sample_noisy_graph
-from narsolve_train.noisy_evaluate import dijkstra, path_arcs
-from narsolve_train.noisy_model import ObservationEncoder
-from narsolve_train.noisy_train import noisy_batch, route_loss, load_processor
+from narsolve_train.noisy_routes_data import ESTIMATES, MAX_OBSERVATIONS, estimate, observe, sample_noisy_graph
+from narsolve_train.noisy_routes_evaluate import dijkstra, path_arcs
+from narsolve_train.observation_encoder import ObservationEncoder
+from narsolve_train.noisy_routes_train import noisy_batch, route_loss, load_processor
 
 
 @pytest.mark.parametrize("family", ["grid", "geometric", "holes"])

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from narsolve_train.data import bellman_ford_trajectory, deep_graph
-from narsolve_train.evaluate import predecessor_arcs, tree_lengths
+from narsolve_train.bellman_ford_data import bellman_ford_trajectory, deep_graph
+from narsolve_train.bellman_ford_evaluate import predecessor_arcs, tree_lengths
 from narsolve_train.export import graph_inputs, step_args
-from narsolve_train.model import bellman_ford_step, run_until_stable
+from narsolve_train.bellman_ford_model import bellman_ford_step, run_until_stable
 from narsolve_train.spec import load_spec, max_steps, patience, watch
 
 pytest.importorskip("onnx")

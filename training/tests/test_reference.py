@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from narsolve_train.data import FAMILIES, WEIGHTINGS, bellman_ford_trajectory, make_batch, sample_graph
-from narsolve_train.model import bellman_ford_step
+from narsolve_train.bellman_ford_data import FAMILIES, WEIGHTINGS, bellman_ford_trajectory, make_batch, sample_graph
+from narsolve_train.bellman_ford_model import bellman_ford_step
 from narsolve_train.spec import load_spec
 
 
@@ -52,7 +52,7 @@ def test_tight_sets_are_exactly_the_optimal_predecessors():
 
 
 def test_a_negative_cycle_is_refused():
-    from narsolve_train.data import Graph
+    from narsolve_train.bellman_ford_data import Graph
     g = Graph(n=3, tails=np.array([0, 1, 2]), heads=np.array([1, 2, 1]), weights=np.array([1.0, -2.0, 1.0]), source=0)
     with pytest.raises(ValueError):
         bellman_ford_trajectory(g)

@@ -4,11 +4,12 @@ import pytest
 import torch
 
 from narsolve_train import export, maxflow_data
-from narsolve_train.data import make_batch, sample_graph
+from narsolve_train.bellman_ford_data import make_batch, sample_graph
 from narsolve_train.maxflow_model import MaxflowStep, maxflow_step
-from narsolve_train.model import BellmanFordStep, bellman_ford_step
+from narsolve_train.bellman_ford_model import BellmanFordStep, bellman_ford_step
 from narsolve_train.spec import dynamic_axes, load_spec, max_steps, planned_steps, tensor_names
-from narsolve_train.train import TASKS, n_max_at
+from narsolve_train.registry import ALGORITHMS
+from narsolve_train.train import n_max_at
 
 SPECS = ("bellman_ford", "maxflow", "noisy_routes", "noisy_capacities")
 
@@ -87,7 +88,7 @@ def test_the_exported_onnx_has_the_spec_tensor_names(tmp_path, name, make):
 
 def test_the_manifest_states_the_curriculum_that_train_runs_by_default():
     assert export.curriculum("bellman_ford") == "curriculum: 4..16 until step 300, 4..32 until step 600"
-    task = TASKS["maxflow"]
+    task = ALGORITHMS["maxflow"].task
     assert n_max_at(task["n_max"], task["steps"]) == 64
 
 
@@ -107,3 +108,16 @@ def test_the_committed_models_weights_can_be_recovered_exactly_from_their_onnx_f
     model, worst = recover(name)
     assert worst <= 1e-6
     assert model.hidden == load_spec(name)["model"]["hidden"]
+
+
+def test_the_registry_lists_exactly_the_models_the_manifest_serves():
+    # src/solvers/learned/models.ts is held to the same manifest by tests/models.test.ts: the two tables name the same models.
+    import json
+    from pathlib import Path
+    from narsolve_train.registry import ALGORITHMS
+    from narsolve_train.spec import SPECS
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "models" / "manifest.json").read_text())
+    assert sorted(ALGORITHMS) == sorted(manifest["models"])
+    for name, algorithm in ALGORITHMS.items():
+        assert algorithm.name == name and (SPECS / f"{name}.json").exists()
+        assert (algorithm.kind == "processor") == bool(algorithm.build and algorithm.task)

@@ -1,13 +1,11 @@
 import type { CompactGraph } from '../../graph/types';
-import type { Encoded } from './tensors';
+import { float32, int64, type Encoded } from './tensors';
 
 /** The Bellman-Ford processor's inputs after its state h (training/specs/bellman_ford.json, model.step_inputs). */
 export const BELLMAN_FORD_TENSORS = {
-  source: { feed: 'source', type: 'float32', dims: ['n'] },
-  nbrIndex: { feed: 'nbr_index', type: 'int64', dims: ['n', 'k'] },
-  nbrWeight: { feed: 'nbr_weight', type: 'float32', dims: ['n', 'k'] },
-  nbrMask: { feed: 'nbr_mask', type: 'float32', dims: ['n', 'k'] },
-} as const;
+  source: float32('source', 'n'),
+  nbrIndex: int64('nbr_index', 'n', 'k'), nbrWeight: float32('nbr_weight', 'n', 'k'), nbrMask: float32('nbr_mask', 'n', 'k'),
+};
 
 /**
  * A graph in the Bellman-Ford model's input form: each node's incoming arcs padded to K slots.

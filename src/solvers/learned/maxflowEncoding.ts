@@ -1,17 +1,12 @@
 import type { CompactGraph } from '../../graph/types';
-import type { Encoded } from './tensors';
+import { float32, int64, type Encoded } from './tensors';
 
 /** The max-flow processor's inputs after its state h (training/specs/maxflow.json, model.step_inputs); ki and ko are the largest in- and out-degree (at least 1). */
 export const MAXFLOW_TENSORS = {
-  source: { feed: 'source', type: 'float32', dims: ['n'] },
-  sink: { feed: 'sink', type: 'float32', dims: ['n'] },
-  inIndex: { feed: 'in_index', type: 'int64', dims: ['n', 'ki'] },
-  inCapacity: { feed: 'in_capacity', type: 'float32', dims: ['n', 'ki'] },
-  inMask: { feed: 'in_mask', type: 'float32', dims: ['n', 'ki'] },
-  outIndex: { feed: 'out_index', type: 'int64', dims: ['n', 'ko'] },
-  outCapacity: { feed: 'out_capacity', type: 'float32', dims: ['n', 'ko'] },
-  outMask: { feed: 'out_mask', type: 'float32', dims: ['n', 'ko'] },
-} as const;
+  source: float32('source', 'n'), sink: float32('sink', 'n'),
+  inIndex: int64('in_index', 'n', 'ki'), inCapacity: float32('in_capacity', 'n', 'ki'), inMask: float32('in_mask', 'n', 'ki'),
+  outIndex: int64('out_index', 'n', 'ko'), outCapacity: float32('out_capacity', 'n', 'ko'), outMask: float32('out_mask', 'n', 'ko'),
+};
 
 /**
  * A flow network in the max-flow model's input form: every arc (one per directed edge, two per

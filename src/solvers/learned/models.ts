@@ -29,7 +29,10 @@ export interface ModelDefinition {
   readonly warmUp: { readonly request: Readonly<Record<string, unknown>>; readonly expect: Readonly<Record<string, number>> };
 }
 
-/** An observation encoder's warm-up: a → b with two observations. */
+/** An observation encoder's entry: one architecture, tensors and warm-up (a → b with two observations), trained per model. */
+const encoder = <M extends string>(model: M, label: string) =>
+  ({ model, label, tensors: OBSERVATION_TENSORS, state: false, outputs: ['log_cost'], rule: 'single_pass', decidesAuto: false, call: [], warmUp: ENCODER_WARM_UP }) as const;
+
 const ENCODER_WARM_UP = {
   request: {
     m: 1, n: 2, o: 2, kt: 1, kh: 1,
@@ -76,29 +79,9 @@ export const MODELS = {
     },
   },
   /** The observation encoder for routes whose edges carry observations. */
-  noisyRoutes: {
-    model: 'noisy_routes',
-    label: 'noisy routes',
-    tensors: OBSERVATION_TENSORS,
-    state: false,
-    outputs: ['log_cost'],
-    rule: 'single_pass',
-    decidesAuto: false,
-    call: [],
-    warmUp: ENCODER_WARM_UP,
-  },
+  noisyRoutes: encoder('noisy_routes', 'noisy routes'),
   /** The same encoder trained on capacity observations (its spec extends noisy_routes): max flows whose edges carry capacityObservations. */
-  noisyCapacities: {
-    model: 'noisy_capacities',
-    label: 'noisy capacities',
-    tensors: OBSERVATION_TENSORS,
-    state: false,
-    outputs: ['log_cost'],
-    rule: 'single_pass',
-    decidesAuto: false,
-    call: [],
-    warmUp: ENCODER_WARM_UP,
-  },
+  noisyCapacities: encoder('noisy_capacities', 'noisy capacities'),
 } as const satisfies Record<string, ModelDefinition>;
 
 /** A served model, by the key it has in MODELS and in LearnedSolvers. */

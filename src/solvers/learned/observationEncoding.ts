@@ -1,6 +1,6 @@
 import { median } from '../../graph/compact';
 import type { CompactGraph } from '../../graph/types';
-import type { Encoded } from './tensors';
+import { float32, int64, type Encoded } from './tensors';
 
 /**
  * An observation encoder's inputs (training/specs/noisy_routes.json, model.step_inputs; the noisy
@@ -10,17 +10,12 @@ import type { Encoded } from './tensors';
  * (each at least 1).
  */
 export const OBSERVATION_TENSORS = {
-  logObs: { feed: 'log_obs', type: 'float32', dims: ['m', 'o'] },
-  obsMask: { feed: 'obs_mask', type: 'float32', dims: ['m', 'o'] },
-  centre: { feed: 'centre', type: 'float32', dims: ['m'] },
-  spread: { feed: 'spread', type: 'float32', dims: ['m'] },
-  tailArcs: { feed: 'tail_arcs', type: 'int64', dims: ['n', 'kt'] },
-  tailMask: { feed: 'tail_mask', type: 'float32', dims: ['n', 'kt'] },
-  headArcs: { feed: 'head_arcs', type: 'int64', dims: ['n', 'kh'] },
-  headMask: { feed: 'head_mask', type: 'float32', dims: ['n', 'kh'] },
-  tails: { feed: 'tails', type: 'int64', dims: ['m'] },
-  heads: { feed: 'heads', type: 'int64', dims: ['m'] },
-} as const;
+  logObs: float32('log_obs', 'm', 'o'), obsMask: float32('obs_mask', 'm', 'o'),
+  centre: float32('centre', 'm'), spread: float32('spread', 'm'),
+  tailArcs: int64('tail_arcs', 'n', 'kt'), tailMask: float32('tail_mask', 'n', 'kt'),
+  headArcs: int64('head_arcs', 'n', 'kh'), headMask: float32('head_mask', 'n', 'kh'),
+  tails: int64('tails', 'm'), heads: int64('heads', 'm'),
+};
 
 export type ObservationInputs = Encoded<typeof OBSERVATION_TENSORS>;
 

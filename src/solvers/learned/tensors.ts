@@ -16,6 +16,16 @@ export interface TensorField {
 
 export type TensorFields = Readonly<Record<string, TensorField>>;
 
+/** A float32 input named `feed`, shaped by `dims`. */
+export function float32<const D extends readonly string[]>(feed: string, ...dims: D): { readonly feed: string; readonly type: 'float32'; readonly dims: D } {
+  return { feed, type: 'float32', dims };
+}
+
+/** An int64 input (indices) named `feed`, shaped by `dims`. */
+export function int64<const D extends readonly string[]>(feed: string, ...dims: D): { readonly feed: string; readonly type: 'int64'; readonly dims: D } {
+  return { feed, type: 'int64', dims };
+}
+
 type ArrayFor<T extends TensorType> = T extends 'float32' ? Float32Array : BigInt64Array;
 
 /** The typed arrays of a field list, by field. */

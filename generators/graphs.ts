@@ -359,3 +359,25 @@ export function hopDepth(predecessor: Record<string, string | number | null>): n
   for (const node of Object.keys(predecessor)) deepest = Math.max(deepest, of(node));
   return deepest;
 }
+
+/** The deep road-like families of training (bellman_ford_data.py's DEEP_FAMILIES), by the same names. */
+export const DEEP_FAMILIES = ['chain', 'holey_grid', 'knn_strip', 'pruned_lattice'] as const;
+export type DeepFamily = (typeof DEEP_FAMILIES)[number];
+
+/**
+ * One graph of a deep family, of about n nodes, as training's deep_graph draws them:
+ * tests/generators.golden.test.ts holds the two to the same nodes, arcs per node and hop depth
+ * (tests/fixtures/deep_families.json). Weights are lengths × congestion here too, in other units.
+ */
+export function deepGraph(family: DeepFamily, n: number, seed: number): WeightedEdge[] {
+  switch (family) {
+    case 'chain':
+      return chainEdges(n, seed);
+    case 'holey_grid':
+      return gridEdges(Math.max(2, Math.round(Math.sqrt(n))), seed, true);
+    case 'knn_strip':
+      return knnCorridor(n, seed);
+    case 'pruned_lattice':
+      return prunedLattice(n, seed);
+  }
+}

@@ -1,14 +1,14 @@
 """Evaluate routes from noisy observations: every ablation's regret against the true optimum.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_evaluate --seed 777          # validation: choose
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_evaluate --seed 20261125     # test: report
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_routes_evaluate --seed 777          # validation: choose
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_routes_evaluate --seed 20261125     # test: report
 
-Held-out graphs of the noise model (noisy_data.py) at n = 64, 256 and 1024, on the training
+Held-out graphs of the noise model (noisy_routes_data.py) at n = 64, 256 and 1024, on the training
 families (grid, geometric) with training noise, and out of distribution: the held-out "holes" family,
 and "heavy" noise. From each graph's source, routes to 5 random targets. Regret of a route = (its
 true cost - the true optimum) / the true optimum. Ablations:
 - Dijkstra on a classical point estimate per edge: mean, median, 20% trimmed mean, Huber M-estimate;
-- two-stage: the encoder trained to regress costs (noisy_train --mode regress), then Dijkstra;
+- two-stage: the encoder trained to regress costs (noisy_routes_train --mode regress), then Dijkstra;
 - encoder + frozen processor, trained end to end (--mode frozen): the route the processor's
   pointers give (a real path to the target, else Dijkstra on the decoded costs, as the service's
   repair would), and Dijkstra on its decoded costs;
@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import Graph
-from .evaluate import predecessor_arcs
+from .bellman_ford_data import Graph
+from .bellman_ford_evaluate import predecessor_arcs
 from .export import graph_inputs, step_args
-from .model import run_until_stable
-from .noisy_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
-from .noisy_model import ObservationEncoder
-from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, load_processor, noisy_batch
+from .bellman_ford_model import run_until_stable
+from .noisy_routes_data import ESTIMATES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, estimate, sample_noisy_graph
+from .observation_encoder import ObservationEncoder
+from .noisy_routes_train import COUNT_SCALE, HIDDEN, ROUNDS, load_processor, noisy_batch
 from .spec import load_spec, max_steps, patience, watch
 
 SIZES = (64, 256, 1024)

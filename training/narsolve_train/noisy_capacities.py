@@ -1,10 +1,10 @@
 """Noisy capacities: train the observation encoder on throughput samples, and evaluate cut regret.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow train --mode regress
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow evaluate --seed 777 --json ../models/evaluation/noisy_capacities_validation.json --card validation
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_flow evaluate --seed 20261125 --json ../models/evaluation/noisy_capacities.json --card test
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_capacities train --mode regress
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_capacities evaluate --seed 777 --json ../models/evaluation/noisy_capacities_validation.json --card validation
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_capacities evaluate --seed 20261125 --json ../models/evaluation/noisy_capacities.json --card test
 
-The same encoder as noisy routes (noisy_model.py), trained on the noise model of noisy_flow_data.py:
+The same encoder as noisy routes (observation_encoder.py), trained on the noise model of noisy_capacities_data.py:
 - regress:  regress each link's log true capacity (two-stage: exact max flow on the decoded
             capacities afterwards);
 - frozen:   encoder -> the pretrained max-flow processor (weights read back from models/maxflow.onnx),
@@ -24,11 +24,11 @@ import numpy as np
 import torch
 
 from . import maxflow_data
-from .data import incoming_lists
-from .noisy_data import ESTIMATES, estimate
-from .noisy_flow_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, min_cut, sample_noisy_network
-from .noisy_model import ObservationEncoder
-from .noisy_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
+from .bellman_ford_data import incoming_lists
+from .noisy_routes_data import ESTIMATES, estimate
+from .noisy_capacities_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, min_cut, sample_noisy_network
+from .observation_encoder import ObservationEncoder
+from .noisy_routes_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
 from .recover import recover
 from .runs import Run, add_run_arguments, encoder_optimizer
 from .spec import load_spec

@@ -3,7 +3,7 @@
 The noise model (seeded; every parameter drawn per network):
 
 - Topology: the max-flow training families (two-community, segmentation grids, random directed) plus
-  road-like street grids (noisy_data's "grid"); held out of training, the "layered" family.
+  road-like street grids (noisy_routes_data's "grid"); held out of training, the "layered" family.
 - True capacity of a link = its class's base capacity (three classes, 1 : 4 : 16, like access,
   distribution and backbone links, drawn with probabilities 0.6 / 0.3 / 0.1) x the provisioning factor
   of its tail's region and of its head's region (nodes fall into 2-6 regions, each provisioned at 0.4-2.5x)
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import maxflow_data
-from .noisy_data import MAX_OBSERVATIONS, sample_noisy_graph
+from .noisy_routes_data import MAX_OBSERVATIONS, sample_noisy_graph
 
 TRAIN_FAMILIES = ("two_community", "segmentation", "random_directed", "grid")
 HELD_OUT_FAMILIES = ("layered",)

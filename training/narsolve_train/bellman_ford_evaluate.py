@@ -1,6 +1,6 @@
 """Evaluate the Bellman-Ford processor out of distribution and write the model card.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate --weights runs/bellman_ford/model.pt
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.bellman_ford_evaluate --weights runs/bellman_ford/model.pt
 
 Fresh seeds (never used in training), n = 16, 64, 256, 1024, 4096 (out of distribution above the
 curriculum's last stage), every family, positive weights, weights with zeros (zero-weight cycles,
@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
-from .model import bellman_ford_step, run_until_stable
+from .bellman_ford_data import FAMILIES, bellman_ford_trajectory, incoming_lists, sample_graph
+from .bellman_ford_model import bellman_ford_step, run_until_stable
 from .export import graph_inputs, step_args
 from .spec import load_spec, max_steps, watch
-from .train import TASKS, n_max_at
+from .registry import ALGORITHMS
+from .train import n_max_at
 
 SIZES = (16, 64, 256, 1024, 4096)
 GRAPHS_PER_CELL = {16: 40, 64: 25, 256: 12, 1024: 5, 4096: 2}
@@ -37,7 +38,7 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 
 def largest_training_graph(algorithm: str) -> int:
     """The largest n the default training command reaches (the end of its curriculum)."""
-    task = TASKS[algorithm]
+    task = ALGORITHMS[algorithm].task
     return n_max_at(task["n_max"], task["steps"])
 
 
@@ -202,7 +203,7 @@ def write_outputs(models: Path, rows, seed):
     manifest_path = models / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["models"]["bellman_ford"]["evaluation"] = dict(
-        command="OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.evaluate (in training/)",
+        command="OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.bellman_ford_evaluate (in training/)",
         seed=seed, by_size={str(k): {m: round(v, 4) for m, v in s.items()} for k, s in summary.items()},
     )
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")

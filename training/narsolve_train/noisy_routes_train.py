@@ -1,6 +1,6 @@
 """Train the observation encoder for noisy routes (seeded, resumable).
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_train --mode frozen --out runs/noisy_frozen
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.noisy_routes_train --mode frozen --out runs/noisy_frozen
 
 Modes (the model card's ablations 2-4):
 - regress:  the encoder alone, trained to regress each arc's log true cost (two-stage: exact
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import Graph, incoming_lists, make_batch
-from .noisy_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
-from .noisy_model import ObservationEncoder
+from .bellman_ford_data import Graph, incoming_lists, make_batch
+from .noisy_routes_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
+from .observation_encoder import ObservationEncoder
 from .recover import recover
 from .runs import Run, add_run_arguments, encoder_optimizer
 from .spec import load_spec

@@ -12,7 +12,7 @@ the service's certificate is stated against.
 import torch
 from torch import nn
 
-from .model import mlp
+from .bellman_ford_model import mlp
 
 
 class ObservationEncoder(nn.Module):

@@ -1,11 +1,11 @@
-"""Ablation (issue 14, direction 1): fine-tune the v0.3 gated processor on a hop-depth curriculum.
+"""Ablation: fine-tune the v0.3 gated processor on a hop-depth curriculum.
 
-    # the v0.3.1 weights, read back from the ONNX file of commit 80260ce (the last to serve it):
-    git worktree add /tmp/v031 80260ce && (cd /tmp/v031/training && /usr/bin/python3 -m narsolve_train.recover --out /tmp/gated_v0.3.1.pt) && cp /tmp/gated_v0.3.1.pt runs/
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.curriculum --init runs/gated_v0.3.1.pt --steps 1500
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m narsolve_train.curriculum --evaluate runs/curriculum/model.pt
+    # the v0.3.1 weights: read back (narsolve_train.recover) from the last release that served the v0.3
+    # processor, models/bellman_ford.onnx at v0.3.1, into runs/gated_v0.3.1.pt; then:
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m experiments.curriculum --init runs/gated_v0.3.1.pt --steps 1500
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m experiments.curriculum --evaluate runs/curriculum/model.pt
 
-Each batch mixes the original families (n <= 64) with deep road-like ones (data.DEEP_FAMILIES less the
+Each batch mixes the original families (n <= 64) with deep road-like ones (bellman_ford_data.DEEP_FAMILIES less the
 held-out pruned_lattice: chains, holey grids, k-NN strips), whose hop depth grows with the step: the
 deep graphs' size is drawn up to `--deep-n` (by step, as train.py's curriculum). Rollouts run the
 whole execution (rounds + 2) with a pointer, distance and reached loss on every step, as train.py's
@@ -20,13 +20,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, make_batch, sample_graph, sample_training_graphs
-from .evaluate import predecessor_arcs, tree_lengths
-from .export import graph_inputs, step_args
-from .model import GatedBellmanFordStep, run_until_stable
-from .runs import Run
-from .spec import load_spec
-from .train import batch_tensors, n_max_at
+from narsolve_train.bellman_ford_data import DEEP_FAMILIES, FAMILIES, bellman_ford_trajectory, deep_graph, make_batch, sample_graph, sample_training_graphs
+from narsolve_train.bellman_ford_evaluate import predecessor_arcs, tree_lengths
+from narsolve_train.export import graph_inputs, step_args
+from narsolve_train.bellman_ford_model import run_until_stable
+from narsolve_train.runs import Run
+from narsolve_train.spec import load_spec
+from narsolve_train.train import batch_tensors, n_max_at
+
+from .gated_bellman_ford import GatedBellmanFordStep
 
 HIDDEN = 32          # the v0.3 processor's width (its spec, 0.3.1, said 32)
 PATIENCE = 3         # its served stopping patience

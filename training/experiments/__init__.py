@@ -1,0 +1,1 @@
+"""Experiments and ablations the model card reports; they import narsolve_train, never the other way round."""
