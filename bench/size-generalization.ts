@@ -1,7 +1,7 @@
 /**
  * npm run bench:size-generalization [-- --sources 2 --seed 1 --models DIR]
  *
- * How the served Bellman-Ford processor holds as executions get long (issue 14): on deep graphs
+ * How the served Bellman-Ford processor holds as executions get long: on deep graphs
  * (chains, grids, grids with holes and diagonals, k-nearest-neighbour road-like graphs, pruned
  * jittered lattices of 5,000, 10,000 and 50,000 nodes, a real OpenStreetMap network) it reports, per family, the share of nodes at their exact distance in the
  * raw learned tree, trees certified without repair, processor steps against the exact tree's hop

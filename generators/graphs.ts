@@ -266,7 +266,7 @@ export function flowRequestBody(net: FlowNetwork): { graph: { nodes: number[]; e
   return { graph: { nodes: Array.from({ length: net.n }, (_, v) => v), edges: net.edges }, source: net.source, sink: net.sink };
 }
 
-// Deep, road-like graphs (issue 14): both directions of every edge, on nodes 0..n-1.
+// Deep, road-like graphs: both directions of every edge, on nodes 0..n-1.
 
 /** Both directions of an undirected road segment. */
 function both(edges: WeightedEdge[], from: number, to: number, weight: number): void {

@@ -251,7 +251,7 @@ describeWithModel('serving the learned Bellman-Ford', () => {
     );
   });
 
-  // Size generalization (issue 14) at small cost: executions past the ~60 rounds where the v0.3 processor drifted.
+  // Size generalization at small cost: executions past the ~60 rounds where the v0.3 processor drifted.
   test.each([
     ['a 150-node chain, entered at one end', chainEdges(150, 5), 0],
     ['a 40×40 grid with random weights, from a corner', gridEdges(40, 6), 0],

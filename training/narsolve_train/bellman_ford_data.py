@@ -118,7 +118,7 @@ def sample_graph(family: str, n: int, weighting: str, rng: np.random.Generator, 
     )
 
 
-# Deep, road-like families: shortest paths tens to hundreds of hops deep (issue 14). Weights are
+# Deep, road-like families: shortest paths tens to hundreds of hops deep. Weights are
 # integer lengths x congestion, as road costs are. pruned_lattice is held out of every training run.
 DEEP_FAMILIES = ("chain", "holey_grid", "knn_strip", "pruned_lattice")
 
