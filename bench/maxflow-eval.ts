@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { compactGraph } from '../src/graph/compact';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { dinic } from '../src/solvers/classical/dinic';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { loadLearnedSolvers } from '../src/solvers/learned';

@@ -5,7 +5,7 @@
  * (two-community, segmentation, layered, random directed) with small-integer, integer and
  * fractional capacities, RMF networks (the DIMACS genrmf family, long augmenting paths and large
  * capacities) and large-capacity random networks. Prints the median time of each and the ratio, and
- * the work (arc scans) each counted. The rule in src/solvers/classical/maxflowSolver.ts that picks
+ * the work (arc scans) each counted. The rule in src/solvers/classical/maxflow.ts that picks
  * between them is read off this table. Not a test: nothing here asserts a time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import type { CompactGraph } from '../src/graph/types';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { dinic } from '../src/solvers/classical/dinic';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { roundMs } from '../src/services/context';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, flowRequestBody, rmfNetwork, rng } from '../generators/graphs';

@@ -18,7 +18,7 @@ import { createApp } from '../src/api/app';
 import { DEFAULT_LIMITS } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { dijkstra } from '../src/solvers/classical/shortestPaths';
-import { exactMaxflow } from '../src/solvers/classical/maxflowSolver';
+import { exactMaxflow } from '../src/solvers/classical/maxflow';
 import { solveMaxflow, solveRoute } from '../src/index';
 import { flowFamilyNetwork, gridFlowNetwork, randomWeightedGraph, rmfNetwork, rng, type CapacityEdge } from '../generators/graphs';
 import { boostRun, networkxMaxflow, type EdgeList, type NativeRun } from './native';

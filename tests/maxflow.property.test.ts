@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compactGraph } from '../src/graph/compact';
 import { DEFAULT_LIMITS } from '../src/config';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { dinic } from '../src/solvers/classical/dinic';
 import { solveMaxflow } from '../src/services/maxflow';
 import { verifyMaxflow } from '../src/verify/maxflow';
 import { edmondsKarp } from './oracles/edmondsKarp';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { DEFAULT_LIMITS } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
-import { dinic } from '../src/solvers/classical/maxflow';
+import { dinic } from '../src/solvers/classical/dinic';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { verifyMaxflow } from '../src/verify/maxflow';

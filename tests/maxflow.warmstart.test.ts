@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { compactGraph } from '../src/graph/compact';
 import { DEFAULT_LIMITS } from '../src/config';
-import { addedFlow, dinic } from '../src/solvers/classical/maxflow';
+import { dinic } from '../src/solvers/classical/dinic';
+import { addedFlow } from '../src/solvers/classical/flow';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { projectFlow } from '../src/solvers/classical/projection';
 import { verifyMaxflow } from '../src/verify/maxflow';

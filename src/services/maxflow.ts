@@ -1,8 +1,8 @@
 import { NarsolveError } from '../errors';
 import { nodeIndexOf } from '../graph/compact';
 import type { CompactGraph, GraphInput, NodeId } from '../graph/types';
-import { addedFlow, netOutflow, type DinicCounts, type MaxflowResult, type PushRelabelCounts } from '../solvers/classical/maxflow';
-import { exactMaxflow } from '../solvers/classical/maxflowSolver';
+import { addedFlow, netOutflow, type DinicCounts, type MaxflowResult, type PushRelabelCounts } from '../solvers/classical/flow';
+import { exactMaxflow } from '../solvers/classical/maxflow';
 import { projectFlow, type ProjectedFlow } from '../solvers/classical/projection';
 import type { LearnedModel } from '../solvers/learned';
 import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '../solvers/learned/maxflowEncoding';

@@ -1,8 +1,8 @@
 import { NarsolveError } from '../errors';
 import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
-import type { MaxflowResult } from '../solvers/classical/maxflow';
-import { exactMaxflow } from '../solvers/classical/maxflowSolver';
+import type { MaxflowResult } from '../solvers/classical/flow';
+import { exactMaxflow } from '../solvers/classical/maxflow';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import type { SolveContext, StageTimer } from './context';
 import { attemptLearned } from './learned';

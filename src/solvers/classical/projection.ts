@@ -1,6 +1,7 @@
 import { compactFromArcs } from '../../graph/compact';
 import type { CompactGraph } from '../../graph/types';
-import { dinic, netOutflow } from './maxflow';
+import { dinic } from './dinic';
+import { netOutflow } from './flow';
 
 /** A feasible flow made from a predicted one, and what making it cost. */
 export interface ProjectedFlow {

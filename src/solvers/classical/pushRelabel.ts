@@ -1,5 +1,5 @@
 import type { CompactGraph } from '../../graph/types';
-import { netOutflow, residualEpsilon, residualNetwork, type MaxflowResult, type PushRelabelCounts } from './maxflow';
+import { netOutflow, residualEpsilon, residualNetwork, type MaxflowResult, type PushRelabelCounts } from './flow';
 import { WORK_CHARGE_BATCH, WorkMeter } from './work';
 
 /** Global relabeling runs once the relabel work since the last one passes this many times (6n + m), as HIPR's default. */
