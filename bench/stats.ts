@@ -1,4 +1,5 @@
 /** The statistics the bench scripts print, each written once. */
+import { median as medianOf } from '../src/graph/compact';
 
 /** The value at percentile p (0–100, nearest rank from below, so p50 is the upper middle); NaN for none. Does not reorder `xs`. */
 export function percentile(xs: readonly number[], p: number): number {
@@ -6,9 +7,9 @@ export function percentile(xs: readonly number[], p: number): number {
   return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 }
 
-/** The middle value (upper middle for an even count); NaN for none. Does not reorder `xs`. */
+/** The median as the service computes it (the mean of the middle two for an even count); NaN for none. Does not reorder `xs`. */
 export function median(xs: readonly number[]): number {
-  return percentile(xs, 50);
+  return xs.length ? medianOf(Float64Array.from(xs)) : NaN;
 }
 
 /** The arithmetic mean; NaN for none. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
-import { compactGraph } from '../src/graph/compact';
+import { compactGraph, median as medianOf } from '../src/graph/compact';
 import { solveMaxflow, type MaxflowResponse } from '../src/services/maxflow';
 import { learnedDisabled, loadLearnedSolvers, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { decodeCosts, encodeObservations } from '../src/solvers/learned/observationEncoding';
@@ -18,10 +18,8 @@ const MODELS_DIR = join(__dirname, '..', 'models');
 // The training smoke run points this at a fresh export; by default it checks the committed model.
 const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 type Edge = { from: number; to: number; capacity?: number; capacityObservations?: (number | null)[] };
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** The median the service takes of an edge's observations (one helper in src/graph/compact.ts). */
+const median = (xs: number[]) => medianOf(Float64Array.from(xs));
 
 /** Random networks whose links carry samples (some zero, huge or missing when adversarial), a few with a known capacity. */
 const noisyNetwork = (adversarial: boolean) =>

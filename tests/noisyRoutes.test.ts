@@ -12,7 +12,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/api/app';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
-import { compactGraph } from '../src/graph/compact';
+import { compactGraph, median as medianOf } from '../src/graph/compact';
 import { solveRoute, type RouteResponse } from '../src/services/route';
 import { learnedDisabled, loadLearnedSolvers, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { decodeCosts, encodeObservations } from '../src/solvers/learned/observationEncoding';
@@ -53,10 +53,8 @@ function noisyGrid(side: number, seed: number, adversarial = false): Edge[] {
 }
 
 const nodesOf = (side: number) => Array.from({ length: side * side }, (_, v) => v);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** The median the service takes of an edge's observations (one helper in src/graph/compact.ts). */
+const median = (xs: number[]) => medianOf(Float64Array.from(xs));
 
 /** An independent shortest distance (graphology) under per-edge costs. */
 function oracleDistance(edges: Edge[], costs: number[], source: number, target: number): number {

@@ -9,6 +9,7 @@ import { decodeMaxflow, encodeMaxflow, maxflowSlots, type PaddedWidths } from '.
 import { plannedSteps, stepBudget } from '../solvers/learned/steps';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import { inferOptions, StageTimer, type SolveContext, roundMs } from './context';
+import { verifiedFlow } from './verified';
 import { attemptLearned, type Unfit } from './learned';
 import { noisyCapacities, type NoisyCutComparison } from './noisyCapacities';
 import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
@@ -148,7 +149,7 @@ const NOISY_CLAIMS = {
 function classical(job: MaxflowJob, fallbackReason: string | undefined): MaxflowResponse {
   const result = exactMaxflow(job.graph, job.source, job.sink, { maxWork: job.context.config.limits.maxWork });
   job.timer.mark('solve');
-  const verdict = verifyOwn(job, result);
+  const verdict = verifiedFlow(job.graph, job.source, job.sink, result, job.context, `${result.algorithm} answer`);
   job.timer.mark('verify');
   const report: MaxflowSolverReport = { used: 'classical', algorithm: result.algorithm };
   if (fallbackReason) report.fallbackReason = fallbackReason;
@@ -188,7 +189,7 @@ function warmStart(job: MaxflowJob, prediction: Prediction): MaxflowResponse {
   const { projected } = prediction;
   const result = exactMaxflow(graph, source, sink, { maxWork: context.config.limits.maxWork, initialFlow: projected.flow });
   timer.mark('solve');
-  const verdict = verifyOwn(job, result);
+  const verdict = verifiedFlow(job.graph, job.source, job.sink, result, job.context, `${result.algorithm} answer`);
   timer.mark('verify');
   const carried = verdict.value > 0 ? projected.value / verdict.value : 1;
   const finished = addedFlow(result);
@@ -240,13 +241,6 @@ function rawPrediction(job: MaxflowJob, prediction: Prediction): MaxflowResponse
   };
   if (request.explain) report.prediction!.decodedFlows = Array.from(prediction.flow);
   return answer(job, prediction.projected.flow, prediction.sourceSide, report, verdict);
-}
-
-/** Our own answers must verify; anything else is a bug, reported as one. */
-function verifyOwn({ graph, source, sink, context }: MaxflowJob, result: MaxflowResult): MaxflowVerdict {
-  const verdict = verifyMaxflow(graph, source, sink, result.flow, result.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
-  if (!verdict.verified) throw new NarsolveError('Internal', `our own ${result.algorithm} answer failed verification: ${verdict.failures.join('; ')}`);
-  return verdict;
 }
 
 function answer(

@@ -1,10 +1,10 @@
-import { NarsolveError } from '../errors';
 import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import type { MaxflowResult } from '../solvers/classical/flow';
 import { exactMaxflow } from '../solvers/classical/maxflow';
 import { verifyMaxflow, type MaxflowVerdict } from '../verify/maxflow';
 import type { SolveContext, StageTimer } from './context';
+import { verifiedFlow } from './verified';
 import { attemptLearned } from './learned';
 import { decodeObservations, planEncoder } from './observations';
 import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
@@ -46,7 +46,7 @@ export async function noisyCapacities(graph: CompactGraph, source: number, sink:
   timer.mark('estimate');
   const attempt = await attemptLearned(choice, 'noisy max-flow', context.learned.noisyCapacities, (model) => planEncoder(graph, model, 'sample'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
-    const verdict = verifyOwn(graph, source, sink, onEstimate, context);
+    const verdict = verifiedFlow(graph, source, sink, onEstimate, context, 'noisy max flow');
     timer.mark('verify');
     const report: NoisyFlowOutcome['report'] = {
       used: 'classical',
@@ -60,7 +60,7 @@ export async function noisyCapacities(graph: CompactGraph, source: number, sink:
   const decodedGraph = withEdgeValues(graph, decoded);
   const result = exactMaxflow(decodedGraph, source, sink, { maxWork });
   timer.mark('solve');
-  const verdict = verifyOwn(decodedGraph, source, sink, result, context);
+  const verdict = verifiedFlow(decodedGraph, source, sink, result, context, 'noisy max flow');
   timer.mark('verify');
   const estimateVerdict = verifyMaxflow(graph, source, sink, onEstimate.flow, onEstimate.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
   const learnedCut = cutOf(graph, verdict, decoded);
@@ -77,12 +77,6 @@ export async function noisyCapacities(graph: CompactGraph, source: number, sink:
       noisy: { estimate: 'median', learnedCut, classicalCut, sameEdges },
     },
   };
-}
-
-function verifyOwn(graph: CompactGraph, source: number, sink: number, result: MaxflowResult, context: SolveContext): MaxflowVerdict {
-  const verdict = verifyMaxflow(graph, source, sink, result.flow, result.sourceSide, { relativeTolerance: context.config.tolerances.flowRelative });
-  if (!verdict.verified) throw new NarsolveError('Internal', `our own noisy max flow failed verification: ${verdict.failures.join('; ')}`);
-  return verdict;
 }
 
 /** A verified cut's edges, its capacity under the estimate (the graph's values) and, if given, under the decoded capacities. */

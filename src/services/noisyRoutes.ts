@@ -2,8 +2,9 @@ import { NarsolveError } from '../errors';
 import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import { shortestPaths, type LabelState } from '../solvers/classical/shortestPaths';
-import { verifyShortestPaths, type ShortestPathVerdict } from '../verify/shortestPaths';
+import type { ShortestPathVerdict } from '../verify/shortestPaths';
 import type { SolveContext, StageTimer } from './context';
+import { verifiedRoute } from './verified';
 import { attemptLearned } from './learned';
 import { decodeObservations, planEncoder } from './observations';
 import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
@@ -54,7 +55,7 @@ export async function noisyRoutes(
   timer.mark('estimate');
   const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoutes, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
-    const verdict = verifyOwn(graph, source, target, onEstimate, context);
+    const verdict = verifiedRoute(graph, source, target, onEstimate, context, 'noisy route');
     timer.mark('verify');
     const report: NoisyOutcome['report'] = {
       used: 'classical',
@@ -68,7 +69,7 @@ export async function noisyRoutes(
   const decodedGraph = withEdgeValues(graph, decoded);
   const tree = exactTree(decodedGraph, source, target, maxWork);
   timer.mark('solve');
-  const verdict = verifyOwn(decodedGraph, source, target, tree, context);
+  const verdict = verifiedRoute(decodedGraph, source, target, tree, context, 'noisy route');
   timer.mark('verify');
   const noisy: NoisyComparison = { estimate: 'median' };
   if (target !== undefined) {
@@ -89,12 +90,6 @@ function exactTree(graph: CompactGraph, source: number, target: number | undefin
   // Observations and the weights beside them are non-negative, so no cycle can be negative.
   if (result.kind === 'negative-cycle') throw new NarsolveError('Internal', 'a negative cycle among non-negative costs');
   return result.tree;
-}
-
-function verifyOwn(graph: CompactGraph, source: number, target: number | undefined, tree: LabelState, context: SolveContext): ShortestPathVerdict {
-  const verdict = verifyShortestPaths(graph, source, tree, { target, relativeTolerance: context.config.tolerances.routeRelative });
-  if (!verdict.verified) throw new NarsolveError('Internal', `our own noisy route failed verification: ${verdict.failures.join('; ')}`);
-  return verdict;
 }
 
 /** The route to `target` in `tree` and its cost under the estimate (the graph's values) and, if given, the decoded costs. */
