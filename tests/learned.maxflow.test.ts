@@ -21,15 +21,13 @@ import { expectMatchesSchema, refusal, withModel } from './helpers';
 
 const MODELS_DIR = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'maxflow.json'), 'utf8'));
-const haveModel = existsSync(join(MODELS_DIR, 'maxflow.onnx'));
-const describeWithModel = haveModel ? describe : describe.skip;
 // The training smoke run points this at a fresh export; by default it checks the committed model.
 const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
-const golden = haveModel ? JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'maxflow_golden.json'), 'utf8')) : { cases: [] };
+const golden = JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'maxflow_golden.json'), 'utf8'));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const cases: [number, string, string, any][] = golden.cases.map((c: { family: string; capacities: string }, i: number) => [i, c.family, c.capacities, c]);
 
-describeWithModel('contract: the TypeScript encoder and onnxruntime-node reproduce the Python side', () => {
+describe('contract: the TypeScript encoder and onnxruntime-node reproduce the Python side', () => {
   test.each(cases)('golden case %i (%s, %s capacities): encodeMaxflow gives the tensors and hop depth training gave', (_i, _f, _k, c) => {
     const graph = compactGraph(
       { nodes: Array.from({ length: c.n }, (_, v) => v), edges: c.tails.map((t: number, a: number) => ({ from: t, to: c.heads[a], capacity: c.capacity[a] })) },
@@ -93,14 +91,14 @@ describe('degraded mode: a bad max-flow model never stops the service', () => {
     try {
       expect(learned.maxflow.readiness.ready).toBe(false);
       expect(learned.maxflow.model).toBeUndefined();
-      if (haveModel) expect(learned.maxflow.readiness.reason).toContain('sha256');
+      expect(learned.maxflow.readiness.reason).toContain('sha256');
     } finally {
       await learned.close();
     }
   });
 });
 
-describeWithModel('serving the learned max flow', () => {
+describe('serving the learned max flow', () => {
   let learned: LearnedSolvers;
   // The warm-start path under test: a processor whose spec lets auto run it (serving.auto true).
   const ctx = () => withModel(learned, 'maxflow', { auto: true });

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
 import { compactGraph } from '../src/graph/compact';
 import { solveRoute } from '../src/services/route';
 import { learnedDisabled, type LearnedModel, type LearnedSolvers, type RequestOf } from '../src/solvers/learned';
-import { decodeBellmanFord, encodeBellmanFord, type BellmanFordInputs } from '../src/solvers/learned/bellmanFordEncoding';
+import { decodeBellmanFord, encodeBellmanFord } from '../src/solvers/learned/bellmanFordEncoding';
 import { randomWeightedGraph, rng, withPotential } from '../generators/graphs';
 import { expectMatchesSchema } from './helpers';
 

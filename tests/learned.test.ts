@@ -21,14 +21,12 @@ import { goldenFeeds } from './golden';
 
 const MODELS_DIR = join(__dirname, '..', 'models');
 const SPEC = JSON.parse(readFileSync(join(__dirname, '..', 'training', 'specs', 'bellman_ford.json'), 'utf8'));
-const haveModel = existsSync(join(MODELS_DIR, 'bellman_ford.onnx'));
-const describeWithModel = haveModel ? describe : describe.skip;
 
 // The training smoke run points this at a fresh export; by default it checks the committed model.
 const CONTRACT_MODELS = process.env.NARSOLVE_CONTRACT_MODELS ?? MODELS_DIR;
 
-describeWithModel('contract: onnxruntime-node reproduces the torch golden outputs', () => {
-  const golden = haveModel ? JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8')) : { cases: [] };
+describe('contract: onnxruntime-node reproduces the torch golden outputs', () => {
+  const golden = JSON.parse(readFileSync(join(CONTRACT_MODELS, 'fixtures', 'bellman_ford_golden.json'), 'utf8'));
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const cases: [number, string, string, any][] = golden.cases.map((c: { family: string; weighting: string }, i: number) => [i, c.family, c.weighting, c]);
@@ -70,16 +68,15 @@ describeWithModel('contract: onnxruntime-node reproduces the torch golden output
 describe('degraded mode: a bad model never stops the service', () => {
   test('a missing model file leaves the learned route solver unavailable, with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    if (haveModel) copyFileSync(join(MODELS_DIR, 'manifest.json'), join(dir, 'manifest.json'));
+    copyFileSync(join(MODELS_DIR, 'manifest.json'), join(dir, 'manifest.json'));
     const learned = await loadLearnedSolvers({ modelsDir: dir });
     expect(learned.route.readiness.ready).toBe(false);
-    expect(learned.route.readiness.reason).toMatch(haveModel ? /no model file at models\/bellman_ford.onnx/ : /no models\/manifest.json/);
+    expect(learned.route.readiness.reason).toMatch(/no model file at models\/bellman_ford.onnx/);
     await learned.close();
   });
 
   test('a corrupt model file is refused by its checksum', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
-    if (!haveModel) return;
     copyFileSync(join(MODELS_DIR, 'manifest.json'), join(dir, 'manifest.json'));
     writeFileSync(join(dir, 'bellman_ford.onnx'), 'not a model');
     const learned = await loadLearnedSolvers({ modelsDir: dir });
@@ -87,7 +84,6 @@ describe('degraded mode: a bad model never stops the service', () => {
   });
 
   test('a model that matches its manifest but cannot run is caught at start-up', async () => {
-    if (!haveModel) return;
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8'));
     const junk = Buffer.from('garbage that is not onnx');
@@ -110,7 +106,6 @@ describe('degraded mode: a bad model never stops the service', () => {
     ['whether auto runs it', (spec: any) => delete spec.serving.auto, /spec\.serving\.auto must be true or false/],
     ['a tensor name', (spec: any) => (spec.model.step_inputs = { h: {}, source: {}, nbr_index: {}, weights: {}, nbr_mask: {} }), /the spec names tensors .*weights/],
   ])('a manifest whose spec copy lacks or changes %s leaves the model not ready, with the reason in /readyz', async (_what, breakSpec, reason) => {
-    if (!haveModel) return;
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8'));
     breakSpec(manifest.models.bellman_ford.spec);
@@ -136,7 +131,7 @@ describe('degraded mode: a bad model never stops the service', () => {
   });
 });
 
-describeWithModel('serving the learned Bellman-Ford', () => {
+describe('serving the learned Bellman-Ford', () => {
   let learned: LearnedSolvers;
   const ctx = () => ({ config: resolveConfig(), learned });
   beforeAll(async () => {

@@ -3,7 +3,7 @@
  * outputs, real s–t cuts listing exactly their crossing edges, a flow feasible for its stated
  * capacities, and the degraded modes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';

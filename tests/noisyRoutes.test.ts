@@ -3,7 +3,7 @@
  * outputs, the certificate's claim, the classical comparison, real paths on adversarial input,
  * and the degraded modes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { MultiDirectedGraph } from 'graphology';

@@ -8,7 +8,7 @@ import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { learnedDisabled, SOLVER_NAMES, type LearnedSolvers } from '../solvers/learned';
 import { parseJsonBody } from './body';
-import { createMetrics } from './metrics';
+import { createMetrics, type AppMetrics } from './metrics';
 import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
 import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
@@ -30,15 +30,13 @@ export interface AppOptions {
 
 /**
  * createApp: the narsolve express app, not listening, so tests and other services can mount it.
- * Its endpoints are the table in routes.ts.
+ * Its endpoints are the table in routes.ts: logging and metrics → bodies → handlers → problems.
  */
 export function createApp(options: AppOptions = {}): express.Express {
   const config: Config = resolveConfig(options);
   const learned = options.learned ?? learnedDisabled();
-  const context: SolveContext = { config, learned };
   const logger = options.logger ?? pino({ name: 'narsolve' });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true, learned });
-  const openapi = buildOpenApi(version);
   // Compile the request schemas now so the first request does not pay for it.
   warmUp('route-request.json');
   warmUp('maxflow-request.json');
@@ -47,24 +45,42 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.disable('x-powered-by');
   // Answers can be tens of megabytes; hashing them for an ETag costs more than it saves.
   app.set('etag', false);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customProps: (_req, res) => ({ code: res.locals?.code, solver: res.locals?.solver }),
-      // Request bodies can be hundreds of megabytes: log their shape, never their content.
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url, length: req.headers?.['content-length'] }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use((req, res, next) => {
+  app.use(requestLog(logger), requestMetrics(metrics));
+  const body = [requireJson, jsonBody(config, options.offload)];
+  const solve = solveHandler({ config, learned }, metrics, options.offload);
+  const handlers: Record<EndpointPath, RequestHandler[]> = {
+    '/route': [...body, solve('/route')],
+    '/maxflow': [...body, solve('/maxflow')],
+    ...probeHandlers(config, learned, metrics),
+  };
+  for (const endpoint of ENDPOINTS) app[endpoint.method](endpoint.path, ...handlers[endpoint.path]);
+  app.use(unmatched);
+  app.use(problemHandler(logger));
+  return app;
+}
+
+/** One JSON log line per request, with its id (the client's X-Request-Id when sane), answer code and solver. */
+function requestLog(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customProps: (_req, res) => ({ code: res.locals?.code, solver: res.locals?.solver }),
+    // Request bodies can be hundreds of megabytes: log their shape, never their content.
+    serializers: {
+      req: (req) => ({ id: req.id, method: req.method, url: req.url, length: req.headers?.['content-length'] }),
+      res: (res) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
+
+/** Counts and times every request by route and answer code; marks its arrival for the deadline. */
+function requestMetrics(metrics: AppMetrics): RequestHandler {
+  return (req, res, next) => {
     res.locals.receivedAt = performance.now();
     const stop = metrics.duration.startTimer();
     res.on('finish', () => {
@@ -73,12 +89,23 @@ export function createApp(options: AppOptions = {}): express.Express {
       metrics.requests.inc({ route, method: req.method, code: res.locals.code ?? String(res.statusCode) });
     });
     next();
-  });
+  };
+}
 
-  const offload = options.offload;
-  // Bodies are read as bytes (decompressed, size-limited); big ones go to a solve worker unparsed.
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (!req.is(['application/json', 'application/*+json'])) {
+    next(new NarsolveError('UnsupportedMediaType', `send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+  } else if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    // JSON between systems is UTF-8 (RFC 8259); decoding anything else silently invites surprises.
+    next(new NarsolveError('UnsupportedMediaType', `send JSON as UTF-8 (got charset=${charset})`));
+  } else next();
+}
+
+/** Reads the body as bytes (decompressed, size-limited) and parses it; big ones are left unparsed for a solve worker. */
+function jsonBody(config: Config, offload: Offload | undefined): RequestHandler {
   const raw = express.raw({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'] });
-  const json: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     raw(req, res, (error?: unknown) => {
       if (error) return next(error);
       const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -95,16 +122,16 @@ export function createApp(options: AppOptions = {}): express.Express {
       }
     });
   };
-  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (!req.is(['application/json', 'application/*+json'])) {
-      next(new NarsolveError('UnsupportedMediaType', `send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
-    } else if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      // JSON between systems is UTF-8 (RFC 8259); decoding anything else silently invites surprises.
-      next(new NarsolveError('UnsupportedMediaType', `send JSON as UTF-8 (got charset=${charset})`));
-    } else next();
+}
+
+/** The handler of a solve endpoint: the service on this thread, or a solve worker for an unparsed big body. */
+function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offload | undefined) {
+  const answered = (route: string, res: Response, code: string, used: string, algorithm: string): void => {
+    res.locals.code = code;
+    res.locals.solver = used;
+    metrics.solverUsed.inc({ route, solver: used, algorithm });
   };
-  const solve = (route: SolvePath) => async (req: Request, res: Response): Promise<void> => {
+  return (route: SolvePath) => async (req: Request, res: Response): Promise<void> => {
     // The deadline counts from arrival; a client that leaves cancels the learned work it queued.
     const receivedAt = res.locals.receivedAt as number;
     const cancel = new AbortController();
@@ -123,18 +150,15 @@ export function createApp(options: AppOptions = {}): express.Express {
     answered(route, res, response.code, response.solver.used, response.solver.algorithm);
     res.json(response);
   };
-  const answered = (route: string, res: Response, code: string, used: string, algorithm: string): void => {
-    res.locals.code = code;
-    res.locals.solver = used;
-    metrics.solverUsed.inc({ route, solver: used, algorithm });
-  };
+}
 
+/** Liveness, readiness (which solvers can answer, the limits and their variables), OpenAPI and metrics. */
+function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<Exclude<EndpointPath, SolvePath>, RequestHandler[]> {
+  const openapi = buildOpenApi(version);
   const ok = (res: Response): void => {
     res.locals.code = 'Ok';
   };
-  const handlers: Record<EndpointPath, RequestHandler[]> = {
-    '/route': [requireJson, json, solve('/route')],
-    '/maxflow': [requireJson, json, solve('/maxflow')],
+  return {
     '/healthz': [
       (_req, res) => {
         ok(res);
@@ -168,16 +192,20 @@ export function createApp(options: AppOptions = {}): express.Express {
       },
     ],
   };
-  for (const endpoint of ENDPOINTS) app[endpoint.method](endpoint.path, ...handlers[endpoint.path]);
+}
 
-  app.use((req, res, next) => {
-    const allow = allowedMethods(req.path);
-    if (allow) {
-      res.setHeader('Allow', allow);
-      next(new NarsolveError('MethodNotAllowed', `${req.method} is not allowed on ${req.path}; use ${allow}`));
-    } else next(new NarsolveError('NotFound', `no resource at ${req.path}; see /openapi.json`));
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+/** 405 with Allow on a known path, else 404. */
+function unmatched(req: Request, res: Response, next: NextFunction): void {
+  const allow = allowedMethods(req.path);
+  if (allow) {
+    res.setHeader('Allow', allow);
+    next(new NarsolveError('MethodNotAllowed', `${req.method} is not allowed on ${req.path}; use ${allow}`));
+  } else next(new NarsolveError('NotFound', `no resource at ${req.path}; see /openapi.json`));
+}
+
+/** Every error as problem+json with the request's id; a client that left gets nothing (nobody is listening). */
+function problemHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof RequestCancelled) {
       req.log?.info('the client closed the connection; its queued learned work was dropped');
       return;
@@ -187,8 +215,7 @@ export function createApp(options: AppOptions = {}): express.Express {
     const problem = toProblem(error, req, logger);
     res.locals.code = problem.code;
     res.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: req.originalUrl, requestId: req.id }));
-  });
-  return app;
+  };
 }
 
 /** Maps anything thrown while answering to a problem; unknown errors are logged in full and answered as Internal. */
