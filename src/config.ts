@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 /** Limits and tolerances; every one can be set by an environment variable (see README "Limits"). */
 export interface Limits {
   /** Largest request body, in bytes. */
@@ -14,6 +17,16 @@ export interface Limits {
   defaultTimeoutMs: number;
   /** The largest timeoutMs a request may ask for. */
   maxTimeoutMs: number;
+  /** Most stored graphs one tenant may keep. */
+  maxGraphsPerTenant: number;
+  /** Most bytes one tenant's stored graphs may take (as JSON). */
+  maxStoredBytes: number;
+  /** Most observations in one POST /graphs/{id}/observations batch. */
+  maxObservationBatch: number;
+  /** Most observations one stored graph retains; a batch past it is refused until old ones age out. */
+  maxRetainedObservations: number;
+  /** How long a stored graph keeps its observations unless its registration says otherwise, in days. */
+  defaultRetentionDays: number;
 }
 
 /** Floating-point tolerances for certificates (see README "Exactness"). */
@@ -37,6 +50,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxObservations: 64,
   defaultTimeoutMs: 30_000,
   maxTimeoutMs: 300_000,
+  maxGraphsPerTenant: 100,
+  maxStoredBytes: 2 * 1024 * 1024 * 1024,
+  maxObservationBatch: 1_000_000,
+  maxRetainedObservations: 100_000_000,
+  defaultRetentionDays: 400,
 };
 
 export const DEFAULT_TOLERANCES: Tolerances = {
@@ -52,6 +70,11 @@ const ENV_NAMES: Record<keyof Limits | keyof Tolerances, string> = {
   maxObservations: 'NARSOLVE_MAX_OBSERVATIONS',
   defaultTimeoutMs: 'NARSOLVE_DEFAULT_TIMEOUT_MS',
   maxTimeoutMs: 'NARSOLVE_MAX_TIMEOUT_MS',
+  maxGraphsPerTenant: 'NARSOLVE_MAX_GRAPHS_PER_TENANT',
+  maxStoredBytes: 'NARSOLVE_MAX_STORED_BYTES',
+  maxObservationBatch: 'NARSOLVE_MAX_OBSERVATION_BATCH',
+  maxRetainedObservations: 'NARSOLVE_MAX_RETAINED_OBSERVATIONS',
+  defaultRetentionDays: 'NARSOLVE_RETENTION_DAYS',
   routeRelative: 'NARSOLVE_ROUTE_REL_TOL',
   flowRelative: 'NARSOLVE_FLOW_REL_TOL',
 };
@@ -127,6 +150,10 @@ export interface ServerConfig {
   /** How long shutdown waits for requests in flight before it drops them and exits non-zero. */
   shutdownGraceMs: number;
   logLevel: string;
+  /** Where the embedded store keeps stored graphs and their history (NARSOLVE_DATA_DIR). */
+  dataDir: string;
+  /** API keys for /graphs (NARSOLVE_API_KEYS or NARSOLVE_API_KEYS_FILE); empty: one open tenant. */
+  apiKeys: { tenant: string; key: string }[];
 }
 
 /** The default of NARSOLVE_SOLVE_WORKERS: two, so one big request never holds up the next. */
@@ -157,5 +184,41 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     learnedQueue: integer('NARSOLVE_LEARNED_QUEUE', DEFAULT_LEARNED_QUEUE, 0, 100_000, 'a queue length (an integer from 0 to 100000)'),
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,
+    dataDir: resolve(env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'),
+    apiKeys: readApiKeys(env),
   };
+}
+
+const TENANT = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * API keys as tenant:key pairs, from NARSOLVE_API_KEYS (comma-separated) or NARSOLVE_API_KEYS_FILE
+ * (one pair a line, # comments). A malformed pair stops start-up, naming its position, never the key.
+ */
+export function readApiKeys(env: NodeJS.ProcessEnv = process.env): { tenant: string; key: string }[] {
+  const file = env.NARSOLVE_API_KEYS_FILE?.trim();
+  if (file && env.NARSOLVE_API_KEYS?.trim()) throw new Error('config: set NARSOLVE_API_KEYS or NARSOLVE_API_KEYS_FILE, not both');
+  let text: string;
+  let source: string;
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`config: NARSOLVE_API_KEYS_FILE=${JSON.stringify(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    source = 'NARSOLVE_API_KEYS_FILE';
+  } else {
+    text = (env.NARSOLVE_API_KEYS ?? '').replace(/,/g, '\n');
+    source = 'NARSOLVE_API_KEYS';
+  }
+  const pairs = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  return pairs.map((pair, i) => {
+    const colon = pair.indexOf(':');
+    const tenant = pair.slice(0, colon);
+    const key = pair.slice(colon + 1);
+    if (colon < 0 || !TENANT.test(tenant) || key.length < 16 || /\s/.test(key)) {
+      throw new Error(`config: ${source}: entry ${i + 1} is not tenant:key (a tenant of 1-64 characters of A-Z, a-z, 0-9, ".", "_", "-", then a key of at least 16 characters without spaces)`);
+    }
+    return { tenant, key };
+  });
 }

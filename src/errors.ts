@@ -9,6 +9,10 @@ export type ErrorCode =
   | 'Overloaded'
   | 'DeadlineExceeded'
   | 'NotFound'
+  | 'GraphNotFound'
+  | 'Unauthorized'
+  | 'PreconditionFailed'
+  | 'QuotaExceeded'
   | 'MethodNotAllowed'
   | 'RequestTimeout'
   | 'Internal';
@@ -22,7 +26,11 @@ export interface FieldError {
 /** The HTTP status of each code: the README's error table and the OpenAPI responses are built from it. */
 export const STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidInput: 400,
+  Unauthorized: 401,
   NotFound: 404,
+  GraphNotFound: 404,
+  PreconditionFailed: 412,
+  QuotaExceeded: 429,
   MethodNotAllowed: 405,
   RequestTimeout: 408,
   TooBig: 413,
@@ -39,6 +47,10 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
 export const TITLE: Readonly<Record<ErrorCode, string>> = {
   InvalidInput: 'The request is not valid',
   NotFound: 'No such resource',
+  GraphNotFound: 'No stored graph with this id',
+  Unauthorized: 'An API key is required',
+  PreconditionFailed: 'The graph is not at the version the request expects',
+  QuotaExceeded: 'A stored-graph limit would be exceeded',
   MethodNotAllowed: 'Method not allowed on this resource',
   RequestTimeout: 'The request did not arrive in time',
   TooBig: 'The request exceeds a configured limit',

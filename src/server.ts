@@ -4,6 +4,8 @@ import { createOffload } from './api/offload';
 import { loadConfig, loadServerConfig } from './config';
 import { NarsolveError } from './errors';
 import { loadLearnedSolvers, MODELS, SOLVER_NAMES } from './solvers/learned';
+import { createStoredGraphs } from './services/storedGraphs';
+import { EmbeddedStore } from './store/embedded';
 
 /**
  * Starts the HTTP service and stops it cleanly on SIGTERM/SIGINT: no new connections, idle keep-alive
@@ -24,7 +26,13 @@ async function main(): Promise<void> {
   }
   // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
   const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });
-  const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger, offload });
+  const store = new EmbeddedStore(server.dataDir);
+  logger.info({ dataDir: server.dataDir, graphs: 'embedded (lmdb)' }, 'graph store open');
+  if (server.apiKeys.length === 0) {
+    logger.warn('no API keys configured (NARSOLVE_API_KEYS): /graphs serves one open tenant to every caller; production sets keys');
+  }
+  const graphs = createStoredGraphs(store, config);
+  const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger, offload, graphs, apiKeys: server.apiKeys });
   let inFlight = 0;
   // express 5 calls this once: with the bind error, or with nothing once listening.
   const http = app.listen(server.port, server.host, (error?: Error) => {
@@ -62,7 +70,7 @@ async function main(): Promise<void> {
     const drain = setInterval(() => {
       if (inFlight === 0) {
         clearInterval(drain);
-        learned.close().then(
+        Promise.all([learned.close(), store.close()]).then(
           () => {
             logger.info('stopped');
             process.exit(0);

@@ -11,7 +11,9 @@ import { parseJsonBody } from './body';
 import { createMetrics, type AppMetrics } from './metrics';
 import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
-import { allowedMethods, ENDPOINTS, type EndpointPath } from './routes';
+import { authenticate, graphHandlers, type ApiKey } from './graphs';
+import { allowedMethods, ENDPOINTS, expressPath, type EndpointKey, type EndpointPath } from './routes';
+import type { StoredGraphs } from '../services/storedGraphs';
 import { version } from '../version';
 
 /** What an embedder may inject; everything has a default. */
@@ -26,6 +28,10 @@ export interface AppOptions {
   defaultMetrics?: boolean;
   /** Solve workers for big requests, from createOffload(); without it every request is solved on the event loop. */
   offload?: Offload;
+  /** Stored graphs, from createStoredGraphs(store, config); without it the /graphs endpoints answer 404. */
+  graphs?: StoredGraphs;
+  /** API keys for /graphs; without any, one open tenant serves every caller. */
+  apiKeys?: readonly ApiKey[];
 }
 
 /**
@@ -48,12 +54,13 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.use(requestLog(logger), requestMetrics(metrics));
   const body = [requireJson, jsonBody(config, options.offload)];
   const solve = solveHandler({ config, learned }, metrics, options.offload);
-  const handlers: Record<EndpointPath, RequestHandler[]> = {
-    '/route': [...body, solve('/route')],
-    '/maxflow': [...body, solve('/maxflow')],
+  const handlers: Record<EndpointKey, RequestHandler[]> = {
+    'post /route': [...body, solve('/route')],
+    'post /maxflow': [...body, solve('/maxflow')],
+    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(config, undefined)], (_req, res) => requestContext({ config, learned }, res)),
     ...probeHandlers(config, learned, metrics),
   };
-  for (const endpoint of ENDPOINTS) app[endpoint.method](endpoint.path, ...handlers[endpoint.path]);
+  for (const endpoint of ENDPOINTS) app[endpoint.method](expressPath(endpoint.path), ...handlers[`${endpoint.method} ${endpoint.path}` as EndpointKey]);
   app.use(unmatched);
   app.use(problemHandler(logger));
   return app;
@@ -132,40 +139,43 @@ function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offlo
     metrics.solverUsed.inc({ route, solver: used, algorithm });
   };
   return (route: SolvePath) => async (req: Request, res: Response): Promise<void> => {
-    // The deadline counts from arrival; a client that leaves cancels the learned work it queued.
-    const receivedAt = res.locals.receivedAt as number;
-    const cancel = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) cancel.abort(new RequestCancelled());
-    });
-    const requestContext = { ...context, signal: cancel.signal, receivedAt };
+    const solveContext = requestContext(context, res);
     if (res.locals.rawBody) {
-      const outcome = await offload!.solve(route, res.locals.rawBody, requestContext);
+      const outcome = await offload!.solve(route, res.locals.rawBody, solveContext);
       if (outcome.kind === 'problem') throw problemError(outcome);
       answered(route, res, outcome.code, outcome.used, outcome.algorithm);
       res.type('application/json').send(outcome.json);
       return;
     }
-    const response = await SOLVES[route](req.body, requestContext);
+    const response = await SOLVES[route](req.body, solveContext);
     answered(route, res, response.code, response.solver.used, response.solver.algorithm);
     res.json(response);
   };
 }
 
+/** A request's solve context: the deadline counts from arrival, and a client that leaves cancels the learned work it queued. */
+function requestContext(context: SolveContext, res: Response): SolveContext {
+  const cancel = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) cancel.abort(new RequestCancelled());
+  });
+  return { ...context, signal: cancel.signal, receivedAt: res.locals.receivedAt as number };
+}
+
 /** Liveness, readiness (which solvers can answer, the limits and their variables), OpenAPI and metrics. */
-function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<Exclude<EndpointPath, SolvePath>, RequestHandler[]> {
+function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<`get ${Exclude<EndpointPath, SolvePath | `/graphs${string}`>}`, RequestHandler[]> {
   const openapi = buildOpenApi(version);
   const ok = (res: Response): void => {
     res.locals.code = 'Ok';
   };
   return {
-    '/healthz': [
+    'get /healthz': [
       (_req, res) => {
         ok(res);
         res.json({ code: 'Ok', status: 'up', version });
       },
     ],
-    '/readyz': [
+    'get /readyz': [
       (_req, res) => {
         ok(res);
         res.json({
@@ -179,13 +189,13 @@ function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetr
         });
       },
     ],
-    '/openapi.json': [
+    'get /openapi.json': [
       (_req, res) => {
         ok(res);
         res.json(openapi);
       },
     ],
-    '/metrics': [
+    'get /metrics': [
       async (_req, res) => {
         ok(res);
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -40,11 +40,16 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, Json> {
 }
 
 function operation(endpoint: Endpoint): Record<string, Json> {
-  const content = endpoint.body ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${endpoint.body.response}` } } } } : {};
+  const json = (name: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+  const answer = { description: endpoint.ok, ...(endpoint.body?.response && json(endpoint.body.response)) };
+  const statuses = endpoint.status ? endpoint.status.split(' or ') : ['200'];
+  const params = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } }));
+  const auth = endpoint.auth ? [{ name: 'Authorization', in: 'header', required: false, description: 'Bearer <key>; required when the server has API keys (NARSOLVE_API_KEYS)', schema: { type: 'string' } }] : [];
   return {
     summary: endpoint.summary,
-    ...(endpoint.body && { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${endpoint.body.request}` } } } } }),
-    responses: { '200': { description: endpoint.ok, ...content }, ...problemResponses(endpoint.problems) },
+    ...((params.length || auth.length) && { parameters: [...params, ...auth] }),
+    ...(endpoint.body?.request && { requestBody: { required: true, ...json(endpoint.body.request) } }),
+    responses: { ...Object.fromEntries(statuses.map((status) => [status, status === '204' ? { description: endpoint.ok } : answer])), ...problemResponses(endpoint.problems) },
   };
 }
 

@@ -2,16 +2,22 @@ import type { ErrorCode } from '../errors';
 
 /** One HTTP endpoint: the single table that registration, the Allow header and OpenAPI are built from. */
 export interface Endpoint {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'put' | 'delete';
   readonly path: string;
   readonly summary: string;
   /** What a 200 means. */
   readonly ok: string;
-  /** POST bodies: the request and response schema names (components in OpenAPI). */
-  readonly body?: { readonly request: string; readonly response: string };
+  /** The request body's schema name, if any, and the answer's (components in OpenAPI). */
+  readonly body?: { readonly request?: string; readonly response?: string };
+  /** What a success answers with, when not 200 (PUT: 201 created or 200 replaced; DELETE: 204). */
+  readonly status?: string;
+  /** Whether the endpoint needs the caller's API key (when keys are configured). */
+  readonly auth?: boolean;
   /** The problem codes this endpoint answers with besides 404/405 (statuses and titles come from errors.ts). */
   readonly problems: readonly ErrorCode[];
 }
+
+const GRAPH_PROBLEMS = ['Unauthorized', 'GraphNotFound', 'Internal'] as const;
 
 const SOLVE_PROBLEMS = ['InvalidInput', 'TooBig', 'UnsupportedMediaType', 'WorkLimitExceeded', 'Internal', 'ModelUnavailable', 'Overloaded', 'DeadlineExceeded'] as const;
 
@@ -25,17 +31,51 @@ export const ENDPOINTS = [
     method: 'post', path: '/maxflow', summary: 'Maximum flow and minimum cut', ok: 'Solved; the certificate proves the answer',
     body: { request: 'MaxflowRequest', response: 'MaxflowResponse' }, problems: SOLVE_PROBLEMS,
   },
+  { method: 'get', path: '/graphs', summary: "The caller's stored graphs", ok: 'The list', body: { response: 'GraphList' }, problems: GRAPH_PROBLEMS, auth: true },
+  {
+    method: 'put', path: '/graphs/{graphId}', summary: 'Register or replace a stored graph', ok: 'Created (201) or replaced (200); ETag is the version', status: '200 or 201',
+    body: { request: 'GraphPutRequest', response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'PreconditionFailed', 'QuotaExceeded'], auth: true,
+  },
+  { method: 'get', path: '/graphs/{graphId}', summary: "A stored graph's metadata", ok: 'The metadata; ETag is the version', body: { response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
+  { method: 'delete', path: '/graphs/{graphId}', summary: 'Delete a stored graph and its history', ok: 'Deleted (204)', status: '204', problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'PreconditionFailed'], auth: true },
+  {
+    method: 'post', path: '/graphs/{graphId}/observations', summary: 'Append a batch of observations', ok: 'Stored durably', body: { request: 'ObservationsRequest', response: 'ObservationsResponse' },
+    problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'QuotaExceeded'], auth: true,
+  },
+  {
+    method: 'post', path: '/graphs/{graphId}/route', summary: 'Shortest path on a stored graph', ok: 'Solved; the certificate proves the answer',
+    body: { request: 'StoredRouteRequest', response: 'RouteResponse' }, problems: [...SOLVE_PROBLEMS, ...GRAPH_PROBLEMS, 'NegativeCycle'], auth: true,
+  },
+  {
+    method: 'post', path: '/graphs/{graphId}/maxflow', summary: 'Maximum flow and minimum cut on a stored graph', ok: 'Solved; the certificate proves the answer',
+    body: { request: 'StoredMaxflowRequest', response: 'MaxflowResponse' }, problems: [...SOLVE_PROBLEMS, ...GRAPH_PROBLEMS], auth: true,
+  },
   { method: 'get', path: '/healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
   { method: 'get', path: '/readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },
   { method: 'get', path: '/openapi.json', summary: 'This document', ok: 'OpenAPI 3.1', problems: [] },
 ] as const satisfies readonly Endpoint[];
 
-/** The paths narsolve serves: createApp must give each one a handler. */
+/** The paths narsolve serves. */
 export type EndpointPath = (typeof ENDPOINTS)[number]['path'];
+
+/** An endpoint by method and path ("put /graphs/{graphId}"): createApp must give each one a handler. */
+export type EndpointKey = (typeof ENDPOINTS)[number] extends infer E ? (E extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never) : never;
+
+/** The path as express routes it ({graphId} → :graphId). */
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+/** Whether a request path is an endpoint's path, segment by segment (a {param} matches any one). */
+function matches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  return want.length === got.length && want.every((segment, i) => (segment.startsWith('{') ? got[i].length > 0 : segment === got[i]));
+}
 
 /** The Allow header for a path (express answers HEAD wherever GET is registered), or undefined for an unknown path. */
 export function allowedMethods(path: string): string | undefined {
-  const methods = (ENDPOINTS as readonly Endpoint[]).filter((e) => e.path === path).flatMap((e) => (e.method === 'get' ? ['GET', 'HEAD'] : ['POST']));
+  const methods = (ENDPOINTS as readonly Endpoint[]).filter((e) => matches(e.path, path)).flatMap((e) => (e.method === 'get' ? ['GET', 'HEAD'] : [e.method.toUpperCase()]));
   return methods.length ? methods.join(', ') : undefined;
 }

@@ -1,0 +1,138 @@
+/**
+ * The /graphs endpoints: thin handlers over the stored-graph service, plus who may see what.
+ * With API keys configured every /graphs request needs `Authorization: Bearer <key>`, which names
+ * its tenant; a graph of another tenant is answered exactly as a missing one (404), so existence
+ * never leaks. Without keys, one open tenant serves everyone (the quick start).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { NarsolveError } from '../errors';
+import type { SolveContext } from '../services/context';
+import type { StoredGraphs } from '../services/storedGraphs';
+import type { Expected } from '../store/types';
+import type { EndpointKey } from './routes';
+
+/** One API key and the tenant it names. */
+export interface ApiKey {
+  readonly tenant: string;
+  readonly key: string;
+}
+
+/** The tenant every request belongs to when no keys are configured. */
+export const OPEN_TENANT = 'open';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * The tenant of a request's bearer key, compared in constant time: every configured key's digest
+ * is compared, whatever matched, so the time taken says nothing about which key or how much of it.
+ */
+export function authenticate(keys: readonly ApiKey[] | undefined): RequestHandler {
+  if (!keys || keys.length === 0) {
+    return (_req, res, next) => {
+      res.locals.tenant = OPEN_TENANT;
+      next();
+    };
+  }
+  const digests = keys.map(({ tenant, key }) => ({ tenant, digest: digest(key) }));
+  return (req, res, next) => {
+    const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+    let tenant: string | undefined;
+    if (match) {
+      const given = digest(match[1]);
+      for (const entry of digests) if (timingSafeEqual(given, entry.digest) && tenant === undefined) tenant = entry.tenant;
+    }
+    if (tenant === undefined) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="narsolve"');
+      return next(new NarsolveError('Unauthorized', match ? 'the API key is not valid' : 'send an API key as Authorization: Bearer <key>'));
+    }
+    res.locals.tenant = tenant;
+    next();
+  };
+}
+
+/** A write's precondition from If-Match (a version, quoted or not; * for any) and If-None-Match: *. */
+function expected(req: Request, current: () => number | undefined): Expected {
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return { absent: true };
+    throw new NarsolveError('InvalidInput', 'If-None-Match supports only * (create, never replace)', { errors: [{ pointer: '', message: 'If-None-Match must be *' }] });
+  }
+  const ifMatch = req.headers['if-match'];
+  if (ifMatch === undefined) return undefined;
+  if (ifMatch.trim() === '*') return { version: current() ?? 0 };
+  const version = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
+  // An If-Match that names no version of ours can match none: precondition failed, as RFC 9110 says.
+  return { version: version ? Number(version[1]) : -1 };
+}
+
+const etag = (version: number) => `"${version}"`;
+
+/** The /graphs handlers, by endpoint. `body` reads a JSON body; `context` gives a solve its limits and cancellation. */
+export function graphHandlers(
+  graphs: StoredGraphs | undefined,
+  guard: RequestHandler,
+  body: RequestHandler[],
+  context: (req: Request, res: Response) => SolveContext,
+): Record<Extract<EndpointKey, `${string} /graphs${string}`>, RequestHandler[]> {
+  const service = (): StoredGraphs => {
+    if (!graphs) throw new NarsolveError('NotFound', 'this server has no graph store (createApp was given none)');
+    return graphs;
+  };
+  const tenant = (res: Response) => res.locals.tenant as string;
+  const id = (req: Request) => String(req.params.graphId);
+  const ok = (res: Response, code = 'Ok') => {
+    res.locals.code = code;
+  };
+  const handle = (run: (req: Request, res: Response) => Promise<void> | void): RequestHandler => async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await run(req, res);
+    } catch (error) {
+      next(error);
+    }
+  };
+  return {
+    'get /graphs': [guard, handle((_req, res) => {
+      ok(res);
+      res.json({ code: 'Ok', graphs: service().list(tenant(res)) });
+    })],
+    'put /graphs/{graphId}': [guard, ...body, handle(async (req, res) => {
+      const graphs = service();
+      const current = () => (graphs.list(tenant(res)).find((g) => g.graphId === id(req))?.version);
+      const { view, created } = await graphs.register(tenant(res), id(req), req.body, expected(req, current));
+      ok(res);
+      res.status(created ? 201 : 200).setHeader('ETag', etag(view.version));
+      if (created) res.setHeader('Location', `/graphs/${view.graphId}`);
+      res.json(view);
+    })],
+    'get /graphs/{graphId}': [guard, handle((req, res) => {
+      const view = service().describe(tenant(res), id(req));
+      ok(res);
+      res.setHeader('ETag', etag(view.version)).json(view);
+    })],
+    'delete /graphs/{graphId}': [guard, handle(async (req, res) => {
+      const graphs = service();
+      const current = () => graphs.describe(tenant(res), id(req)).version;
+      await graphs.remove(tenant(res), id(req), expected(req, current));
+      ok(res);
+      res.status(204).end();
+    })],
+    'post /graphs/{graphId}/observations': [guard, ...body, handle(async (req, res) => {
+      const answer = await service().ingest(tenant(res), id(req), req.body);
+      ok(res);
+      res.json(answer);
+    })],
+    'post /graphs/{graphId}/route': [guard, ...body, handle(async (req, res) => {
+      const answer = await service().route(tenant(res), id(req), req.body, context(req, res));
+      ok(res, answer.code);
+      res.locals.solver = answer.solver.used;
+      res.json(answer);
+    })],
+    'post /graphs/{graphId}/maxflow': [guard, ...body, handle(async (req, res) => {
+      const answer = await service().maxflow(tenant(res), id(req), req.body, context(req, res));
+      ok(res, answer.code);
+      res.locals.solver = answer.solver.used;
+      res.json(answer);
+    })],
+  };
+}

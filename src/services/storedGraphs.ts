@@ -1,0 +1,312 @@
+/**
+ * Stored graphs: register a network once, stream its observations, answer routes and flows on it.
+ * A query reads like the whole-body services it ends in: load (the stored edges and the in-memory
+ * history) → estimate (each edge's evidence up to `at`) → the same /route or /maxflow service on
+ * that graph, so answers, certificates and errors are exactly those of a whole-body request.
+ */
+import { envName, type Config } from '../config';
+import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
+import { readStoredGraph, type StoredGraphInput } from '../graph/stored';
+import type { NodeId } from '../graph/types';
+import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
+import type { SolveContext } from './context';
+import { ObservationHistory } from './history';
+import { solveMaxflow, type MaxflowResponse } from './maxflow';
+import { solveRoute, type RouteResponse } from './route';
+import { validateBody } from './validation';
+
+/** Graph ids: what a path segment can carry unescaped, and what a log line can show safely. */
+export const GRAPH_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A stored graph as clients see it. */
+export interface GraphView {
+  code: 'Ok';
+  graphId: string;
+  version: number;
+  epoch: number;
+  nodes: number;
+  edges: number;
+  retentionDays: number;
+  observations: { count: number; latest: string | null };
+  created: string;
+  updated: string;
+}
+
+/** What a stored-graph answer adds to the whole-body one: exactly which graph and evidence it used. */
+export interface StoredAnswerExtras {
+  graph: { id: string; version: number; epoch: number; at: string };
+  /** Edges with no value and no observation up to `at`: left out of routes, capacity 0 in flows. */
+  unusableEdges: number;
+}
+
+interface Loaded {
+  readonly meta: GraphMeta;
+  readonly body: StoredGraphBody;
+  readonly history: ObservationHistory;
+}
+
+export interface StoredGraphs {
+  register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
+  describe(tenant: string, id: string): GraphView;
+  list(tenant: string): GraphView[];
+  remove(tenant: string, id: string, expected: Expected): Promise<void>;
+  ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
+  route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
+  maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
+}
+
+/**
+ * createStoredGraphs: the stored-graph service over a store. Keeps the histories of the most
+ * recently queried graphs in memory (`cacheGraphs` of them), each rebuilt from the store when its
+ * epoch moved on elsewhere.
+ */
+export function createStoredGraphs(store: GraphStore, config: Config, options: { cacheGraphs?: number; now?: () => number } = {}): StoredGraphs {
+  const limits = config.limits;
+  const now = options.now ?? Date.now;
+  const cacheSize = options.cacheGraphs ?? 16;
+  const cache = new Map<string, Loaded>();
+
+  const existing = (tenant: string, id: string): GraphMeta => {
+    checkId(id);
+    const meta = store.get(tenant, id);
+    if (!meta) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+    return meta;
+  };
+
+  const load = (tenant: string, id: string): Loaded => {
+    const meta = existing(tenant, id);
+    const key = `${tenant}\u0000${id}`;
+    let loaded = cache.get(key);
+    if (!loaded || loaded.meta.version !== meta.version || loaded.history.epoch !== meta.epoch) {
+      const history = loaded && loaded.history.epoch < meta.epoch ? extend(loaded.history, store.batches(tenant, id)) : ObservationHistory.from(store.batches(tenant, id));
+      history.epoch = meta.epoch;
+      loaded = { meta, body: loaded?.meta.version === meta.version ? loaded.body : store.body(tenant, id)!, history };
+    }
+    // Most recently used last, so the first is the one to drop.
+    cache.delete(key);
+    cache.set(key, loaded);
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    return loaded;
+  };
+
+  const precondition = (error: unknown, id: string): never => {
+    if (error instanceof PreconditionFailed) {
+      throw new NarsolveError('PreconditionFailed', `graph ${JSON.stringify(id)}: ${error.message}; the request's If-Match or If-None-Match does not hold`, { extensions: { currentVersion: error.current } });
+    }
+    throw error;
+  };
+
+  /** Refuses a batch the graph's retention cannot take; first drops what aged out. */
+  const makeRoom = async (tenant: string, id: string, meta: GraphMeta, adding: number): Promise<void> => {
+    if (meta.observations.count + adding <= limits.maxRetainedObservations) return;
+    await store.prune(tenant, id, now() - meta.retentionDays * DAY_MS);
+    const after = store.get(tenant, id)!;
+    if (after.observations.count + adding > limits.maxRetainedObservations) {
+      throw new NarsolveError('QuotaExceeded', `graph ${JSON.stringify(id)} retains ${after.observations.count} observations; ${adding} more would pass ${limits.maxRetainedObservations} (set ${envName('maxRetainedObservations')}, or a shorter retentionDays, to change it)`);
+    }
+  };
+
+  return {
+    async register(tenant, id, request, expected) {
+      checkId(id);
+      const body = validateBody<{ graph: StoredGraphInput; retentionDays?: number }>('graph-put-request.json', request);
+      const size = edgeCount(body.graph);
+      if (size > limits.maxEdges) throw new NarsolveError('TooBig', `edge count ${size} exceeds the limit of ${limits.maxEdges} (set ${envName('maxEdges')} to change it)`, { errors: [{ pointer: '/graph/edges', message: `at most ${limits.maxEdges} edges` }] });
+      const { body: graph, observations } = readStoredGraph(body.graph, limits);
+      const bytes = Buffer.byteLength(JSON.stringify(graph));
+      const old = store.get(tenant, id);
+      if (!old && store.list(tenant).length >= limits.maxGraphsPerTenant) {
+        throw new NarsolveError('QuotaExceeded', `this tenant already stores ${limits.maxGraphsPerTenant} graphs (set ${envName('maxGraphsPerTenant')} to change it)`);
+      }
+      const others = store.tenantBytes(tenant) - (old?.bytes ?? 0);
+      if (others + bytes > limits.maxStoredBytes) {
+        throw new NarsolveError('TooBig', `this graph takes ${bytes} bytes; with the tenant's other graphs (${others} bytes) that passes ${limits.maxStoredBytes} (set ${envName('maxStoredBytes')} to change it)`, { errors: [{ pointer: '/graph', message: 'too large to store' }] });
+      }
+      const at = now();
+      const result = await store.put(tenant, id, graph, { expected, retentionDays: body.retentionDays ?? limits.defaultRetentionDays, bytes, now: at }).catch((error) => precondition(error, id));
+      for (const { kind, edge, value } of observations) {
+        await store.append(tenant, id, { kind, edge: Int32Array.from(edge), value: Float64Array.from(value), time: new Float64Array(edge.length).fill(at) }, { now: at });
+      }
+      return { view: view(store.get(tenant, id) ?? result.meta), created: result.created };
+    },
+
+    describe: (tenant, id) => view(existing(tenant, id)),
+
+    list: (tenant) => store.list(tenant).map(view),
+
+    async remove(tenant, id, expected) {
+      existing(tenant, id);
+      await store.delete(tenant, id, expected).catch((error) => precondition(error, id));
+      cache.delete(`${tenant}\u0000${id}`);
+    },
+
+    async ingest(tenant, id, request) {
+      const meta = existing(tenant, id);
+      const body = validateBody<{ observations: { edge: unknown[]; value: unknown[]; time?: unknown[] }; kind?: ObservationKind }>('observations-request.json', request);
+      const batch = readBatch(body.observations, meta.edges, now(), limits.maxObservationBatch);
+      await makeRoom(tenant, id, meta, batch.edge.length);
+      const after = await store.append(tenant, id, { kind: body.kind ?? 'cost', ...batch }, { now: now() }).catch((error) => precondition(error, id));
+      return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
+    },
+
+    async route(tenant, id, request, context) {
+      const query = validateBody<{ at?: unknown }>('stored-route-request.json', request);
+      const loaded = load(tenant, id);
+      const at = readAt(query.at, now());
+      const { graph, kept, unusable } = solveGraph(loaded, 'cost', at, limits.maxObservations);
+      const { at: _at, ...rest } = query;
+      const answer = await solveRoute({ ...rest, graph }, context);
+      remapRoute(answer, kept);
+      return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
+    },
+
+    async maxflow(tenant, id, request, context) {
+      const query = validateBody<{ at?: unknown }>('stored-maxflow-request.json', request);
+      const loaded = load(tenant, id);
+      const at = readAt(query.at, now());
+      const { graph, unusable } = solveGraph(loaded, 'capacity', at, limits.maxObservations);
+      const { at: _at, ...rest } = query;
+      const answer = await solveMaxflow({ ...rest, graph }, context);
+      return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
+    },
+  };
+}
+
+function extend(history: ObservationHistory, batches: ReturnType<GraphStore['batches']>): ObservationHistory {
+  for (const batch of batches) if (batch.epoch > history.epoch) history.add(batch);
+  return history;
+}
+
+function checkId(id: string): void {
+  if (!GRAPH_ID.test(id)) throw invalidInput('/graphId', 'a graph id is 1 to 128 characters of A-Z, a-z, 0-9, ".", "_" and "-"');
+}
+
+function edgeCount(graph: StoredGraphInput): number {
+  return Array.isArray(graph.edges) ? graph.edges.length : (graph.edges.from?.length ?? 0);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function view(meta: GraphMeta): GraphView {
+  return {
+    code: 'Ok',
+    graphId: meta.id,
+    version: meta.version,
+    epoch: meta.epoch,
+    nodes: meta.nodes,
+    edges: meta.edges,
+    retentionDays: meta.retentionDays,
+    observations: { count: meta.observations.count, latest: meta.observations.latest === null ? null : iso(meta.observations.latest) },
+    created: iso(meta.created),
+    updated: iso(meta.updated),
+  };
+}
+
+function stamp(meta: GraphMeta, at: number): StoredAnswerExtras['graph'] {
+  return { id: meta.id, version: meta.version, epoch: meta.epoch, at: iso(at) };
+}
+
+/** An ISO 8601 date-time (with a zone or Z), or epoch milliseconds. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A time as epoch ms, or undefined when it is not one. */
+function readTime(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? value : undefined;
+  if (typeof value !== 'string' || !ISO_8601.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function readAt(value: unknown, now: number): number {
+  if (value === undefined) return now;
+  const at = readTime(value);
+  if (at === undefined) throw invalidInput('/at', 'must be an ISO 8601 date-time (2026-12-02T08:00:00Z) or epoch milliseconds');
+  return at;
+}
+
+/** A batch's columns, checked row by row; nothing is stored if any row is bad. */
+function readBatch(columns: { edge: unknown[]; value: unknown[]; time?: unknown[] }, edges: number, arrival: number, maxBatch: number) {
+  const n = columns.edge.length;
+  if (n > maxBatch) {
+    throw new NarsolveError('TooBig', `the batch has ${n} observations; the limit is ${maxBatch} (set ${envName('maxObservationBatch')} to change it)`, { errors: [{ pointer: '/observations/edge', message: `at most ${maxBatch} rows` }] });
+  }
+  const errors: FieldError[] = [];
+  const add = (pointer: string, message: string) => {
+    if (errors.length < MAX_FIELD_ERRORS) errors.push({ pointer, message });
+  };
+  for (const key of ['value', 'time'] as const) {
+    const column = columns[key];
+    if (column !== undefined && column.length !== n) add(`/observations/${key}`, `must have one entry per row: /observations/edge has ${n}, this column ${column.length}`);
+  }
+  if (errors.length) throw invalidInputs(errors);
+  const edge = new Int32Array(n);
+  const value = new Float64Array(n);
+  const time = new Float64Array(n);
+  for (let i = 0; i < n && errors.length < MAX_FIELD_ERRORS; i++) {
+    const e = columns.edge[i];
+    if (!Number.isInteger(e) || (e as number) < 0 || (e as number) >= edges) add(`/observations/edge/${i}`, `must be the index of a registered edge (0 to ${edges - 1})`);
+    else edge[i] = e as number;
+    const x = columns.value[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) add(`/observations/value/${i}`, 'must be a finite number >= 0');
+    else value[i] = x;
+    const t = columns.time === undefined ? arrival : readTime(columns.time[i]);
+    if (t === undefined) add(`/observations/time/${i}`, 'must be an ISO 8601 date-time or epoch milliseconds');
+    else time[i] = t;
+  }
+  if (errors.length) throw invalidInputs(errors);
+  return { edge, value, time };
+}
+
+/**
+ * The whole-body graph a query at `at` solves: each edge's registered value, else its latest
+ * observations up to `at`; an edge with neither is left out of a route (kept lists the registered
+ * index of each edge sent) and has capacity 0 in a flow.
+ */
+function solveGraph({ body, history }: Loaded, kind: ObservationKind, at: number, perEdge: number) {
+  const m = body.from.length;
+  const known = kind === 'cost' ? body.weight : body.capacity;
+  const from: NodeId[] = [];
+  const to: NodeId[] = [];
+  const values: (number | null)[] = [];
+  const lists: (number[] | null)[] = [];
+  const kept: number[] = [];
+  let unusable = 0;
+  let anyList = false;
+  for (let e = 0; e < m; e++) {
+    const value = known[e];
+    const list = value === null ? history.upTo(kind, e, at, perEdge) : [];
+    if (value === null && list.length === 0) {
+      unusable++;
+      if (kind === 'cost') continue;
+    }
+    from.push(body.from[e]);
+    to.push(body.to[e]);
+    kept.push(e);
+    values.push(value ?? (list.length ? null : 0));
+    lists.push(list.length ? list : null);
+    if (list.length) anyList = true;
+  }
+  const field = kind === 'cost' ? 'weight' : 'capacity';
+  const edges: Record<string, unknown[]> = { from, to, [field]: values };
+  if (anyList) edges[kind === 'cost' ? 'observations' : 'capacityObservations'] = lists;
+  const nodes = body.nodes ?? [...new Map(body.from.concat(body.to).map((id) => [`${typeof id}:${id}`, id])).values()];
+  return { graph: { directed: body.directed, nodes, edges }, kept, unusable };
+}
+
+/** A route answer's edge indices, from the edges sent back to the registered ones. */
+function remapRoute(answer: RouteResponse, kept: number[]): void {
+  const back = (e: number) => kept[e];
+  const a = answer as unknown as Record<string, any>;
+  if (Array.isArray(a.pathEdges)) a.pathEdges = a.pathEdges.map(back);
+  if (a.tree?.predecessorEdge) {
+    for (const [node, e] of Object.entries(a.tree.predecessorEdge)) a.tree.predecessorEdge[node] = e === null ? null : back(e as number);
+  }
+  for (const key of ['learnedRoute', 'classicalRoute']) {
+    const route = a.solver?.noisy?.[key];
+    if (route) route.pathEdges = route.pathEdges.map(back);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Where stored graphs and their observation history live. The services see only this interface;
+ * the embedded store (LMDB, on disk) implements it, and a shared store for many replicas is a second
+ * implementation of the same methods.
+ */
+import type { ObservationKind, StoredGraphBody } from '../graph/stored';
+
+export type { ObservationKind, StoredGraphBody } from '../graph/stored';
+
+/** What is known about a stored graph without reading its edges. */
+export interface GraphMeta {
+  readonly id: string;
+  /** 1 on creation, +1 on every replace. */
+  readonly version: number;
+  /** +1 on every accepted observation batch (never reset, so a cache keyed by it is never stale). */
+  readonly epoch: number;
+  readonly nodes: number;
+  readonly edges: number;
+  /** The stored graph's size in bytes (what the tenant's byte limit counts). */
+  readonly bytes: number;
+  /** How long observations are kept, in days. */
+  readonly retentionDays: number;
+  readonly observations: { readonly count: number; readonly latest: number | null };
+  readonly created: number;
+  readonly updated: number;
+}
+
+/** One accepted batch of observations, as columns. */
+export interface ObservationBatch {
+  readonly epoch: number;
+  readonly kind: ObservationKind;
+  readonly edge: Int32Array;
+  readonly value: Float64Array;
+  /** Epoch milliseconds. */
+  readonly time: Float64Array;
+}
+
+/** A write's precondition: the version it expects (If-Match), or that the graph must not exist (If-None-Match: *). */
+export type Expected = { readonly version: number } | { readonly absent: true } | undefined;
+
+/** Thrown when a write's precondition does not hold; `current` is the version found (0: none). */
+export class PreconditionFailed extends Error {
+  constructor(readonly current: number) {
+    super(current === 0 ? 'the graph does not exist' : `the graph is at version ${current}`);
+    this.name = 'PreconditionFailed';
+  }
+}
+
+export interface GraphStore {
+  /** The tenant's graphs, by id. */
+  list(tenant: string): GraphMeta[];
+  get(tenant: string, id: string): GraphMeta | undefined;
+  /** The stored edges of the graph's current version. */
+  body(tenant: string, id: string): StoredGraphBody | undefined;
+  /** Creates or replaces a graph (history is kept: it is by edge index); resolves once durable. Throws PreconditionFailed. */
+  put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }): Promise<{ meta: GraphMeta; created: boolean }>;
+  /** Deletes a graph and its history; false when there was none. Throws PreconditionFailed. */
+  delete(tenant: string, id: string, expected: Expected): Promise<boolean>;
+  /** Appends one batch; resolves with the new epoch once durable. */
+  append(tenant: string, id: string, batch: Omit<ObservationBatch, 'epoch'>, options: { now: number }): Promise<GraphMeta>;
+  /** Every retained batch of the graph, oldest first. */
+  batches(tenant: string, id: string): ObservationBatch[];
+  /** Drops batches whose every observation is older than `before` (epoch ms); returns how many observations went. */
+  prune(tenant: string, id: string, before: number): Promise<number>;
+  /** Bytes the tenant's graphs take. */
+  tenantBytes(tenant: string): number;
+  close(): Promise<void>;
+}
