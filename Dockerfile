@@ -17,12 +17,15 @@ RUN keep="linux/$(node -p process.arch)" \
 
 FROM node:20-slim
 WORKDIR /app
-ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip PORT=8080
+ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip PORT=8080 NARSOLVE_DATA_DIR=/data
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
 COPY models ./models
+# Stored graphs and their observation history: mount a volume here to keep them across containers.
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \

@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   }
   // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
   const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });
-  const store = new EmbeddedStore(server.dataDir);
+  let store: EmbeddedStore;
+  try {
+    store = new EmbeddedStore(server.dataDir);
+  } catch (error) {
+    throw new Error(`config: NARSOLVE_DATA_DIR=${JSON.stringify(server.dataDir)} cannot hold the graph store (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
   logger.info({ dataDir: server.dataDir, graphs: 'embedded (lmdb)' }, 'graph store open');
   if (server.apiKeys.length === 0) {
     logger.warn('no API keys configured (NARSOLVE_API_KEYS): /graphs serves one open tenant to every caller; production sets keys');

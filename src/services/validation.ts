@@ -104,16 +104,17 @@ export function validateBody<T>(file: string, body: unknown): T {
  */
 function collectErrors(file: string, body: Record<string, unknown>): FieldError[] {
   const { detailed } = instances();
-  const graph = body.graph as Record<string, unknown> | undefined;
+  // Edges may also be columns, so their item schema sits under if/then.
+  const schema = detailed.getSchema(SCHEMA_BASE + file)!.schema as { properties: { graph?: { properties: Record<string, { items?: { $ref: string }; then?: { items: { $ref: string } } }> } } };
+  // Only a schema with a graph has long arrays to check one by one; elsewhere a graph is just a property too many.
+  const graph = schema.properties.graph ? (body.graph as Record<string, unknown> | undefined) : undefined;
   const arrays = ['edges', 'nodes'].filter((key) => graph && typeof graph === 'object' && Array.isArray(graph[key]));
   const outline = arrays.length ? { ...body, graph: { ...graph, ...Object.fromEntries(arrays.map((key) => [key, []])) } } : body;
   const validateOutline = compiled(detailed, file);
   validateOutline(outline);
   const errors = toFieldErrors(validateOutline.errors ?? []);
-  // Edges may also be columns, so their item schema sits under if/then.
-  const schema = detailed.getSchema(SCHEMA_BASE + file)!.schema as { properties: { graph: { properties: Record<string, { items?: { $ref: string }; then?: { items: { $ref: string } } }> } } };
   for (const key of arrays) {
-    const property = schema.properties.graph.properties[key];
+    const property = schema.properties.graph!.properties[key];
     const itemRef = (property.items ?? property.then!.items).$ref;
     const validateItem = compiled(detailed, new URL(itemRef, SCHEMA_BASE + file).href);
     const items = graph![key] as unknown[];
