@@ -2,7 +2,7 @@
  * Faults an operator meets: values whose sums overflow, bodies that do not decode, charsets JSON
  * does not use, malformed configuration, a port already taken, and SIGTERM with work in flight.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,9 +18,10 @@ import { STATUS } from '../src/errors';
 import { learnedDisabled, loadLearnedSolvers } from '../src/solvers/learned';
 import { refusal, testContext } from './helpers';
 import { freePort } from '../generators/net';
+import { startServer } from './server';
 import { randomWeightedGraph } from '../generators/graphs';
 
-const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
+import { SERVER } from './server';
 const app = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled() });
 const body = JSON.stringify({ graph: { edges: [{ from: 'a', to: 'b', weight: 1 }] }, source: 'a' });
 
@@ -85,20 +86,6 @@ describe('configuration fails fast, naming the variable', () => {
   });
 });
 
-
-/** Starts the built server and resolves once it logs that it is listening (or exits). */
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env } });
-  let log = '';
-  child.stdout.on('data', (chunk) => (log += chunk));
-  child.stderr.on('data', (chunk) => (log += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<boolean>((resolve) => {
-    child.stdout.on('data', () => log.includes('narsolve listening') && resolve(true));
-    exited.then(() => resolve(false));
-  });
-  return { child, exited, listening, log: () => log };
-}
 
 test('the problem schema lists exactly the codes errors.ts answers with', () => {
   const schema = JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'schemas', 'problem.json'), 'utf8'));
