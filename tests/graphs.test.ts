@@ -14,7 +14,7 @@ import { resolveConfig, type Limits } from '../src/config';
 import { createStoredGraphs } from '../src/services/storedGraphs';
 import { solveMaxflow } from '../src/services/maxflow';
 import { solveRoute } from '../src/services/route';
-import { learnedDisabled } from '../src/solvers/learned';
+import { learnedDisabled, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { EmbeddedStore } from '../src/store/embedded';
 import { expectMatchesSchema } from './helpers';
 
@@ -25,12 +25,12 @@ afterAll(async () => {
 });
 
 /** An app over a fresh store in a temporary folder; `now` lets a test move the clock. */
-function appWith(options: { limits?: Partial<Limits>; apiKeys?: { tenant: string; key: string }[]; now?: () => number } = {}) {
+function appWith(options: { limits?: Partial<Limits>; apiKeys?: { tenant: string; key: string }[]; now?: () => number; learned?: LearnedSolvers } = {}) {
   const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-graphs-')));
   stores.push(store);
   const config = resolveConfig({ limits: options.limits });
   const graphs = createStoredGraphs(store, config, { now: options.now });
-  return { app: createApp({ logger: silent, defaultMetrics: false, limits: options.limits, graphs, apiKeys: options.apiKeys }), store };
+  return { app: createApp({ logger: silent, defaultMetrics: false, limits: options.limits, graphs, apiKeys: options.apiKeys, learned: options.learned }), store };
 }
 
 const CITY = {
@@ -170,6 +170,35 @@ describe('answering by id', () => {
     const some = await request(app).post('/graphs/net/maxflow').send({ source: 's', sink: 't', solver: 'classical' });
     expect(some.body).toMatchObject({ value: 2, unusableEdges: 1, flows: [2, 2, 0], certificate: { verified: true } });
     expectMatchesSchema('maxflow-response.json', some.body);
+  });
+
+  test('the encoder runs once per epoch: repeated queries reuse its costs, and a new batch is read by the next query', async () => {
+    let calls = 0;
+    // A stand-in encoder that decodes each arc to the mean of its edge's observations.
+    const model: LearnedModel<'noisyRoutes'> = {
+      version: 'stand-in', limits: { maxPaddedSlots: 1e9, maxSlotSteps: 1e9 }, steps: { rule: 'single_pass' }, auto: false,
+      infer: async (inputs) => {
+        calls++;
+        const logCost = new Float32Array(inputs.m);
+        for (let a = 0; a < inputs.m; a++) {
+          let sum = 0;
+          let count = 0;
+          for (let j = 0; j < inputs.o; j++) if (inputs.obsMask[a * inputs.o + j]) (sum += Math.exp(inputs.logObs[a * inputs.o + j])), count++;
+          logCost[a] = Math.log(sum / count);
+        }
+        return { logCost, inferenceMs: 0 };
+      },
+    };
+    const { app } = appWith({ learned: { ...learnedDisabled('not in this test'), noisyRoutes: { readiness: { ready: true, reason: 'stand-in' }, model } } });
+    await request(app).put('/graphs/city').send(CITY);
+    await request(app).post('/graphs/city/observations').send({ observations: { edge: [1, 4], value: [1, 10] } });
+    const first = await request(app).post('/graphs/city/route').send({ source: 'depot', target: 'shop' });
+    const again = await request(app).post('/graphs/city/route').send({ source: 'depot', target: 'shop' });
+    expect([first.body.solver.used, first.body.pathEdges, again.body.pathEdges, calls]).toEqual(['learned', [1, 2, 3], [1, 2, 3], 1]);
+    expect(again.body.timingsMs.infer).toBeUndefined();
+    await request(app).post('/graphs/city/observations').send({ observations: { edge: [4, 4], value: [0.1, 0.1] } });
+    const after = await request(app).post('/graphs/city/route').send({ source: 'depot', target: 'shop' });
+    expect([after.body.pathEdges, after.body.graph.epoch, calls]).toEqual([[1, 4], 2, 2]);
   });
 
   test('bad queries are the problems /route and /maxflow give, and an unknown graph is GraphNotFound', async () => {

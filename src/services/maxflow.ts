@@ -87,7 +87,7 @@ export interface MaxflowResponse {
 /** One request on its way through the service: what every stage reads. */
 interface MaxflowJob {
   readonly graph: CompactGraph;
-  readonly request: MaxflowRequest;
+  readonly request: Omit<MaxflowRequest, 'graph'>;
   readonly source: number;
   readonly sink: number;
   readonly context: SolveContext;
@@ -109,6 +109,11 @@ interface Prediction {
 export async function solveMaxflow(body: unknown, caller: SolveContext): Promise<MaxflowResponse> {
   const timer = new StageTimer();
   const { request, graph, context } = readGraphRequest<MaxflowRequest>('maxflow-request.json', 'capacity', body, caller, timer);
+  return maxflowOn(graph, request, context, timer);
+}
+
+/** maxflowOn: the answer on a graph already validated and compacted (a whole body's, or a stored graph's at one epoch). */
+export async function maxflowOn(graph: CompactGraph, request: Omit<MaxflowRequest, 'graph'>, context: SolveContext, timer: StageTimer): Promise<MaxflowResponse> {
   const source = nodeIndexOf(graph, request.source, '/source');
   const sink = nodeIndexOf(graph, request.sink, '/sink');
   if (source === sink) {

@@ -13,8 +13,20 @@ export function planEncoder<K extends EncoderName>(graph: CompactGraph, model: L
   return slots;
 }
 
+/**
+ * Decoded values already computed for a graph object. The encoder is a pure function of the graph,
+ * so a graph that is solved again (a stored graph at one epoch) is decoded once; a whole-body
+ * request's graph is a new object each time and never hits.
+ */
+const decodedFor = new WeakMap<CompactGraph, { decoded: Float64Array; version: string }>();
+
 /** Encode → infer (in a worker thread) → one decoded value per edge, refused unless every one is finite and non-negative. */
 export async function decodeObservations<K extends EncoderName>(graph: CompactGraph, model: LearnedModel<K>, context: SolveContext, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
+  const known = decodedFor.get(graph);
+  if (known && known.version === model.version) {
+    timer.mark('decode');
+    return known;
+  }
   const inputs = encodeObservations(graph);
   timer.mark('encode');
   const result = await model.infer(inputs, inferOptions(context, timer));
@@ -27,5 +39,7 @@ export async function decodeObservations<K extends EncoderName>(graph: CompactGr
   }
   if (!Number.isFinite(total)) throw new Error('the decoded values add up to more than the largest double');
   timer.mark('decode');
-  return { decoded, version: model.version };
+  const answer = { decoded, version: model.version };
+  decodedFor.set(graph, answer);
+  return answer;
 }

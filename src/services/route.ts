@@ -68,7 +68,7 @@ export interface RouteResponse {
 /** One request on its way through the service: what every stage reads. */
 interface RouteJob {
   readonly graph: CompactGraph;
-  readonly request: RouteRequest;
+  readonly request: Omit<RouteRequest, 'graph'>;
   readonly source: number;
   readonly target: number | undefined;
   readonly context: SolveContext;
@@ -88,6 +88,14 @@ interface LearnedTree {
 export async function solveRoute(body: unknown, caller: SolveContext): Promise<RouteResponse> {
   const timer = new StageTimer();
   const { request, graph, context } = readGraphRequest<RouteRequest>('route-request.json', 'weight', body, caller, timer);
+  return routeOn(graph, request, context, timer);
+}
+
+/**
+ * routeOn: the answer on a graph already validated and compacted (a whole body's, or a stored
+ * graph's at one epoch): normalize the ends → learned or classical → verify → answer.
+ */
+export async function routeOn(graph: CompactGraph, request: Omit<RouteRequest, 'graph'>, context: SolveContext, timer: StageTimer): Promise<RouteResponse> {
   const source = nodeIndexOf(graph, request.source, '/source');
   const target = request.target === undefined ? undefined : nodeIndexOf(graph, request.target, '/target');
   timer.mark('normalize');

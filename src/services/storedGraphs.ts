@@ -9,10 +9,12 @@ import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_
 import { readStoredGraph, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
-import type { SolveContext } from './context';
+import { compactGraph } from '../graph/compact';
+import type { CompactGraph, GraphInput } from '../graph/types';
+import { StageTimer, withDeadline, type SolveContext } from './context';
 import { ObservationHistory } from './history';
-import { solveMaxflow, type MaxflowResponse } from './maxflow';
-import { solveRoute, type RouteResponse } from './route';
+import { maxflowOn, type MaxflowRequest, type MaxflowResponse } from './maxflow';
+import { routeOn, type RouteRequest, type RouteResponse } from './route';
 import { validateBody } from './validation';
 
 /** Graph ids: what a path segment can carry unescaped, and what a log line can show safely. */
@@ -45,7 +47,20 @@ interface Loaded {
   readonly meta: GraphMeta;
   readonly body: StoredGraphBody;
   readonly history: ObservationHistory;
+  /** Compact graphs built at this epoch, by kind and time ("latest" for any time after every observation). */
+  readonly solved: Map<string, Solvable>;
 }
+
+/** A compact graph ready to solve, and how its edges map back to the registered ones. */
+interface Solvable {
+  readonly graph: CompactGraph;
+  /** The registered index of each edge of the compact graph. */
+  readonly kept: number[];
+  readonly unusable: number;
+}
+
+/** Compact graphs kept per loaded graph: the latest evidence for routes and flows, and a few past times. */
+const SOLVED_PER_GRAPH = 8;
 
 export interface StoredGraphs {
   register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
@@ -82,7 +97,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     if (!loaded || loaded.meta.version !== meta.version || loaded.history.epoch !== meta.epoch) {
       const history = loaded && loaded.history.epoch < meta.epoch ? extend(loaded.history, store.batches(tenant, id)) : ObservationHistory.from(store.batches(tenant, id));
       history.epoch = meta.epoch;
-      loaded = { meta, body: loaded?.meta.version === meta.version ? loaded.body : store.body(tenant, id)!, history };
+      loaded = { meta, body: loaded?.meta.version === meta.version ? loaded.body : store.body(tenant, id)!, history, solved: new Map() };
     }
     // Most recently used last, so the first is the one to drop.
     cache.delete(key);
@@ -151,24 +166,28 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
     },
 
-    async route(tenant, id, request, context) {
-      const query = validateBody<{ at?: unknown }>('stored-route-request.json', request);
+    async route(tenant, id, request, caller) {
+      const timer = new StageTimer();
+      const { at: when, ...query } = validateBody<RouteQuery>('stored-route-request.json', request);
+      const context = withDeadline(caller, query.timeoutMs);
+      timer.mark('validate');
       const loaded = load(tenant, id);
-      const at = readAt(query.at, now());
-      const { graph, kept, unusable } = solveGraph(loaded, 'cost', at, limits.maxObservations);
-      const { at: _at, ...rest } = query;
-      const answer = await solveRoute({ ...rest, graph }, context);
+      const at = readAt(when, now());
+      const { graph, kept, unusable } = solvable(loaded, 'cost', at, config);
+      const answer = await routeOn(graph, query, context, timer);
       remapRoute(answer, kept);
       return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
     },
 
-    async maxflow(tenant, id, request, context) {
-      const query = validateBody<{ at?: unknown }>('stored-maxflow-request.json', request);
+    async maxflow(tenant, id, request, caller) {
+      const timer = new StageTimer();
+      const { at: when, ...query } = validateBody<MaxflowQuery>('stored-maxflow-request.json', request);
+      const context = withDeadline(caller, query.timeoutMs);
+      timer.mark('validate');
       const loaded = load(tenant, id);
-      const at = readAt(query.at, now());
-      const { graph, unusable } = solveGraph(loaded, 'capacity', at, limits.maxObservations);
-      const { at: _at, ...rest } = query;
-      const answer = await solveMaxflow({ ...rest, graph }, context);
+      const at = readAt(when, now());
+      const { graph, unusable } = solvable(loaded, 'capacity', at, config);
+      const answer = await maxflowOn(graph, query, context, timer);
       return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
     },
   };
@@ -259,6 +278,26 @@ function readBatch(columns: { edge: unknown[]; value: unknown[]; time?: unknown[
   }
   if (errors.length) throw invalidInputs(errors);
   return { edge, value, time };
+}
+
+type RouteQuery = Omit<RouteRequest, 'graph'> & { at?: unknown };
+type MaxflowQuery = Omit<MaxflowRequest, 'graph'> & { at?: unknown };
+
+/**
+ * The compact graph a query at `at` solves, built once per epoch: every time after the latest
+ * observation sees the same evidence, so those queries share one graph (and its decoded costs).
+ */
+function solvable(loaded: Loaded, kind: ObservationKind, at: number, config: Config): Solvable {
+  const latest = loaded.meta.observations.latest;
+  const key = `${kind}:${latest === null || at >= latest ? 'latest' : at}`;
+  let found = loaded.solved.get(key);
+  if (!found) {
+    const { graph, kept, unusable } = solveGraph(loaded, kind, at, config.limits.maxObservations);
+    found = { graph: compactGraph(graph as unknown as GraphInput, kind === 'cost' ? 'weight' : 'capacity', config.limits), kept, unusable };
+    if (loaded.solved.size >= SOLVED_PER_GRAPH) loaded.solved.delete([...loaded.solved.keys()].find((k) => !k.endsWith(':latest'))!);
+    loaded.solved.set(key, found);
+  }
+  return found;
 }
 
 /**
