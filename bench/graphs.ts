@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     console.log(`| route by id, auto (encoder), p50 / p95 of ${queries - 1} | ${roundMs(autoById.p50)} / ${roundMs(autoById.p95)} | ${(autoById.p50 / median(wholeTimes)).toFixed(3)}x whole-body p50 (${roundMs(median(wholeTimes))} ms); ${versus(autoById.p50)} Boost Dijkstra |`);
     console.log(`| route by id, classical, p50 / p95 of ${queries - 1} | ${roundMs(classicalById.p50)} / ${roundMs(classicalById.p95)} | ${versus(classicalById.p50)} Boost Dijkstra (${boostMs === null ? '-' : roundMs(boostMs)} ms per query, built graph) |`);
     console.log(`| first route by id after a 1,000-observation batch | ${roundMs(afterBatch.ms)} | epoch ${afterBatch.json.graph.epoch}; reflects the batch |`);
+    console.log(`\nthat first query's stages (timingsMs): ${JSON.stringify(afterBatch.json.timingsMs)}`);
   } finally {
     server.close();
     await learned.close();

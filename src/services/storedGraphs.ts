@@ -95,7 +95,8 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const key = `${tenant}\u0000${id}`;
     let loaded = cache.get(key);
     if (!loaded || loaded.meta.version !== meta.version || loaded.history.epoch !== meta.epoch) {
-      const history = loaded && loaded.history.epoch < meta.epoch ? extend(loaded.history, store.batches(tenant, id)) : ObservationHistory.from(store.batches(tenant, id));
+      // Same version, later epoch: only the new batches are read; anything else is read whole.
+      const history = loaded && loaded.meta.version === meta.version && loaded.history.epoch < meta.epoch ? extend(loaded.history, store.batches(tenant, id, loaded.history.epoch)) : ObservationHistory.from(store.batches(tenant, id));
       history.epoch = meta.epoch;
       loaded = { meta, body: loaded?.meta.version === meta.version ? loaded.body : store.body(tenant, id)!, history, solved: new Map() };
     }

@@ -126,8 +126,8 @@ export class EmbeddedStore implements GraphStore {
     });
   }
 
-  batches(tenant: string, id: string): ObservationBatch[] {
-    return [...this.log.getRange({ start: [tenant, id, 0], end: [tenant, id, Infinity] })].map(({ key, value }) => decodeBatch(key[2], value));
+  batches(tenant: string, id: string, after = 0): ObservationBatch[] {
+    return [...this.log.getRange({ start: [tenant, id, after + 1], end: [tenant, id, Infinity] })].map(({ key, value }) => decodeBatch(key[2], value));
   }
 
   async prune(tenant: string, id: string, before: number): Promise<number> {

@@ -58,8 +58,8 @@ export interface GraphStore {
   delete(tenant: string, id: string, expected: Expected): Promise<boolean>;
   /** Appends one batch; resolves with the new epoch once durable. */
   append(tenant: string, id: string, batch: Omit<ObservationBatch, 'epoch'>, options: { now: number }): Promise<GraphMeta>;
-  /** Every retained batch of the graph, oldest first. */
-  batches(tenant: string, id: string): ObservationBatch[];
+  /** The graph's retained batches after epoch `after` (default: all), oldest first. */
+  batches(tenant: string, id: string, after?: number): ObservationBatch[];
   /** Drops batches whose every observation is older than `before` (epoch ms); returns how many observations went. */
   prune(tenant: string, id: string, before: number): Promise<number>;
   /** Bytes the tenant's graphs take. */
