@@ -11,6 +11,9 @@ import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResp
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
 import { loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
+import { createStoredGraphs, type GraphView, type StoredAnswerExtras } from './services/storedGraphs';
+import { EmbeddedStore } from './store/embedded';
+import { OPEN_TENANT } from './api/graphs';
 
 export { createApp, type AppOptions } from './api/app';
 export { createOffload, type Offload } from './api/offload';
@@ -19,6 +22,9 @@ export { loadConfig, DEFAULT_LIMITS, DEFAULT_TOLERANCES, type Config, type Limit
 export { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 export type { RouteRequest, RouteResponse, MaxflowRequest, MaxflowResponse };
 export type { NodeId, GraphInput, EdgeInput } from './graph/types';
+export { createStoredGraphs, type StoredGraphs, type GraphView, type StoredAnswerExtras } from './services/storedGraphs';
+export { EmbeddedStore } from './store/embedded';
+export type { GraphStore } from './store/types';
 
 /** Options for the library calls; limits and tolerances default to the environment's, as the server's do. */
 export interface SolveOptions {
@@ -54,4 +60,39 @@ export async function solveRoute(request: RouteRequest, options: SolveOptions = 
 /** Maximum flow and minimum cut for a POST /maxflow body; resolves to the same JSON the server answers. */
 export async function solveMaxflow(request: MaxflowRequest, options: SolveOptions = {}): Promise<MaxflowResponse> {
   return solveMaxflowWith(request, await contextFor(options));
+}
+
+/** Stored graphs in a data folder, for one tenant: the operations of the /graphs endpoints. */
+export interface Graphs {
+  /** PUT /graphs/{id}: the body is {"graph": …} as for the server; `expected` is If-Match ({version}) or If-None-Match ({absent: true}). */
+  put(id: string, body: unknown, expected?: { version: number } | { absent: true }): Promise<{ view: GraphView; created: boolean }>;
+  get(id: string): GraphView;
+  list(): GraphView[];
+  delete(id: string, expected?: { version: number }): Promise<void>;
+  /** POST /graphs/{id}/observations. */
+  observe(id: string, body: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
+  route(id: string, body: unknown): Promise<RouteResponse & StoredAnswerExtras>;
+  maxflow(id: string, body: unknown): Promise<MaxflowResponse & StoredAnswerExtras>;
+  close(): Promise<void>;
+}
+
+/**
+ * openGraphs: the embedded store in `dataDir` (default NARSOLVE_DATA_DIR, else ./narsolve-data), as
+ * the server opens it; a server may have the same folder open at the same time.
+ */
+export async function openGraphs(options: SolveOptions & { dataDir?: string; tenant?: string } = {}): Promise<Graphs> {
+  const context = await contextFor(options);
+  const store = new EmbeddedStore(options.dataDir ?? (process.env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'));
+  const graphs = createStoredGraphs(store, context.config);
+  const tenant = options.tenant ?? OPEN_TENANT;
+  return {
+    put: (id, body, expected) => graphs.register(tenant, id, body, expected),
+    get: (id) => graphs.describe(tenant, id),
+    list: () => graphs.list(tenant),
+    delete: (id, expected) => graphs.remove(tenant, id, expected),
+    observe: (id, body) => graphs.ingest(tenant, id, body),
+    route: (id, body) => graphs.route(tenant, id, body, context),
+    maxflow: (id, body) => graphs.maxflow(tenant, id, body, context),
+    close: () => store.close(),
+  };
 }

@@ -24,6 +24,25 @@ async function run(args: string[]): Promise<{ code: number; output: unknown }> {
 }
 
 describe('narsolve CLI', () => {
+  test('narsolve graphs: register, observe and route by id on the data folder, with problems for what is wrong', async () => {
+    const previous = process.env.NARSOLVE_DATA_DIR;
+    process.env.NARSOLVE_DATA_DIR = mkdtempSync(join(tmpdir(), 'narsolve-cli-data-'));
+    try {
+      const graph = write('graph.json', { graph: { edges: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c', weight: 5 }, { from: 'c', to: 'b', weight: 1 }] } });
+      expect(await run(['graphs', 'put', 'net', graph])).toMatchObject({ code: 0, output: { graphId: 'net', version: 1, edges: 3 } });
+      expect(await run(['graphs', 'observe', 'net', write('obs.json', { observations: { edge: [0], value: [2] } })])).toMatchObject({ code: 0, output: { accepted: 1, epoch: 1 } });
+      const route = await run(['graphs', 'route', 'net', write('q.json', { source: 'a', target: 'b', solver: 'classical' })]);
+      expect(route).toMatchObject({ code: 0, output: { distance: 2, pathEdges: [0], graph: { id: 'net', epoch: 1 } } });
+      expect(await run(['graphs', 'list'])).toMatchObject({ code: 0, output: { graphs: [{ graphId: 'net' }] } });
+      expect(await run(['graphs', 'get', 'none'])).toMatchObject({ code: 1, output: { code: 'GraphNotFound' } });
+      expect(await run(['graphs', 'delete', 'net'])).toMatchObject({ code: 0, output: { deleted: 'net' } });
+      expect((await run(['graphs', 'route', 'net'])).code).toBe(2);
+    } finally {
+      if (previous === undefined) delete process.env.NARSOLVE_DATA_DIR;
+      else process.env.NARSOLVE_DATA_DIR = previous;
+    }
+  });
+
   test('narsolve route request.json prints the same answer as the API', async () => {
     const file = write('route.json', { graph: { edges: [{ from: 'a', to: 'b', weight: 2 }] }, source: 'a', target: 'b' });
     const { code, output } = await run(['route', file]);
