@@ -335,3 +335,19 @@ describe('writers racing', () => {
     expect((await request(app).get('/graphs/city')).body.observations.count).toBe(20);
   });
 });
+
+describe('retention', () => {
+  test('observations older than the graph\'s retentionDays are dropped as new batches arrive, and no longer answer', async () => {
+    let clock = Date.parse('2026-12-01T00:00:00Z');
+    const { app } = appWith({ now: () => clock });
+    await request(app).put('/graphs/city').send({ ...CITY, retentionDays: 2 });
+    await request(app).post('/graphs/city/observations').send({ observations: { edge: [1, 4], value: [1, 1] } });
+    expect((await request(app).post('/graphs/city/route').send({ source: 'depot', target: 'shop', solver: 'classical' })).body.distance).toBe(2);
+    clock += 3 * 24 * 60 * 60 * 1000;
+    await request(app).post('/graphs/city/observations').send({ observations: { edge: [2], value: [1] } });
+    const meta = (await request(app).get('/graphs/city')).body;
+    expect([meta.retentionDays, meta.observations.count]).toEqual([2, 1]);
+    const route = await request(app).post('/graphs/city/route').send({ source: 'depot', target: 'shop', solver: 'classical' });
+    expect(route.body).toMatchObject({ distance: 9, unusableEdges: 2 });
+  });
+});

@@ -82,6 +82,9 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheGraphs ?? 16;
   const cache = new Map<string, Loaded>();
+  // When each graph was last swept for observations past its retention (sweeps read every batch, so at most hourly).
+  const swept = new Map<string, number>();
+  const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
   const existing = (tenant: string, id: string): GraphMeta => {
     checkId(id);
@@ -94,11 +97,15 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const meta = existing(tenant, id);
     const key = `${tenant}\u0000${id}`;
     let loaded = cache.get(key);
-    if (!loaded || loaded.meta.version !== meta.version || loaded.history.epoch !== meta.epoch) {
-      // Same version, later epoch: only the new batches are read; anything else is read whole.
-      const history = loaded && loaded.meta.version === meta.version && loaded.history.epoch < meta.epoch ? extend(loaded.history, store.batches(tenant, id, loaded.history.epoch)) : ObservationHistory.from(store.batches(tenant, id));
+    // Another process (the CLI, a replica) may have replaced, recreated or pruned the graph: created and count say so.
+    const same = (a: GraphMeta) => a.version === meta.version && a.created === meta.created;
+    if (!loaded || !same(loaded.meta) || loaded.history.epoch !== meta.epoch || loaded.meta.observations.count !== meta.observations.count) {
+      // Same graph, later epoch, only appends since: only the new batches are read; anything else is read whole.
+      const since = loaded && same(loaded.meta) && loaded.history.epoch < meta.epoch ? store.batches(tenant, id, loaded.history.epoch) : undefined;
+      const appended = since !== undefined && loaded!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
+      const history = appended ? extend(loaded!.history, since) : ObservationHistory.from(store.batches(tenant, id));
       history.epoch = meta.epoch;
-      loaded = { meta, body: loaded?.meta.version === meta.version ? loaded.body : store.body(tenant, id)!, history, solved: new Map() };
+      loaded = { meta, body: loaded && same(loaded.meta) ? loaded.body : store.body(tenant, id)!, history, solved: new Map() };
     }
     // Most recently used last, so the first is the one to drop.
     cache.delete(key);
@@ -117,7 +124,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   /** Refuses a batch the graph's retention cannot take; first drops what aged out. */
   const makeRoom = async (tenant: string, id: string, meta: GraphMeta, adding: number): Promise<void> => {
     if (meta.observations.count + adding <= limits.maxRetainedObservations) return;
-    await store.prune(tenant, id, now() - meta.retentionDays * DAY_MS);
+    if ((await store.prune(tenant, id, now() - meta.retentionDays * DAY_MS)) > 0) cache.delete(`${tenant}\u0000${id}`);
     const after = store.get(tenant, id)!;
     if (after.observations.count + adding > limits.maxRetainedObservations) {
       throw new NarsolveError('QuotaExceeded', `graph ${JSON.stringify(id)} retains ${after.observations.count} observations; ${adding} more would pass ${limits.maxRetainedObservations} (set ${envName('maxRetainedObservations')}, or a shorter retentionDays, to change it)`);
@@ -164,6 +171,12 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       const batch = readBatch(body.observations, meta.edges, now(), limits.maxObservationBatch);
       await makeRoom(tenant, id, meta, batch.edge.length);
       const after = await store.append(tenant, id, { kind: body.kind ?? 'cost', ...batch }, { now: now() }).catch((error) => precondition(error, id));
+      const key = `${tenant}\u0000${id}`;
+      if (now() - (swept.get(key) ?? 0) >= PRUNE_EVERY_MS) {
+        swept.set(key, now());
+        // Pruned batches are gone from the store; the history in memory must forget them too.
+        if ((await store.prune(tenant, id, now() - after.retentionDays * DAY_MS)) > 0) cache.delete(key);
+      }
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
     },
 
