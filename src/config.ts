@@ -152,6 +152,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Where the embedded store keeps stored graphs and their history (NARSOLVE_DATA_DIR). */
   dataDir: string;
+  /** Stored graphs whose history and compact graphs stay in memory (NARSOLVE_GRAPH_CACHE). */
+  graphCache: number;
   /** API keys for /graphs (NARSOLVE_API_KEYS or NARSOLVE_API_KEYS_FILE); empty: one open tenant. */
   apiKeys: { tenant: string; key: string }[];
 }
@@ -185,6 +187,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,
     dataDir: resolve(env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'),
+    graphCache: integer('NARSOLVE_GRAPH_CACHE', 16, 1, 100_000, 'a graph count (an integer from 1 to 100000)'),
     apiKeys: readApiKeys(env),
   };
 }

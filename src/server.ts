@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (server.apiKeys.length === 0) {
     logger.warn('no API keys configured (NARSOLVE_API_KEYS): /graphs serves one open tenant to every caller; production sets keys');
   }
-  const graphs = createStoredGraphs(store, config);
+  const graphs = createStoredGraphs(store, config, { cacheGraphs: server.graphCache });
   const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger, offload, graphs, apiKeys: server.apiKeys });
   let inFlight = 0;
   // express 5 calls this once: with the bind error, or with nothing once listening.
