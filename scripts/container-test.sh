@@ -100,6 +100,16 @@ echo "$route" | grep -q '"distance":5' || fail "POST /route answered $route"
 echo "$route" | grep -q '"verified":true' || fail "POST /route was not certified: $route"
 say "POST /route: distance 5, certified"
 
+# The image's graph store (/data, writable by the node user): register, observe, route by id.
+curl -sf -X PUT "http://127.0.0.1:$PORT/graphs/ci" -H 'content-type: application/json' \
+  -d '{"graph":{"edges":[{"from":"a","to":"b"},{"from":"b","to":"c","weight":3}]}}' >/dev/null || fail "PUT /graphs/ci failed"
+curl -sf -X POST "http://127.0.0.1:$PORT/graphs/ci/observations" -H 'content-type: application/json' \
+  -d '{"observations":{"edge":[0],"value":[2]}}' >/dev/null || fail "POST /graphs/ci/observations failed"
+stored=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphs/ci/route" -H 'content-type: application/json' -d '{"source":"a","target":"c","solver":"classical"}') \
+  || fail "POST /graphs/ci/route failed"
+echo "$stored" | grep -q '"distance":5' || fail "POST /graphs/ci/route answered $stored"
+say "stored graph in /data: registered, observed, routed by id (distance 5)"
+
 podman healthcheck run "$NAME" >/dev/null 2>&1 || fail "the HEALTHCHECK failed"
 say "HEALTHCHECK: healthy"
 
