@@ -51,6 +51,12 @@ function expectProblem(res: request.Response, status: number, code: string): voi
   expectMatchesSchema('problem.json', res.body);
 }
 
+/** A limit's problem: its status and code, and the variable that sets it named in the detail. */
+function expectLimit(res: request.Response, status: number, code: string, variable: string): void {
+  expectProblem(res, status, code);
+  expect(res.body.detail).toContain(variable);
+}
+
 describe('registering a graph', () => {
   test('PUT creates (201, ETag "1", Location), PUT again replaces (200, ETag "2"), GET shows the metadata', async () => {
     const { app } = appWith();
@@ -99,11 +105,9 @@ describe('registering a graph', () => {
     const { app } = appWith({ limits: { maxGraphsPerTenant: 1, maxStoredBytes: 400 } });
     expect((await request(app).put('/graphs/one').send(CITY)).status).toBe(201);
     const two = await request(app).put('/graphs/two').send(CITY);
-    expectProblem(two, 429, 'QuotaExceeded');
-    expect(two.body.detail).toContain('NARSOLVE_MAX_GRAPHS_PER_TENANT');
+    expectLimit(two, 429, 'QuotaExceeded', 'NARSOLVE_MAX_GRAPHS_PER_TENANT');
     const big = await request(app).put('/graphs/one').send({ graph: { edges: Array.from({ length: 40 }, (_, i) => ({ from: i, to: i + 1, weight: 1 })) } });
-    expectProblem(big, 413, 'TooBig');
-    expect(big.body.detail).toContain('NARSOLVE_MAX_STORED_BYTES');
+    expectLimit(big, 413, 'TooBig', 'NARSOLVE_MAX_STORED_BYTES');
   });
 });
 
@@ -136,12 +140,10 @@ describe('streaming observations', () => {
     const { app } = appWith({ limits: { maxObservationBatch: 3, maxRetainedObservations: 4 } });
     await request(app).put('/graphs/city').send(CITY);
     const big = await request(app).post('/graphs/city/observations').send({ observations: { edge: [0, 0, 0, 0], value: [1, 1, 1, 1] } });
-    expectProblem(big, 413, 'TooBig');
-    expect(big.body.detail).toContain('NARSOLVE_MAX_OBSERVATION_BATCH');
+    expectLimit(big, 413, 'TooBig', 'NARSOLVE_MAX_OBSERVATION_BATCH');
     expect((await request(app).post('/graphs/city/observations').send({ observations: { edge: [1, 1, 1], value: [1, 1, 1] } })).status).toBe(200);
     const full = await request(app).post('/graphs/city/observations').send({ observations: { edge: [1, 1], value: [1, 1] } });
-    expectProblem(full, 429, 'QuotaExceeded');
-    expect(full.body.detail).toContain('NARSOLVE_MAX_RETAINED_OBSERVATIONS');
+    expectLimit(full, 429, 'QuotaExceeded', 'NARSOLVE_MAX_RETAINED_OBSERVATIONS');
   });
 });
 

@@ -5,6 +5,18 @@
  */
 import type { ObservationBatch, ObservationKind } from '../store/types';
 
+/** The first index whose time is after `time` (times ascending). */
+function after(times: readonly number[], time: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 class EdgeSeries {
   readonly times: number[] = [];
   readonly values: number[] = [];
@@ -17,28 +29,15 @@ class EdgeSeries {
       return;
     }
     // Out of order (a late batch): insert after every observation at the same time or earlier.
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid] <= time) lo = mid + 1;
-      else hi = mid;
-    }
-    times.splice(lo, 0, time);
-    values.splice(lo, 0, value);
+    const at = after(times, time);
+    times.splice(at, 0, time);
+    values.splice(at, 0, value);
   }
 
   /** The last `count` values observed at `at` or before, oldest first. */
   upTo(at: number, count: number): number[] {
-    const { times } = this;
-    let lo = 0;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (times[mid] <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.values.slice(Math.max(0, lo - count), lo);
+    const end = after(this.times, at);
+    return this.values.slice(Math.max(0, end - count), end);
   }
 }
 

@@ -131,6 +131,22 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     }
   };
 
+  /** validate → load → the evidence up to `at` → `solve` on it → the answer, stamped with what it used. */
+  const answerById = async <A>(
+    tenant: string, id: string, schema: string, kind: ObservationKind, request: unknown, caller: SolveContext,
+    solve: (solvable: Solvable, query: { timeoutMs?: number }, context: SolveContext, timer: StageTimer) => Promise<A>,
+  ): Promise<A & StoredAnswerExtras> => {
+    const timer = new StageTimer();
+    const { at: when, ...query } = validateBody<{ at?: unknown; timeoutMs?: number }>(schema, request);
+    const context = withDeadline(caller, query.timeoutMs);
+    timer.mark('validate');
+    const loaded = load(tenant, id);
+    const at = readAt(when, now());
+    const found = solvable(loaded, kind, at, config);
+    const answer = await solve(found, query, context, timer);
+    return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: found.unusable };
+  };
+
   return {
     async register(tenant, id, request, expected) {
       checkId(id);
@@ -180,30 +196,15 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
     },
 
-    async route(tenant, id, request, caller) {
-      const timer = new StageTimer();
-      const { at: when, ...query } = validateBody<RouteQuery>('stored-route-request.json', request);
-      const context = withDeadline(caller, query.timeoutMs);
-      timer.mark('validate');
-      const loaded = load(tenant, id);
-      const at = readAt(when, now());
-      const { graph, kept, unusable } = solvable(loaded, 'cost', at, config);
-      const answer = await routeOn(graph, query, context, timer);
-      remapRoute(answer, kept);
-      return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
-    },
+    route: (tenant, id, request, caller) =>
+      answerById(tenant, id, 'stored-route-request.json', 'cost', request, caller, async (solvable, query, context, timer) => {
+        const answer = await routeOn(solvable.graph, query as Omit<RouteRequest, 'graph'>, context, timer);
+        remapRoute(answer, solvable.kept);
+        return answer;
+      }),
 
-    async maxflow(tenant, id, request, caller) {
-      const timer = new StageTimer();
-      const { at: when, ...query } = validateBody<MaxflowQuery>('stored-maxflow-request.json', request);
-      const context = withDeadline(caller, query.timeoutMs);
-      timer.mark('validate');
-      const loaded = load(tenant, id);
-      const at = readAt(when, now());
-      const { graph, unusable } = solvable(loaded, 'capacity', at, config);
-      const answer = await maxflowOn(graph, query, context, timer);
-      return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: unusable };
-    },
+    maxflow: (tenant, id, request, caller) =>
+      answerById(tenant, id, 'stored-maxflow-request.json', 'capacity', request, caller, (solvable, query, context, timer) => maxflowOn(solvable.graph, query as Omit<MaxflowRequest, 'graph'>, context, timer)),
   };
 }
 
@@ -293,9 +294,6 @@ function readBatch(columns: { edge: unknown[]; value: unknown[]; time?: unknown[
   if (errors.length) throw invalidInputs(errors);
   return { edge, value, time };
 }
-
-type RouteQuery = Omit<RouteRequest, 'graph'> & { at?: unknown };
-type MaxflowQuery = Omit<MaxflowRequest, 'graph'> & { at?: unknown };
 
 /**
  * The compact graph a query at `at` solves, built once per epoch: every time after the latest
