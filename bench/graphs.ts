@@ -1,5 +1,5 @@
 /**
- * npm run bench:graphs [-- --side 300 --queries 30 --batch 100000]
+ * npm run bench:graphs [-- --side 300 --queries 30 --batch 100000 --aarhus ../shared/data/aarhus-traffic]
  *
  * Stored graphs against whole-body requests, measured in one run over HTTP on loopback: a side×side
  * street grid (both directions, every edge's cost only from observations, 3 each), registered once,
@@ -7,9 +7,13 @@
  * whole-body /route on the same graph and observations, ingest in observations a second, query p50
  * by id (auto: the encoder, cached per epoch; and classical) against whole-body p50 and against
  * Boost's per-query Dijkstra on the same graph, and the first query after a batch of 1,000 new
- * observations. Not a test: nothing here asserts a time.
+ * observations. Then, where the Aarhus data is at hand, the real network: its 449 links registered,
+ * 61 days of 5-minute travel times streamed with their real times, and routes by id at rush hour on
+ * days training never saw (Aarhus figures: City of Aarhus / CityPulse, CC BY 4.0).
+ * Not a test: nothing here asserts a time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -116,12 +120,76 @@ async function main(): Promise<void> {
     console.log(`| route by id, classical, p50 / p95 of ${queries - 1} | ${roundMs(classicalById.p50)} / ${roundMs(classicalById.p95)} | ${versus(classicalById.p50)} Boost Dijkstra (${boostMs === null ? '-' : roundMs(boostMs)} ms per query, built graph) |`);
     console.log(`| first route by id after a 1,000-observation batch | ${roundMs(afterBatch.ms)} | epoch ${afterBatch.json.graph.epoch}; reflects the batch |`);
     console.log(`\nthat first query's stages (timingsMs): ${JSON.stringify(afterBatch.json.timingsMs)}`);
+    await aarhus(call, arg('aarhus', join(__dirname, '..', '..', '..', 'shared', 'data', 'aarhus-traffic')), queries);
+    const stored = readdirSync(dir).reduce((total, file) => total + statSync(join(dir, file)).size, 0);
+    console.log(`\nthe store's files after both: ${(stored / 1e6).toFixed(1)} MB for ${rows} grid + the Aarhus observations (LMDB; about 20 bytes an observation plus its pages)`);
   } finally {
     server.close();
     await learned.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The real Aarhus network: register, stream 61 days of travel times with their times, route by id at 08:00 on the last days. */
+async function aarhus(call: (method: string, path: string, body: unknown) => Promise<{ ms: number; json: Record<string, any> }>, dir: string, queries: number): Promise<void> {
+  if (!existsSync(join(dir, 'network.json'))) {
+    console.log(`\nSKIPPED the Aarhus network: no ${join(dir, 'network.json')} (pass --aarhus <folder>)`);
+    return;
+  }
+  const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as { start: string; slotMinutes: number; slots: number; days: number; links: { from: string; to: string }[] };
+  const raw = gunzipSync(readFileSync(join(dir, 'travel_times.f32.gz')));
+  const times = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  // The source's local time: August and September 2014 in Aarhus are all summer time (UTC+2).
+  const start = Date.parse(`${net.start}:00+02:00`);
+  const slotMs = net.slotMinutes * 60_000;
+  const links = net.links.length;
+  const register = await call('PUT', '/graphs/aarhus', { graph: { edges: { from: net.links.map((l) => l.from), to: net.links.map((l) => l.to) } } });
+  let rows = 0;
+  let ingestMs = 0;
+  // One batch per day, every link's measured 5-minute averages with their times, as a detector feed would send them.
+  for (let day = 0; day < net.days; day++) {
+    const edge: number[] = [];
+    const value: number[] = [];
+    const time: number[] = [];
+    for (let link = 0; link < links; link++) {
+      for (let slot = day * 288; slot < (day + 1) * 288; slot++) {
+        const x = times[link * net.slots + slot];
+        if (Number.isNaN(x)) continue;
+        edge.push(link);
+        value.push(x);
+        time.push(start + slot * slotMs);
+      }
+    }
+    const answer = await call('POST', '/graphs/aarhus/observations', { observations: { edge, value, time } });
+    ingestMs += answer.ms;
+    rows += answer.json.accepted;
+  }
+  const nodes = [...new Set(net.links.flatMap((l) => [l.from, l.to]))];
+  const random = rng(449);
+  const lastDays = Array.from({ length: 5 }, (_, i) => start + (net.days - 5 + i) * 86_400_000 + 8 * 3_600_000);
+  // The first query builds the graph's history in memory: the heap it adds, per observation.
+  const heapBefore = process.memoryUsage().heapUsed;
+  await call('POST', '/graphs/aarhus/route', { source: nodes[0], target: nodes[1], solver: 'classical' });
+  const historyBytes = (process.memoryUsage().heapUsed - heapBefore) / rows;
+  const queryTimes: Record<string, number[]> = { classical: [], auto: [] };
+  for (const solver of ['classical', 'auto'] as const) {
+    for (let q = 0; q < queries; q++) {
+      const at = new Date(lastDays[q % lastDays.length]).toISOString();
+      const { ms } = await call('POST', '/graphs/aarhus/route', { source: nodes[Math.floor(random() * nodes.length)], target: nodes[Math.floor(random() * nodes.length)], solver, at });
+      queryTimes[solver].push(ms);
+    }
+  }
+  console.log(`\nAarhus (City of Aarhus / CityPulse, CC BY 4.0): ${nodes.length} detector sites, ${links} links, ${net.days} days of 5-minute travel times\n`);
+  console.log('| measure | ms | against |');
+  console.log('|---|---|---|');
+  console.log(`| registration (PUT, ${links} links) | ${roundMs(register.ms)} | |`);
+  console.log(`| ingest: ${rows} measured travel times, one batch a day (${net.days}) | ${roundMs(ingestMs)} | ${Math.round(rows / (ingestMs / 1000))} observations/s |`);
+  for (const solver of ['classical', 'auto']) {
+    const t = queryTimes[solver];
+    console.log(`| route by id at 08:00 on the last 5 days, ${solver}, p50 / p95 of ${t.length} | ${roundMs(median(t))} / ${roundMs(percentile(t, 95))} | each \`at\` builds its own graph (a past time), the first time |`);
+  }
+  console.log(`\nthe history in memory: about ${historyBytes.toFixed(0)} bytes of heap an observation (heap after the first query, less before, over ${rows})`);
 }
 
 main().catch((error) => {

@@ -53,7 +53,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxGraphsPerTenant: 100,
   maxStoredBytes: 2 * 1024 * 1024 * 1024,
   maxObservationBatch: 1_000_000,
-  maxRetainedObservations: 100_000_000,
+  maxRetainedObservations: 20_000_000,
   defaultRetentionDays: 400,
 };
 
