@@ -140,6 +140,10 @@ export interface ServerConfig {
   host: string;
   /** Idle keep-alive timeout; above common load-balancer idle timeouts. */
   keepAliveTimeoutMs: number;
+  /** How long a request's headers may take to arrive (then 408). */
+  headersTimeoutMs: number;
+  /** How long a whole request, headers and body, may take to arrive (then 408). */
+  requestTimeoutMs: number;
   learnedWorkers: number;
   /** Threads that solve big requests off the event loop. */
   solveWorkers: number;
@@ -180,6 +184,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     port: integer('PORT', 8080, 0, 65535, 'a port (an integer from 0 to 65535)'),
     host,
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 65_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'),
+    ...requestTimeouts(integer('NARSOLVE_HEADERS_TIMEOUT_MS', 20_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'), integer('NARSOLVE_REQUEST_TIMEOUT_MS', 120_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)')),
     learnedWorkers: integer('NARSOLVE_LEARNED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
     solveWorkers: integer('NARSOLVE_SOLVE_WORKERS', DEFAULT_SOLVE_WORKERS, 1, 64, 'a worker count (an integer from 1 to 64)'),
     offloadBytes: integer('NARSOLVE_OFFLOAD_BYTES', 1_000_000, 0, Number.MAX_SAFE_INTEGER, 'a size in bytes (a non-negative integer)'),
@@ -190,6 +195,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     graphCache: integer('NARSOLVE_GRAPH_CACHE', 16, 1, 100_000, 'a graph count (an integer from 1 to 100000)'),
     apiKeys: readApiKeys(env),
   };
+}
+
+/** The headers timeout must fit in the request timeout (Node refuses otherwise). */
+function requestTimeouts(headersTimeoutMs: number, requestTimeoutMs: number): { headersTimeoutMs: number; requestTimeoutMs: number } {
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(`config: NARSOLVE_HEADERS_TIMEOUT_MS=${headersTimeoutMs} is more than NARSOLVE_REQUEST_TIMEOUT_MS=${requestTimeoutMs}`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }
 
 const TENANT = /^[A-Za-z0-9._-]{1,64}$/;

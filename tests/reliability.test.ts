@@ -55,6 +55,20 @@ describe('inputs that pass the schema but would overflow or not decode get a cle
     }
   });
 
+  test('a body that is not valid UTF-8 is a 400, so ids differing only in invalid bytes are never merged into one node', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"graph":{"edges":[{"from":"a'), Buffer.from([0xff]), Buffer.from('","to":"a'), Buffer.from([0xfe]),
+      Buffer.from('","weight":1}]},"source":"a'), Buffer.from([0xff]), Buffer.from('","target":"a'), Buffer.from([0xfe]), Buffer.from('"}'),
+    ]);
+    const res = await request(app).post('/route').set('Content-Type', 'application/json').serialize((x) => x).send(bytes);
+    expect([res.status, res.body.code, res.body.detail]).toEqual([400, 'InvalidInput', expect.stringMatching(/not valid UTF-8/)]);
+  });
+
+  test('a UTF-8 byte order mark before the JSON is skipped', async () => {
+    const res = await request(app).post('/route').set('Content-Type', 'application/json').serialize((x) => x).send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]));
+    expect(res.status).toBe(200);
+  });
+
   test('a charset other than UTF-8 is refused with 415; utf-8 is fine', async () => {
     const utf7 = await request(app).post('/route').set('Content-Type', 'application/json; charset=utf-7').send(body);
     expect(utf7.status).toBe(415);
@@ -75,6 +89,9 @@ describe('configuration fails fast, naming the variable', () => {
     ['NARSOLVE_SOLVE_WORKERS', '0'],
     ['NARSOLVE_OFFLOAD_BYTES', '1MB'],
     ['LOG_LEVEL', 'loud'],
+    ['NARSOLVE_HEADERS_TIMEOUT_MS', '0'],
+    ['NARSOLVE_REQUEST_TIMEOUT_MS', 'soon'],
+    ['NARSOLVE_HEADERS_TIMEOUT_MS', '9000000'],
   ])('%s=%s', (name, value) => {
     expect(() => loadServerConfig({ [name]: value })).toThrow(new RegExp(`^config: ${name}=`));
   });
@@ -129,6 +146,31 @@ describe('the server process', () => {
       await server.exited;
     }
   });
+
+  test('slow clients get the configured timeouts: headers that never finish and a body that never finishes are each a 408 problem, and the connection closes', async () => {
+    const port = await freePort();
+    const server = startServer({ PORT: String(port), NARSOLVE_HEADERS_TIMEOUT_MS: '1000', NARSOLVE_REQUEST_TIMEOUT_MS: '2000' });
+    expect(await server.listening).toBe(true);
+    const answerTo = (start: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(start));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+      });
+    try {
+      // Node's own default would hold these for 300 s; the test's 60 s timeout fails if the configured ones are ignored.
+      const slowHeaders = await answerTo('POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
+      const slowBody = await answerTo('POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"graph":');
+      for (const answer of [slowHeaders, slowBody]) {
+        expect(answer).toMatch(/^HTTP\/1\.1 408/);
+        expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 408, code: 'RequestTimeout' });
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 60_000);
 
   test('a port already in use: exit status 1, the reason, and never "listening"', async () => {
     const taken = createServer();
