@@ -19,6 +19,12 @@ function expectProblem(res: request.Response, status: number, code: string): voi
 }
 
 describe('HTTP answers', () => {
+  test('each resource has one spelling: /ROUTE and /route/ are 404 problems; a query string is ignored', async () => {
+    const route = { graph: { edges: [{ from: 'a', to: 'b', weight: 2 }] }, source: 'a' };
+    for (const path of ['/ROUTE', '/route/', '/Healthz']) expectProblem(await request(app).post(path).send(route), 404, 'NotFound');
+    expect((await request(app).post('/route?x=').send(route)).status).toBe(200);
+  });
+
   test('POST /route answers a certified shortest path', async () => {
     const res = await request(app)
       .post('/route')

@@ -215,3 +215,17 @@ describe('the server process', () => {
     expect(server.log()).not.toMatch(/terminate called|Napi::Error/);
   });
 });
+
+describe('values near the double limit', () => {
+  test('observations [1e308, 1e308] are a valid edge whose median is 1e308, not an overflow', async () => {
+    const answer = await solveRoute({ graph: { edges: [{ from: 'a', to: 'b', observations: [1e308, 1e308] }] }, source: 'a', target: 'b', solver: 'classical' }, testContext());
+    expect(answer.distance).toBe(1e308);
+  });
+
+  test('a sum that overflows names the field it came from: capacities, or observations counted as their median', async () => {
+    const capacities = await refusal(() => solveMaxflow({ graph: { edges: [{ from: 's', to: 't', capacity: 1e308 }, { from: 's', to: 't', capacity: 1e308 }] }, source: 's', sink: 't' }, testContext()));
+    expect(capacities.message).toMatch(/the capacities add up/);
+    const observed = await refusal(() => solveRoute({ graph: { edges: [{ from: 'a', to: 'b', observations: [1e308] }, { from: 'b', to: 'c', observations: [1e308, 1e308] }] }, source: 'a', target: 'c' }, testContext()));
+    expect(observed.message).toMatch(/the weights \(an edge's observations counting as their median\) add up/);
+  });
+});

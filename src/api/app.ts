@@ -51,6 +51,9 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.disable('x-powered-by');
   // Answers can be tens of megabytes; hashing them for an ETag costs more than it saves.
   app.set('etag', false);
+  // One spelling per resource: /ROUTE and /route/ are 404s, not aliases of /route.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.use(requestLog(logger), requestMetrics(metrics));
   const body = [requireJson, jsonBody(config, options.offload)];
   const solve = solveHandler({ config, learned }, metrics, options.offload);

@@ -129,7 +129,8 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   const stats = valueStats(edgeValue);
   if (!Number.isFinite(stats.absSum)) {
     // A path length or a flow value is at most the sum of |values|; past the largest double it would overflow to Infinity.
-    throw invalidInput('/graph/edges', `the ${field}s add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`);
+    const what = `the ${field === 'weight' ? 'weights' : 'capacities'}${observations ? ` (an edge's ${OBSERVATIONS_OF[field]} counting as their median)` : ''}`;
+    throw invalidInput('/graph/edges', `${what} add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`);
   }
 
   return {
@@ -201,7 +202,10 @@ function readObservations(edges: Columns, field: ValueField, limits: Limits, err
 export function median(values: Float64Array): number {
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  if (sorted.length % 2 === 1) return sorted[mid];
+  // As numpy computes it, except that two values near the double limit do not overflow to Infinity.
+  const sum = sorted[mid - 1] + sorted[mid];
+  return Number.isFinite(sum) ? sum / 2 : sorted[mid - 1] / 2 + sorted[mid] / 2;
 }
 
 /**
