@@ -3,8 +3,12 @@ import { resolve } from 'node:path';
 
 /** Limits and tolerances; every one can be set by an environment variable (see README "Limits"). */
 export interface Limits {
-  /** Largest request body, in bytes. */
+  /** Largest request body, in bytes (on the wire, and after decompression). */
   maxBodyBytes: number;
+  /** Most bytes a compressed body may inflate to per compressed byte (past its first MiB). */
+  maxInflationRatio: number;
+  /** Most bytes all request bodies being read or held may take at once. */
+  maxBodyBytesInFlight: number;
   /** Most nodes in one graph (listed or implied by edges). */
   maxNodes: number;
   /** Most edges in one graph. */
@@ -44,6 +48,8 @@ export interface Config {
 
 export const DEFAULT_LIMITS: Limits = {
   maxBodyBytes: 256 * 1024 * 1024,
+  maxInflationRatio: 50,
+  maxBodyBytesInFlight: 1024 * 1024 * 1024,
   maxNodes: 2_000_000,
   maxEdges: 4_000_000,
   maxWork: 2_000_000_000,
@@ -64,6 +70,8 @@ export const DEFAULT_TOLERANCES: Tolerances = {
 
 const ENV_NAMES: Record<keyof Limits | keyof Tolerances, string> = {
   maxBodyBytes: 'NARSOLVE_MAX_BODY_BYTES',
+  maxInflationRatio: 'NARSOLVE_MAX_INFLATION_RATIO',
+  maxBodyBytesInFlight: 'NARSOLVE_MAX_BODY_BYTES_IN_FLIGHT',
   maxNodes: 'NARSOLVE_MAX_NODES',
   maxEdges: 'NARSOLVE_MAX_EDGES',
   maxWork: 'NARSOLVE_MAX_WORK',

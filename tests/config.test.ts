@@ -15,10 +15,12 @@ describe('configuration', () => {
     const config = loadConfig({
       NARSOLVE_MAX_EDGES: '10', NARSOLVE_MAX_NODES: '5', NARSOLVE_MAX_BODY_BYTES: '1_000', NARSOLVE_MAX_WORK: '99', NARSOLVE_MAX_OBSERVATIONS: '7', NARSOLVE_DEFAULT_TIMEOUT_MS: '500', NARSOLVE_MAX_TIMEOUT_MS: '2000', NARSOLVE_FLOW_REL_TOL: '1e-6',
       NARSOLVE_MAX_GRAPHS_PER_TENANT: '3', NARSOLVE_MAX_STORED_BYTES: '4096', NARSOLVE_MAX_OBSERVATION_BATCH: '50', NARSOLVE_MAX_RETAINED_OBSERVATIONS: '500', NARSOLVE_RETENTION_DAYS: '30',
+      NARSOLVE_MAX_INFLATION_RATIO: '20', NARSOLVE_MAX_BODY_BYTES_IN_FLIGHT: '8000',
     });
     expect(config.limits).toEqual({
       maxEdges: 10, maxNodes: 5, maxBodyBytes: 1000, maxWork: 99, maxObservations: 7, defaultTimeoutMs: 500, maxTimeoutMs: 2000,
       maxGraphsPerTenant: 3, maxStoredBytes: 4096, maxObservationBatch: 50, maxRetainedObservations: 500, defaultRetentionDays: 30,
+      maxInflationRatio: 20, maxBodyBytesInFlight: 8000,
     });
     expect(config.tolerances.flowRelative).toBe(1e-6);
   });

@@ -229,3 +229,33 @@ describe('values near the double limit', () => {
     expect(observed.message).toMatch(/the weights \(an edge's observations counting as their median\) add up/);
   });
 });
+
+describe('what a body may cost', () => {
+  const route = (padding: number) => `{"graph":{"edges":[{"from":"a","to":"b","weight":1}]},${' '.repeat(padding)}"source":"a"}`;
+
+  test('a compressed body that inflates past NARSOLVE_MAX_INFLATION_RATIO is a 413 as soon as it passes it, not inflated to its end', async () => {
+    const bomb = gzipSync(route(200 * 1024 * 1024));
+    const res = await request(app).post('/route').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize((x) => x).send(bomb);
+    expect([res.status, res.body.code]).toEqual([413, 'TooBig']);
+    expect(res.body.detail).toContain('NARSOLVE_MAX_INFLATION_RATIO');
+    // An ordinary compressed body (JSON compresses 5-20 times) is answered.
+    const fine = await request(app).post('/route').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize((x) => x).send(gzipSync(route(50_000)));
+    expect(fine.status).toBe(200);
+  });
+
+  test('bodies held at once are bounded by NARSOLVE_MAX_BODY_BYTES_IN_FLIGHT: past it a 503 with Retry-After, and each answer gives its bytes back', async () => {
+    const small = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled(), limits: { maxBodyBytesInFlight: 4000 } });
+    const over = await request(small).post('/route').set('Content-Type', 'application/json').send(route(5000));
+    expect([over.status, over.body.code, over.headers['retry-after']]).toEqual([503, 'Overloaded', '1']);
+    expect(over.body.detail).toContain('NARSOLVE_MAX_BODY_BYTES_IN_FLIGHT');
+    // Three bodies of 3,000 bytes one after another all fit: each gave its bytes back when answered.
+    for (let i = 0; i < 3; i++) expect((await request(small).post('/route').set('Content-Type', 'application/json').send(route(3000))).status).toBe(200);
+  });
+
+  test('a Content-Length over NARSOLVE_MAX_BODY_BYTES is a 413 before any byte is read', async () => {
+    const small = createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned: learnedDisabled(), limits: { maxBodyBytes: 100 } });
+    const res = await request(small).post('/route').set('Content-Type', 'application/json').send(route(500));
+    expect([res.status, res.body.code]).toEqual([413, 'TooBig']);
+    expect(res.body.detail).toContain('NARSOLVE_MAX_BODY_BYTES');
+  });
+});

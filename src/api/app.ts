@@ -7,7 +7,7 @@ import { NarsolveError, type Problem } from '../errors';
 import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { learnedDisabled, SOLVER_NAMES, type LearnedSolvers } from '../solvers/learned';
-import { parseJsonBody } from './body';
+import { BodyBudget, parseJsonBody } from './body';
 import { createMetrics, type AppMetrics } from './metrics';
 import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
@@ -55,12 +55,13 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.use(requestLog(logger), requestMetrics(metrics));
-  const body = [requireJson, jsonBody(config, options.offload)];
+  const budget = new BodyBudget(config.limits);
+  const body = [requireJson, jsonBody(budget, options.offload)];
   const solve = solveHandler({ config, learned }, metrics, options.offload);
   const handlers: Record<EndpointKey, RequestHandler[]> = {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
-    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(config, undefined)], (_req, res) => requestContext({ config, learned }, res)),
+    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res)),
     ...probeHandlers(config, learned, metrics),
   };
   for (const endpoint of ENDPOINTS) app[endpoint.method](expressPath(endpoint.path), ...handlers[`${endpoint.method} ${endpoint.path}` as EndpointKey]);
@@ -112,25 +113,22 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
   } else next();
 }
 
-/** Reads the body as bytes (decompressed, size-limited) and parses it; big ones are left unparsed for a solve worker. */
-function jsonBody(config: Config, offload: Offload | undefined): RequestHandler {
-  const raw = express.raw({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/*+json'] });
-  return (req, res, next) => {
-    raw(req, res, (error?: unknown) => {
-      if (error) return next(error);
-      const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+/** Reads the body as bytes (decompressed, within the budget's limits) and parses it; big ones are left unparsed for a solve worker. */
+function jsonBody(budget: BodyBudget, offload: Offload | undefined): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      // The body's bytes count against the budget until its answer is sent (or the client leaves).
+      const bytes = await budget.read(req, (release) => res.once('close', release));
       if (offload && bytes.length >= offload.thresholdBytes) {
         res.locals.rawBody = bytes;
         req.body = undefined;
         return next();
       }
-      try {
-        req.body = parseJsonBody(bytes);
-        next();
-      } catch (parseError) {
-        next(parseError);
-      }
-    });
+      req.body = parseJsonBody(bytes);
+      next();
+    } catch (error) {
+      next(error);
+    }
   };
 }
 
@@ -237,29 +235,6 @@ function toProblem(error: unknown, req: Request, logger: Logger): Problem {
     if (error.code === 'Internal') req.log?.error({ err: error }, 'internal error');
     return error.toProblem();
   }
-  const bodyError = bodyParserProblem(error);
-  if (bodyError) return bodyError.toProblem();
   (req.log ?? logger).error({ err: error }, 'unexpected error');
   return new NarsolveError('Internal', 'an unexpected error occurred; the request id in this answer finds it in the logs').toProblem();
-}
-
-/** express.raw() reports its failures with a `type` (zlib its own with a Z_ `code`); map the ones a client can cause. Malformed JSON is parseJsonBody's. */
-function bodyParserProblem(error: unknown): NarsolveError | undefined {
-  const e = error as { type?: string; code?: string; message?: string; limit?: number; length?: number };
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
-    return new NarsolveError('InvalidInput', `the body does not decode as its Content-Encoding says (${e.message ?? e.code})`, { errors: [{ pointer: '', message: 'undecodable body' }] });
-  }
-  switch (e?.type) {
-    case 'entity.too.large':
-      return new NarsolveError('TooBig', `${e.length === undefined ? 'the body is larger than the limit' : `the body is ${e.length} bytes; the limit is`} ${e.limit} bytes (set ${envName('maxBodyBytes')} to change it)`, {
-        errors: [{ pointer: '', message: `at most ${e.limit} bytes` }],
-      });
-    case 'encoding.unsupported':
-      return new NarsolveError('UnsupportedMediaType', e.message ?? 'unsupported body encoding');
-    case 'request.aborted':
-    case 'request.size.invalid':
-      return new NarsolveError('InvalidInput', e.message ?? 'the body was cut short', { errors: [{ pointer: '', message: 'incomplete body' }] });
-    default:
-      return undefined;
-  }
 }
