@@ -4,14 +4,15 @@
  *  1. a mixed load (autocannon, 10 connections) with 10% bad requests: req/s, p50, p99, non-2xx, 5xx;
  *  2. /healthz latency while a 1M-edge route is solved, against /healthz idle in the same run;
  *  3. 100 concurrent noisy routes (each needs the learned encoder): how many the queue took, p99;
- *  4. the server's RSS at start and after each round of 1–3.
+ *  4. 100 concurrent mid-size routes (224 KB bodies): /healthz p99 and max meanwhile;
+ *  5. the server's RSS at start and after each round of 1–4.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { arg } from './args';
 import { percentile } from './stats';
-import { randomWeightedGraph } from '../generators/graphs';
+import { gridEdges, randomWeightedGraph } from '../generators/graphs';
 import { freePort } from '../generators/net';
 
 // The production build, as operators run it (npm run bench:load builds it first).
@@ -27,6 +28,7 @@ async function rssMb(base: string): Promise<number> {
 const small = { graph: { edges: [{ from: 'a', to: 'b', weight: 2 }, { from: 'b', to: 'c', weight: 3 }, { from: 'a', to: 'c', weight: 9 }] }, source: 'a', target: 'c' };
 const flow = { graph: { edges: [{ from: 's', to: 'a', capacity: 3 }, { from: 'a', to: 't', capacity: 2 }, { from: 's', to: 't', capacity: 1 }] }, source: 's', sink: 't' };
 const noisy = { graph: { edges: [{ from: 'a', to: 'b', observations: [2, 2.4, null] }, { from: 'b', to: 'c', observations: [3, 30] }, { from: 'a', to: 'c', observations: [9] }] }, source: 'a', target: 'c' };
+const mid = { graph: { edges: gridEdges(32, 5) }, source: 0, target: 32 * 32 - 1, solver: 'classical' };
 const medium = { graph: { edges: randomWeightedGraph(2000, 10_000, 7).map((e) => ({ from: e.from, to: e.to, weight: e.weight })) }, source: 0 };
 
 async function main(): Promise<void> {
@@ -119,9 +121,24 @@ async function main(): Promise<void> {
     const ms = burst.map((b) => b.ms);
     console.log(`\n[round ${round}] 3. 100 concurrent noisy routes (solver auto): ${learnedCount} answered by the encoder, ${busyCount} classically because the queue was full; p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms; /healthz meanwhile: ${healthDuringBurst.length} probes, max ${Math.max(...healthDuringBurst).toFixed(1)} ms`);
 
+    // 4. 100 concurrent mid-size routes (a 32×32 grid, 3,968 arcs, about 224 KB each, classical): /healthz meanwhile.
+    const midBody = JSON.stringify(mid);
+    const midBurst = Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const t = performance.now();
+        const res = await fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: midBody });
+        await res.arrayBuffer();
+        return { ms: performance.now() - t, status: res.status };
+      }),
+    );
+    const healthDuringMid = await probe(0, midBurst);
+    const mids = await midBurst;
+    const midMs = mids.map((m) => m.ms);
+    console.log(`\n[round ${round}] 4. 100 concurrent mid-size routes (${(midBody.length / 1e3).toFixed(0)} KB each, classical; NARSOLVE_OFFLOAD_BYTES ${process.env.NARSOLVE_OFFLOAD_BYTES ?? 'default'}): ${mids.filter((m) => m.status === 200).length} answered 200; p50 ${percentile(midMs, 50).toFixed(0)} ms, p99 ${percentile(midMs, 99).toFixed(0)} ms, all done in ${Math.max(...midMs).toFixed(0)} ms; /healthz meanwhile: ${healthDuringMid.length} probes, p99 ${percentile(healthDuringMid, 99).toFixed(1)} ms, max ${Math.max(...healthDuringMid).toFixed(1)} ms (target ≤ 100 ms)`);
+
     rssAfterRounds.push(await rssMb(base));
   }
-  console.log(`\n4. RSS: ${rssBefore} MB at start; after each round ${rssAfterRounds.map((mb) => `${mb} MB`).join(', ')} (last/first round ${(rssAfterRounds[rssAfterRounds.length - 1] / rssAfterRounds[0]).toFixed(2)}×)`);
+  console.log(`\n5. RSS: ${rssBefore} MB at start; after each round ${rssAfterRounds.map((mb) => `${mb} MB`).join(', ')} (last/first round ${(rssAfterRounds[rssAfterRounds.length - 1] / rssAfterRounds[0]).toFixed(2)}×)`);
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   console.log(`   SIGTERM: the server exited with status ${code}`);

@@ -195,7 +195,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     ...requestTimeouts(integer('NARSOLVE_HEADERS_TIMEOUT_MS', 20_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)'), integer('NARSOLVE_REQUEST_TIMEOUT_MS', 120_000, 1, 3_600_000, 'a timeout in milliseconds (an integer from 1 to 3600000)')),
     learnedWorkers: integer('NARSOLVE_LEARNED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
     solveWorkers: integer('NARSOLVE_SOLVE_WORKERS', DEFAULT_SOLVE_WORKERS, 1, 64, 'a worker count (an integer from 1 to 64)'),
-    offloadBytes: integer('NARSOLVE_OFFLOAD_BYTES', 1_000_000, 0, Number.MAX_SAFE_INTEGER, 'a size in bytes (a non-negative integer)'),
+    offloadBytes: integer('NARSOLVE_OFFLOAD_BYTES', 65_536, 0, Number.MAX_SAFE_INTEGER, 'a size in bytes (a non-negative integer)'),
     learnedQueue: integer('NARSOLVE_LEARNED_QUEUE', DEFAULT_LEARNED_QUEUE, 0, 100_000, 'a queue length (an integer from 0 to 100000)'),
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,
