@@ -200,12 +200,42 @@ function readObservations(edges: Columns, field: ValueField, limits: Limits, err
 
 /** The median of a non-empty list (the mean of the middle two for an even count), as numpy computes it. */
 export function median(values: Float64Array): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  if (sorted.length % 2 === 1) return sorted[mid];
+  const copy = Float64Array.from(values);
+  const mid = copy.length >> 1;
+  const upper = select(copy, mid);
+  if (copy.length % 2 === 1) return upper;
+  // Selecting `mid` left every smaller value before it: the lower middle is their largest.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (copy[i] > lower) lower = copy[i];
   // As numpy computes it, except that two values near the double limit do not overflow to Infinity.
-  const sum = sorted[mid - 1] + sorted[mid];
-  return Number.isFinite(sum) ? sum / 2 : sorted[mid - 1] / 2 + sorted[mid] / 2;
+  const sum = lower + upper;
+  return Number.isFinite(sum) ? sum / 2 : lower / 2 + upper / 2;
+}
+
+/** The k-th smallest value, rearranging `xs` so that every value before k is at most it (Hoare's selection; linear on average). */
+function select(xs: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi > lo) {
+    const pivot = xs[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return xs[k];
 }
 
 /**

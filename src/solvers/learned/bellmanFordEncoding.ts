@@ -1,5 +1,5 @@
 import type { CompactGraph } from '../../graph/types';
-import { float32, int64, type Encoded } from './tensors';
+import { float32, indexTensor, int64, type Encoded } from './tensors';
 
 /** The Bellman-Ford processor's inputs after its state h (training/specs/bellman_ford.json, model.step_inputs). */
 export const BELLMAN_FORD_TENSORS = {
@@ -31,14 +31,14 @@ export function paddedSlots(graph: CompactGraph): { k: number; slots: number } {
 export function encodeBellmanFord(graph: CompactGraph, source: number, k = paddedSlots(graph).k): BellmanFordInputs {
   const n = graph.nodeCount;
   const fill = new Int32Array(n);
-  const nbrIndex = new BigInt64Array(n * k);
+  const nbrIndex = indexTensor(n * k);
   const nbrWeight = new Float32Array(n * k);
   const nbrMask = new Float32Array(n * k);
   const slotEdge = new Int32Array(n * k).fill(-1);
   const slotTail = new Int32Array(n * k).fill(-1);
   forEachIncomingArc(graph, (tail, head, edge) => {
     const slot = head * k + fill[head]++;
-    nbrIndex[slot] = BigInt(tail);
+    nbrIndex.set(slot, tail);
     nbrWeight[slot] = graph.edgeValue[edge];
     nbrMask[slot] = 1;
     slotEdge[slot] = edge;
@@ -46,7 +46,7 @@ export function encodeBellmanFord(graph: CompactGraph, source: number, k = padde
   });
   const sourceMask = new Float32Array(n);
   sourceMask[source] = 1;
-  return { n, k, source: sourceMask, nbrIndex, nbrWeight, nbrMask, slotEdge, slotTail };
+  return { n, k, source: sourceMask, nbrIndex: nbrIndex.tensor, nbrWeight, nbrMask, slotEdge, slotTail };
 }
 
 function forEachIncomingArc(graph: CompactGraph, visit: (tail: number, head: number, edge: number) => void): void {

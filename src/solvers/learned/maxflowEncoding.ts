@@ -1,5 +1,5 @@
 import type { CompactGraph } from '../../graph/types';
-import { float32, int64, type Encoded } from './tensors';
+import { float32, indexTensor, int64, type Encoded } from './tensors';
 
 /** The max-flow processor's inputs after its state h (training/specs/maxflow.json, model.step_inputs); ki and ko are the largest in- and out-degree (at least 1). */
 export const MAXFLOW_TENSORS = {
@@ -52,10 +52,10 @@ export function encodeMaxflow(graph: CompactGraph, source: number, sink: number,
   const { ki, ko } = widths;
   const inFill = new Int32Array(n);
   const outFill = new Int32Array(n);
-  const inIndex = new BigInt64Array(n * ki);
+  const inSlots = indexTensor(n * ki);
   const inCapacity = new Float32Array(n * ki);
   const inMask = new Float32Array(n * ki);
-  const outIndex = new BigInt64Array(n * ko);
+  const outSlots = indexTensor(n * ko);
   const outCapacity = new Float32Array(n * ko);
   const outMask = new Float32Array(n * ko);
   const inSlotEdge = new Int32Array(n * ki).fill(-1);
@@ -63,16 +63,18 @@ export function encodeMaxflow(graph: CompactGraph, source: number, sink: number,
   forEachArc(graph, (tail, head, edge, sign) => {
     const capacity = graph.edgeValue[edge];
     const i = head * ki + inFill[head]++;
-    inIndex[i] = BigInt(tail);
+    inSlots.set(i, tail);
     inCapacity[i] = capacity;
     inMask[i] = 1;
     inSlotEdge[i] = edge;
     inSlotSign[i] = sign;
     const o = tail * ko + outFill[tail]++;
-    outIndex[o] = BigInt(head);
+    outSlots.set(o, head);
     outCapacity[o] = capacity;
     outMask[o] = 1;
   });
+  const inIndex = inSlots.tensor;
+  const outIndex = outSlots.tensor;
   const sourceMask = new Float32Array(n);
   const sinkMask = new Float32Array(n);
   sourceMask[source] = 1;

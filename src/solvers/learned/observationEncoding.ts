@@ -1,6 +1,6 @@
 import { median } from '../../graph/compact';
 import type { CompactGraph } from '../../graph/types';
-import { float32, int64, type Encoded } from './tensors';
+import { float32, indexTensor, int64, type Encoded } from './tensors';
 
 /**
  * An observation encoder's inputs (training/specs/noisy_routes.json, model.step_inputs; the noisy
@@ -45,33 +45,38 @@ export function encodeObservations(graph: CompactGraph): ObservationInputs {
   const floor = largest > 0 ? largest * 1e-6 : 1;
   const logObs = new Float32Array(m * o);
   const obsMask = new Float32Array(m * o);
-  const all: number[] = [];
-  const tails = new BigInt64Array(m);
-  const heads = new BigInt64Array(m);
+  let total = 0;
+  for (let a = 0; a < m; a++) total += obs.start[graph.arcEdge[a] + 1] - obs.start[graph.arcEdge[a]];
+  const all = new Float64Array(total);
+  let filled = 0;
+  const tails = indexTensor(m);
+  const heads = indexTensor(m);
   for (let u = 0; u < n; u++) {
     for (let a = graph.arcStart[u]; a < graph.arcStart[u + 1]; a++) {
-      tails[a] = BigInt(u);
-      heads[a] = BigInt(graph.arcHead[a]);
+      tails.set(a, u);
+      heads.set(a, graph.arcHead[a]);
       const e = graph.arcEdge[a];
       for (let j = obs.start[e], slot = 0; j < obs.start[e + 1]; j++, slot++) {
         const x = Math.log(Math.max(obs.values[j], floor));
         logObs[a * o + slot] = x;
         obsMask[a * o + slot] = 1;
-        all.push(x);
+        all[filled++] = x;
       }
     }
   }
-  const centreValue = median(Float64Array.from(all));
-  const spreadValue = Math.max(0.05, 1.4826 * median(Float64Array.from(all, (x) => Math.abs(x - centreValue))));
+  const centreValue = median(all);
+  const deviations = new Float64Array(total);
+  for (let i = 0; i < total; i++) deviations[i] = Math.abs(all[i] - centreValue);
+  const spreadValue = Math.max(0.05, 1.4826 * median(deviations));
   const { kt, kh } = incidentWidths(graph);
-  const tailArcs = new BigInt64Array(n * kt);
+  const tailArcs = indexTensor(n * kt);
   const tailMask = new Float32Array(n * kt);
-  const headArcs = new BigInt64Array(n * kh);
+  const headArcs = indexTensor(n * kh);
   const headMask = new Float32Array(n * kh);
   const headFill = new Int32Array(n);
   for (let u = 0; u < n; u++) {
     for (let a = graph.arcStart[u], slot = 0; a < graph.arcStart[u + 1]; a++, slot++) {
-      tailArcs[u * kt + slot] = BigInt(a);
+      tailArcs.set(u * kt + slot, a);
       tailMask[u * kt + slot] = 1;
     }
   }
@@ -79,13 +84,13 @@ export function encodeObservations(graph: CompactGraph): ObservationInputs {
   for (let a = 0; a < m; a++) {
     const v = graph.arcHead[a];
     const slot = headFill[v]++;
-    headArcs[v * kh + slot] = BigInt(a);
+    headArcs.set(v * kh + slot, a);
     headMask[v * kh + slot] = 1;
   }
   return {
     m, n, o, kt, kh, logObs, obsMask,
     centre: new Float32Array(m).fill(centreValue), spread: new Float32Array(m).fill(spreadValue),
-    tailArcs, tailMask, headArcs, headMask, tails, heads,
+    tailArcs: tailArcs.tensor, tailMask, headArcs: headArcs.tensor, headMask, tails: tails.tensor, heads: heads.tensor,
   };
 }
 

@@ -41,3 +41,17 @@ export type Encoded<F extends TensorFields> = Tensors<F> & Dims<F>;
 export function shapeOf(field: TensorField, encoded: Record<string, unknown>): number[] {
   return field.dims.map((dim) => encoded[dim] as number);
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * An int64 index tensor filled through an int32 view: a non-negative index below 2^31 is its low
+ * word with a zero high word on a little-endian machine, so no BigInt is made per entry (one each
+ * is most of an encoding's time on large graphs). Big-endian machines take the BigInt path.
+ */
+export function indexTensor(size: number): { readonly tensor: BigInt64Array; set(at: number, index: number): void } {
+  const tensor = new BigInt64Array(size);
+  if (!LITTLE_ENDIAN) return { tensor, set: (at, index) => void (tensor[at] = BigInt(index)) };
+  const words = new Int32Array(tensor.buffer, tensor.byteOffset, size * 2);
+  return { tensor, set: (at, index) => void (words[at * 2] = index) };
+}
