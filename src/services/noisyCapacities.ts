@@ -1,4 +1,3 @@
-import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import type { MaxflowResult } from '../solvers/classical/flow';
 import { exactMaxflow } from '../solvers/classical/maxflow';
@@ -56,8 +55,7 @@ export async function noisyCapacities(graph: CompactGraph, source: number, sink:
     if (attempt.fallbackReason) report.fallbackReason = attempt.fallbackReason;
     return { result: onEstimate, capacities: 'estimate', verdict, report };
   }
-  const { decoded, version } = attempt.output;
-  const decodedGraph = withEdgeValues(graph, decoded);
+  const { decoded, decodedGraph, version } = attempt.output;
   const result = exactMaxflow(decodedGraph, source, sink, { maxWork });
   timer.mark('solve');
   const verdict = verifiedFlow(decodedGraph, source, sink, result, context, 'noisy max flow');

@@ -1,5 +1,4 @@
 import { NarsolveError } from '../errors';
-import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import { shortestPaths, type LabelState } from '../solvers/classical/shortestPaths';
 import type { ShortestPathVerdict } from '../verify/shortestPaths';
@@ -65,8 +64,7 @@ export async function noisyRoutes(
     if (attempt.fallbackReason) report.fallbackReason = attempt.fallbackReason;
     return { tree: onEstimate, costs: 'estimate', verdict, report };
   }
-  const { decoded, version } = attempt.output;
-  const decodedGraph = withEdgeValues(graph, decoded);
+  const { decoded, decodedGraph, version } = attempt.output;
   const tree = exactTree(decodedGraph, source, target, maxWork);
   timer.mark('solve');
   const verdict = verifiedRoute(decodedGraph, source, target, tree, context, 'noisy route');

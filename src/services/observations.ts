@@ -1,3 +1,4 @@
+import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
 import type { EncoderName, LearnedModel } from '../solvers/learned';
 import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
@@ -18,10 +19,17 @@ export function planEncoder<K extends EncoderName>(graph: CompactGraph, model: L
  * so a graph that is solved again (a stored graph at one epoch) is decoded once; a whole-body
  * request's graph is a new object each time and never hits.
  */
-const decodedFor = new WeakMap<CompactGraph, { decoded: Float64Array; version: string }>();
+const decodedFor = new WeakMap<CompactGraph, Decoded>();
+
+/** An encoder's output for a graph: one value per edge, and the graph with those values (what the exact solver then runs on). */
+export interface Decoded {
+  readonly decoded: Float64Array;
+  readonly decodedGraph: CompactGraph;
+  readonly version: string;
+}
 
 /** Encode → infer (in a worker thread) → one decoded value per edge, refused unless every one is finite and non-negative. */
-export async function decodeObservations<K extends EncoderName>(graph: CompactGraph, model: LearnedModel<K>, context: SolveContext, timer: StageTimer): Promise<{ decoded: Float64Array; version: string }> {
+export async function decodeObservations<K extends EncoderName>(graph: CompactGraph, model: LearnedModel<K>, context: SolveContext, timer: StageTimer): Promise<Decoded> {
   const known = decodedFor.get(graph);
   if (known && known.version === model.version) {
     timer.mark('decode');
@@ -39,7 +47,7 @@ export async function decodeObservations<K extends EncoderName>(graph: CompactGr
   }
   if (!Number.isFinite(total)) throw new Error('the decoded values add up to more than the largest double');
   timer.mark('decode');
-  const answer = { decoded, version: model.version };
+  const answer = { decoded, decodedGraph: withEdgeValues(graph, decoded), version: model.version };
   decodedFor.set(graph, answer);
   return answer;
 }
