@@ -4,6 +4,8 @@ import type { ErrorCode } from '../errors';
 export interface Endpoint {
   readonly method: 'get' | 'post' | 'put' | 'delete';
   readonly path: string;
+  /** The operation's name in OpenAPI (and in generated clients). */
+  readonly operationId: string;
   readonly summary: string;
   /** What a 200 means. */
   readonly ok: string;
@@ -24,36 +26,36 @@ const SOLVE_PROBLEMS = ['InvalidInput', 'TooBig', 'UnsupportedMediaType', 'WorkL
 /** Every endpoint narsolve serves. */
 export const ENDPOINTS = [
   {
-    method: 'post', path: '/route', summary: 'Shortest path or shortest-path tree', ok: 'Solved; the certificate proves the answer',
+    method: 'post', path: '/route', operationId: 'solveRoute', summary: 'Shortest path or shortest-path tree', ok: 'Solved; the certificate proves the answer',
     body: { request: 'RouteRequest', response: 'RouteResponse' }, problems: [...SOLVE_PROBLEMS, 'NegativeCycle'],
   },
   {
-    method: 'post', path: '/maxflow', summary: 'Maximum flow and minimum cut', ok: 'Solved; the certificate proves the answer',
+    method: 'post', path: '/maxflow', operationId: 'solveMaxflow', summary: 'Maximum flow and minimum cut', ok: 'Solved; the certificate proves the answer',
     body: { request: 'MaxflowRequest', response: 'MaxflowResponse' }, problems: SOLVE_PROBLEMS,
   },
-  { method: 'get', path: '/graphs', summary: "The caller's stored graphs", ok: 'The list', body: { response: 'GraphList' }, problems: GRAPH_PROBLEMS, auth: true },
+  { method: 'get', path: '/graphs', operationId: 'listGraphs', summary: "The caller's stored graphs", ok: 'The list', body: { response: 'GraphList' }, problems: GRAPH_PROBLEMS, auth: true },
   {
-    method: 'put', path: '/graphs/{graphId}', summary: 'Register or replace a stored graph', ok: 'Created (201) or replaced (200); ETag is the version', status: '200 or 201',
+    method: 'put', path: '/graphs/{graphId}', operationId: 'putGraph', summary: 'Register or replace a stored graph', ok: 'Created (201) or replaced (200); ETag is the version', status: '200 or 201',
     body: { request: 'GraphPutRequest', response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'PreconditionFailed', 'QuotaExceeded'], auth: true,
   },
-  { method: 'get', path: '/graphs/{graphId}', summary: "A stored graph's metadata", ok: 'The metadata; ETag is the version', body: { response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
-  { method: 'delete', path: '/graphs/{graphId}', summary: 'Delete a stored graph and its history', ok: 'Deleted (204)', status: '204', problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'PreconditionFailed'], auth: true },
+  { method: 'get', path: '/graphs/{graphId}', operationId: 'getGraph', summary: "A stored graph's metadata", ok: 'The metadata; ETag is the version', body: { response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
+  { method: 'delete', path: '/graphs/{graphId}', operationId: 'deleteGraph', summary: 'Delete a stored graph and its history', ok: 'Deleted (204)', status: '204', problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'PreconditionFailed'], auth: true },
   {
-    method: 'post', path: '/graphs/{graphId}/observations', summary: 'Append a batch of observations', ok: 'Stored durably', body: { request: 'ObservationsRequest', response: 'ObservationsResponse' },
+    method: 'post', path: '/graphs/{graphId}/observations', operationId: 'addObservations', summary: 'Append a batch of observations', ok: 'Stored durably', body: { request: 'ObservationsRequest', response: 'ObservationsResponse' },
     problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'QuotaExceeded'], auth: true,
   },
   {
-    method: 'post', path: '/graphs/{graphId}/route', summary: 'Shortest path on a stored graph', ok: 'Solved; the certificate proves the answer',
+    method: 'post', path: '/graphs/{graphId}/route', operationId: 'routeStoredGraph', summary: 'Shortest path on a stored graph', ok: 'Solved; the certificate proves the answer',
     body: { request: 'StoredRouteRequest', response: 'RouteResponse' }, problems: [...SOLVE_PROBLEMS, ...GRAPH_PROBLEMS, 'NegativeCycle'], auth: true,
   },
   {
-    method: 'post', path: '/graphs/{graphId}/maxflow', summary: 'Maximum flow and minimum cut on a stored graph', ok: 'Solved; the certificate proves the answer',
+    method: 'post', path: '/graphs/{graphId}/maxflow', operationId: 'maxflowStoredGraph', summary: 'Maximum flow and minimum cut on a stored graph', ok: 'Solved; the certificate proves the answer',
     body: { request: 'StoredMaxflowRequest', response: 'MaxflowResponse' }, problems: [...SOLVE_PROBLEMS, ...GRAPH_PROBLEMS], auth: true,
   },
-  { method: 'get', path: '/healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
-  { method: 'get', path: '/readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },
-  { method: 'get', path: '/openapi.json', summary: 'This document', ok: 'OpenAPI 3.1', problems: [] },
+  { method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
+  { method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
+  { method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },
+  { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This document', ok: 'OpenAPI 3.1', problems: [] },
 ] as const satisfies readonly Endpoint[];
 
 /** The paths narsolve serves. */
