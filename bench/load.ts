@@ -5,10 +5,15 @@
  *  2. /healthz latency while a 1M-edge route is solved, against /healthz idle in the same run;
  *  3. 100 concurrent noisy routes (each needs the learned encoder): how many the queue took, p99;
  *  4. 100 concurrent mid-size routes (224 KB bodies): /healthz p99 and max meanwhile;
- *  5. the server's RSS at start and after each round of 1–4.
+ *  5. the server's RSS at start and after each round of 1–4;
+ *  6. stored graphs under a crash: writers and readers on one stored graph for `--crash-seconds`,
+ *     the server killed with SIGKILL halfway and restarted on the same data folder: acknowledged
+ *     batches lost (target 0), 5xx outside the restart (target 0), /healthz p99 (target ≤ 100 ms).
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args';
 import { percentile } from './stats';
@@ -142,6 +147,94 @@ async function main(): Promise<void> {
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   console.log(`   SIGTERM: the server exited with status ${code}`);
+  await crashScenario(Number(arg('crash-seconds', '20')));
+}
+
+/** Starts the built server on `port` with `env` and resolves once /readyz answers. */
+async function started(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
+    } catch {
+      if (i > 600) throw new Error('the server did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** 6. Writers and readers on a stored graph while the server is killed with SIGKILL and restarted. */
+async function crashScenario(seconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-load-crash-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { NARSOLVE_DATA_DIR: dir };
+  let child = await started(port, env);
+  const side = 30;
+  const edges = gridEdges(side, 9).map((e) => ({ from: e.from, to: e.to }));
+  const json = { 'content-type': 'application/json' };
+  await fetch(`${base}/graphs/city`, { method: 'PUT', headers: json, body: JSON.stringify({ graph: { edges } }) });
+  let acknowledged = 0;
+  let acknowledgedRows = 0;
+  let refused = 0;
+  let fiveXx = 0;
+  let down = false;
+  const health: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const call = async (path: string, body: unknown): Promise<Response | undefined> => {
+    try {
+      return await fetch(base + path, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    } catch {
+      refused++;
+      return undefined;
+    }
+  };
+  const writer = async () => {
+    while (performance.now() < end) {
+      const rows = 500;
+      const res = await call('/graphs/city/observations', { observations: { edge: Array.from({ length: rows }, () => Math.floor(Math.random() * edges.length)), value: Array.from({ length: rows }, () => 1 + Math.random() * 9) } });
+      if (res?.status === 200) (acknowledged++, (acknowledgedRows += rows));
+      else if (res && res.status >= 500 && !down) fiveXx++;
+      if (!res) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const reader = async () => {
+    while (performance.now() < end) {
+      const res = await call('/graphs/city/route', { source: 0, target: side * side - 1, solver: 'classical' });
+      if (res && res.status >= 500 && !down) fiveXx++;
+      if (res) await res.arrayBuffer();
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const prober = async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+        if (!down) health.push(performance.now() - t);
+      } catch {
+        // The server is down: not a latency.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const killer = async () => {
+    await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 2));
+    down = true;
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const restart = performance.now();
+    child = await started(port, env);
+    down = false;
+    return performance.now() - restart;
+  };
+  const [restartMs] = await Promise.all([killer(), writer(), writer(), reader(), prober()]);
+  const meta = (await (await fetch(`${base}/graphs/city`)).json()) as { epoch: number; observations: { count: number } };
+  const lost = Math.max(0, acknowledgedRows - meta.observations.count);
+  console.log(`\n6. stored graphs under a crash (${seconds} s, 2 writers of 500-row batches, 1 reader, SIGKILL halfway, restart took ${restartMs.toFixed(0)} ms): ${acknowledged} batches (${acknowledgedRows} rows) acknowledged, ${meta.observations.count} rows stored after the restart: ${lost} acknowledged rows lost (target 0); 5xx outside the restart: ${fiveXx} (target 0); ${refused} calls refused while it was down; /healthz p99 ${percentile(health, 99).toFixed(1)} ms over ${health.length} probes (target ≤ 100 ms)`);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {
