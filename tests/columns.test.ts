@@ -102,5 +102,9 @@ test('over HTTP, a columnar body answers as documented and OpenAPI shows both fo
   expect(openapi.components.schemas.WeightedEdgeColumns.required).toEqual(['from', 'to']);
   expect(Object.keys(openapi.components.schemas.WeightedEdgeColumns.properties)).toEqual(['from', 'to', 'weight', 'observations']);
   expect(openapi.components.schemas.CapacityEdgeColumns.required).toEqual(['from', 'to']);
-  expect(openapi.components.schemas.RouteRequest.properties.graph.properties.edges.else.$ref).toBe('#/components/schemas/WeightedEdgeColumns');
+  // The schema's if/then/else (array of edge objects, else columns) is a oneOf for client generators.
+  expect(openapi.components.schemas.RouteRequest.properties.graph.properties.edges.oneOf).toEqual([
+    expect.objectContaining({ type: 'array', items: { $ref: '#/components/schemas/WeightedEdge' } }),
+    { $ref: '#/components/schemas/WeightedEdgeColumns' },
+  ]);
 });
