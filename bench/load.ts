@@ -1,6 +1,6 @@
 /**
  * Load and faults against the built server, on loopback only, bounded in count and time
- * (`npm run bench:load -- --seconds 30 --rounds 3`). Starts its own `dist/src/server.js` and reports:
+ * (`npm run bench:load -- --seconds 30 --rounds 3`; `-- --only crash` or `-- --only hostile` runs one scenario). Starts its own `dist/src/server.js` and reports:
  *  1. a mixed load (autocannon, 10 connections) with 10% bad requests: req/s, p50, p99, non-2xx, 5xx;
  *  2. /healthz latency while a 1M-edge route is solved, against /healthz idle in the same run;
  *  3. 100 concurrent noisy routes (each needs the learned encoder): how many the queue took, p99;
@@ -8,11 +8,16 @@
  *  5. the server's RSS at start and after each round of 1–4;
  *  6. stored graphs under a crash: writers and readers on one stored graph for `--crash-seconds`,
  *     the server killed with SIGKILL halfway and restarted on the same data folder: acknowledged
- *     batches lost (target 0), 5xx outside the restart (target 0), /healthz p99 (target ≤ 100 ms).
+ *     batches lost (target 0), 5xx outside the restart (target 0), /healthz p99 (target ≤ 100 ms);
+ *  7. hostile bodies: 8 compressed bombs at once (255 KB of gzip inflating to 250 MB) and 50 slow
+ *     clients (headers and bodies that never finish), on a server with 2 s / 4 s receive timeouts:
+ *     how each is answered, /healthz p99 meanwhile, and RSS before and after.
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args';
@@ -37,6 +42,10 @@ const mid = { graph: { edges: gridEdges(32, 5) }, source: 0, target: 32 * 32 - 1
 const medium = { graph: { edges: randomWeightedGraph(2000, 10_000, 7).map((e) => ({ from: e.from, to: e.to, weight: e.weight })) }, source: 0 };
 
 async function main(): Promise<void> {
+  // --only crash | hostile runs that scenario alone.
+  const only = arg('only', '');
+  if (only === 'crash') return crashScenario(Number(arg('crash-seconds', '20')));
+  if (only === 'hostile') return hostileScenario();
   const seconds = Number(arg('seconds', '30'));
   const bigEdges = Number(arg('big-edges', '1000000'));
   const rounds = Number(arg('rounds', '3'));
@@ -148,6 +157,51 @@ async function main(): Promise<void> {
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   console.log(`   SIGTERM: the server exited with status ${code}`);
   await crashScenario(Number(arg('crash-seconds', '20')));
+  await hostileScenario();
+}
+
+/** 7. Compressed bombs and slow clients against a server with short receive timeouts. */
+async function hostileScenario(): Promise<void> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = await started(port, { NARSOLVE_HEADERS_TIMEOUT_MS: '2000', NARSOLVE_REQUEST_TIMEOUT_MS: '4000', NARSOLVE_DATA_DIR: mkdtempSync(join(tmpdir(), 'narsolve-load-hostile-')) });
+  const rssStart = await rssMb(base);
+  const bomb = gzipSync(`{"graph":{"edges":[{"from":"a","to":"b","weight":1}]},${' '.repeat(250 * 1024 * 1024)}"source":"a"}`);
+  const health: number[] = [];
+  let done = false;
+  const prober = (async () => {
+    while (!done) {
+      const t = performance.now();
+      await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+      health.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const bombs = await Promise.all(
+    Array.from({ length: 8 }, async () => (await fetch(`${base}/route`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb })).status),
+  );
+  const rssAfterBombs = await rssMb(base);
+  const slow = (start: string) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(start));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text.slice(9, 12)));
+      socket.on('error', () => resolve('reset'));
+    });
+  const slowStarted = performance.now();
+  const slowAnswers = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      slow(i % 2 ? 'POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' : 'POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"graph":'),
+    ),
+  );
+  const slowMs = performance.now() - slowStarted;
+  done = true;
+  await prober;
+  const count = (xs: (string | number)[]) => JSON.stringify(xs.reduce<Record<string, number>>((by, x) => ((by[x] = (by[x] ?? 0) + 1), by), {}));
+  console.log(`\n7. hostile bodies: 8 gzip bombs (${(bomb.length / 1e3).toFixed(0)} KB each, inflating to 250 MB) answered ${count(bombs)}; 50 slow clients (half slow headers, half slow bodies) answered ${count(slowAnswers)} within ${(slowMs / 1000).toFixed(1)} s (timeouts 2 s / 4 s); /healthz p99 ${percentile(health, 99).toFixed(1)} ms, max ${Math.max(...health).toFixed(1)} ms over ${health.length} probes; RSS ${rssStart} MB at start, ${rssAfterBombs} MB after the bombs, ${await rssMb(base)} MB at the end`);
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
 }
 
 /** Starts the built server on `port` with `env` and resolves once /readyz answers. */
