@@ -101,6 +101,13 @@ describe('registering a graph', () => {
     expect((await request(app).get('/graphs')).body.graphs).toEqual([]);
   });
 
+  test('a registration past NARSOLVE_MAX_EDGES or NARSOLVE_MAX_NODES is a 413 naming the setting, as a whole-body request is', async () => {
+    const { app } = appWith({ limits: { maxEdges: 3, maxNodes: 3 } });
+    expectLimit(await request(app).put('/graphs/g').send({ graph: { edges: { from: [1, 2, 3, 4], to: [2, 3, 4, 1] } } }), 413, 'TooBig', 'NARSOLVE_MAX_EDGES');
+    expectLimit(await request(app).put('/graphs/g').send({ graph: { edges: [{ from: 1, to: 2 }, { from: 3, to: 4 }] } }), 413, 'TooBig', 'NARSOLVE_MAX_NODES');
+    expectLimit(await request(app).put('/graphs/g').send({ graph: { nodes: [1, 2, 3, 4], edges: [{ from: 1, to: 2 }] } }), 413, 'TooBig', 'NARSOLVE_MAX_NODES');
+  });
+
   test('the limits on graphs per tenant and stored bytes are problems that name their setting', async () => {
     const { app } = appWith({ limits: { maxGraphsPerTenant: 1, maxStoredBytes: 400 } });
     expect((await request(app).put('/graphs/one').send(CITY)).status).toBe(201);

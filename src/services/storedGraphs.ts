@@ -9,7 +9,7 @@ import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_
 import { readStoredGraph, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
-import { compactGraph } from '../graph/compact';
+import { checkSizeLimits, compactGraph } from '../graph/compact';
 import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
 import { ObservationHistory } from './history';
@@ -151,9 +151,11 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     async register(tenant, id, request, expected) {
       checkId(id);
       const body = validateBody<{ graph: StoredGraphInput; retentionDays?: number }>('graph-put-request.json', request);
-      const size = edgeCount(body.graph);
-      if (size > limits.maxEdges) throw new NarsolveError('TooBig', `edge count ${size} exceeds the limit of ${limits.maxEdges} (set ${envName('maxEdges')} to change it)`, { errors: [{ pointer: '/graph/edges', message: `at most ${limits.maxEdges} edges` }] });
+      // The same limits as a whole-body request, before any work.
+      checkSizeLimits(body.graph, limits);
       const { body: graph, observations } = readStoredGraph(body.graph, limits);
+      const nodes = graph.nodes?.length ?? new Set(graph.from.concat(graph.to).map((id) => `${typeof id}:${id}`)).size;
+      if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
       const old = store.get(tenant, id);
       if (!old && store.list(tenant).length >= limits.maxGraphsPerTenant) {
@@ -215,10 +217,6 @@ function extend(history: ObservationHistory, batches: ReturnType<GraphStore['bat
 
 function checkId(id: string): void {
   if (!GRAPH_ID.test(id)) throw invalidInput('/graphId', 'a graph id is 1 to 128 characters of A-Z, a-z, 0-9, ".", "_" and "-"');
-}
-
-function edgeCount(graph: StoredGraphInput): number {
-  return Array.isArray(graph.edges) ? graph.edges.length : (graph.edges.from?.length ?? 0);
 }
 
 function iso(ms: number): string {
