@@ -51,15 +51,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      if (i > 600) throw new Error('the server did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const child = await started(port, {});
   const rssBefore = await rssMb(base);
   console.log(`narsolve load bench: server pid ${child.pid} on ${base}; RSS at start ${rssBefore} MB`);
 

@@ -6,7 +6,7 @@
  *
  * Errors are thrown as NarsolveError with the same `code` the HTTP API answers with.
  */
-import { loadConfig, resolveConfig, type Limits, type Tolerances } from './config';
+import { loadConfig, resolveConfig, type Config, type Limits, type Tolerances } from './config';
 import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResponse } from './services/maxflow';
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
@@ -46,10 +46,13 @@ function sharedLearned(): Promise<LearnedSolvers> {
   return shared;
 }
 
-async function contextFor(options: SolveOptions): Promise<SolveContext> {
+function configFor(options: SolveOptions): Config {
   const fromEnv = loadConfig();
-  const config = resolveConfig({ limits: { ...fromEnv.limits, ...options.limits }, tolerances: { ...fromEnv.tolerances, ...options.tolerances } });
-  return { config, learned: options.learned ?? (await sharedLearned()) };
+  return resolveConfig({ limits: { ...fromEnv.limits, ...options.limits }, tolerances: { ...fromEnv.tolerances, ...options.tolerances } });
+}
+
+async function contextFor(options: SolveOptions): Promise<SolveContext> {
+  return { config: configFor(options), learned: options.learned ?? (await sharedLearned()) };
 }
 
 /** Shortest path (or tree) for a POST /route body; resolves to the same JSON the server answers. */
@@ -81,9 +84,8 @@ export interface Graphs {
  * the server opens it; a server may have the same folder open at the same time.
  */
 export async function openGraphs(options: SolveOptions & { dataDir?: string; tenant?: string } = {}): Promise<Graphs> {
-  const context = await contextFor(options);
   const store = new EmbeddedStore(options.dataDir ?? (process.env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'));
-  const graphs = createStoredGraphs(store, context.config);
+  const graphs = createStoredGraphs(store, configFor(options));
   const tenant = options.tenant ?? OPEN_TENANT;
   return {
     put: (id, body, expected) => graphs.register(tenant, id, body, expected),
@@ -91,8 +93,9 @@ export async function openGraphs(options: SolveOptions & { dataDir?: string; ten
     list: () => graphs.list(tenant),
     delete: (id, expected) => graphs.remove(tenant, id, expected),
     observe: (id, body) => graphs.ingest(tenant, id, body),
-    route: (id, body) => graphs.route(tenant, id, body, context),
-    maxflow: (id, body) => graphs.maxflow(tenant, id, body, context),
+    // Only the solves need the models: listing or registering never loads them.
+    route: async (id, body) => graphs.route(tenant, id, body, await contextFor(options)),
+    maxflow: async (id, body) => graphs.maxflow(tenant, id, body, await contextFor(options)),
     close: () => store.close(),
   };
 }

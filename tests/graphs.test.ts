@@ -77,6 +77,7 @@ describe('registering a graph', () => {
 
   test('If-None-Match: * creates only; If-Match must name the current version; DELETE honours If-Match too', async () => {
     const { app } = appWith();
+    expectProblem(await request(app).put('/graphs/g').set('If-Match', '*').send(CITY), 412, 'PreconditionFailed');
     expect((await request(app).put('/graphs/g').set('If-None-Match', '*').send(CITY)).status).toBe(201);
     expectProblem(await request(app).put('/graphs/g').set('If-None-Match', '*').send(CITY), 412, 'PreconditionFailed');
     expectProblem(await request(app).put('/graphs/g').set('If-Match', '"7"').send(CITY), 412, 'PreconditionFailed');

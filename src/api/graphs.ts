@@ -5,7 +5,7 @@
  * never leaks. Without keys, one open tenant serves everyone (the quick start).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
@@ -52,7 +52,7 @@ export function authenticate(keys: readonly ApiKey[] | undefined): RequestHandle
 }
 
 /** A write's precondition from If-Match (a version, quoted or not; * for any) and If-None-Match: *. */
-function expected(req: Request, current: () => number | undefined): Expected {
+function expected(req: Request): Expected {
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() === '*') return { absent: true };
@@ -60,7 +60,7 @@ function expected(req: Request, current: () => number | undefined): Expected {
   }
   const ifMatch = req.headers['if-match'];
   if (ifMatch === undefined) return undefined;
-  if (ifMatch.trim() === '*') return { version: current() ?? 0 };
+  if (ifMatch.trim() === '*') return { present: true };
   const version = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
   // An If-Match that names no version of ours can match none: precondition failed, as RFC 9110 says.
   return { version: version ? Number(version[1]) : -1 };
@@ -68,7 +68,7 @@ function expected(req: Request, current: () => number | undefined): Expected {
 
 const etag = (version: number) => `"${version}"`;
 
-/** The /graphs handlers, by endpoint. `body` reads a JSON body; `context` gives a solve its limits and cancellation. */
+/** The /graphs handlers, by endpoint (express 5 hands a handler's rejected promise to the problem handler). `body` reads a JSON body; `context` gives a solve its limits and cancellation. */
 export function graphHandlers(
   graphs: StoredGraphs | undefined,
   guard: RequestHandler,
@@ -84,55 +84,44 @@ export function graphHandlers(
   const ok = (res: Response, code = 'Ok') => {
     res.locals.code = code;
   };
-  const handle = (run: (req: Request, res: Response) => Promise<void> | void): RequestHandler => async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await run(req, res);
-    } catch (error) {
-      next(error);
-    }
-  };
   return {
-    'get /graphs': [guard, handle((_req, res) => {
+    'get /graphs': [guard, (_req, res) => {
       ok(res);
       res.json({ code: 'Ok', graphs: service().list(tenant(res)) });
-    })],
-    'put /graphs/{graphId}': [guard, ...body, handle(async (req, res) => {
-      const graphs = service();
-      const current = () => (graphs.list(tenant(res)).find((g) => g.graphId === id(req))?.version);
-      const { view, created } = await graphs.register(tenant(res), id(req), req.body, expected(req, current));
+    }],
+    'put /graphs/{graphId}': [guard, ...body, async (req: Request, res: Response) => {
+      const { view, created } = await service().register(tenant(res), id(req), req.body, expected(req));
       ok(res);
       res.status(created ? 201 : 200).setHeader('ETag', etag(view.version));
       if (created) res.setHeader('Location', `/graphs/${view.graphId}`);
       res.json(view);
-    })],
-    'get /graphs/{graphId}': [guard, handle((req, res) => {
+    }],
+    'get /graphs/{graphId}': [guard, (req: Request, res: Response) => {
       const view = service().describe(tenant(res), id(req));
       ok(res);
       res.setHeader('ETag', etag(view.version)).json(view);
-    })],
-    'delete /graphs/{graphId}': [guard, handle(async (req, res) => {
-      const graphs = service();
-      const current = () => graphs.describe(tenant(res), id(req)).version;
-      await graphs.remove(tenant(res), id(req), expected(req, current));
+    }],
+    'delete /graphs/{graphId}': [guard, async (req: Request, res: Response) => {
+      await service().remove(tenant(res), id(req), expected(req));
       ok(res);
       res.status(204).end();
-    })],
-    'post /graphs/{graphId}/observations': [guard, ...body, handle(async (req, res) => {
+    }],
+    'post /graphs/{graphId}/observations': [guard, ...body, async (req: Request, res: Response) => {
       const answer = await service().ingest(tenant(res), id(req), req.body);
       ok(res);
       res.json(answer);
-    })],
-    'post /graphs/{graphId}/route': [guard, ...body, handle(async (req, res) => {
+    }],
+    'post /graphs/{graphId}/route': [guard, ...body, async (req: Request, res: Response) => {
       const answer = await service().route(tenant(res), id(req), req.body, context(req, res));
       ok(res, answer.code);
       res.locals.solver = answer.solver.used;
       res.json(answer);
-    })],
-    'post /graphs/{graphId}/maxflow': [guard, ...body, handle(async (req, res) => {
+    }],
+    'post /graphs/{graphId}/maxflow': [guard, ...body, async (req: Request, res: Response) => {
       const answer = await service().maxflow(tenant(res), id(req), req.body, context(req, res));
       ok(res, answer.code);
       res.locals.solver = answer.solver.used;
       res.json(answer);
-    })],
+    }],
   };
 }

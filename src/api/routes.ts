@@ -62,7 +62,10 @@ export const ENDPOINTS = [
 export type EndpointPath = (typeof ENDPOINTS)[number]['path'];
 
 /** An endpoint by method and path ("put /graphs/{graphId}"): createApp must give each one a handler. */
-export type EndpointKey = (typeof ENDPOINTS)[number] extends infer E ? (E extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never) : never;
+export type EndpointKey = KeyOf<(typeof ENDPOINTS)[number]>;
+
+/** One key per endpoint (the conditional distributes over the table's union, so no method meets another's path). */
+type KeyOf<E> = E extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
 
 /** The path as express routes it ({graphId} → :graphId). */
 export function expressPath(path: string): string {

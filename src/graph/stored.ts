@@ -23,6 +23,20 @@ export interface StoredGraphBody {
 /** The two things an observation can measure: an edge's cost (routes) or its capacity (flows). */
 export type ObservationKind = 'cost' | 'capacity';
 
+/** A node id as a key that keeps "1" and 1 apart, as the compact graph does. */
+const keyOf = (id: NodeId) => `${typeof id}:${id}`;
+
+/** A stored graph's nodes: the listed ones, else the edges' endpoints in order of first appearance. */
+export function storedNodes(body: StoredGraphBody): readonly NodeId[] {
+  if (body.nodes) return body.nodes;
+  const seen = new Map<string, NodeId>();
+  for (let i = 0; i < body.from.length; i++) {
+    if (!seen.has(keyOf(body.from[i]))) seen.set(keyOf(body.from[i]), body.from[i]);
+    if (!seen.has(keyOf(body.to[i]))) seen.set(keyOf(body.to[i]), body.to[i]);
+  }
+  return [...seen.values()];
+}
+
 export interface StoredGraphInput {
   directed?: boolean;
   nodes?: NodeId[];
@@ -60,7 +74,6 @@ export function readStoredGraph(input: StoredGraphInput, limits: Limits): { body
   }
   const listed = input.nodes;
   const known = listed ? new Set<string>() : undefined;
-  const keyOf = (id: NodeId) => `${typeof id}:${id}`;
   listed?.forEach((id, i) => {
     if (known!.has(keyOf(id))) add(`/graph/nodes/${i}`, `duplicate node id ${JSON.stringify(id)}`);
     known!.add(keyOf(id));

@@ -6,7 +6,7 @@
  */
 import { envName, type Config } from '../config';
 import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
-import { readStoredGraph, type StoredGraphInput } from '../graph/stored';
+import { readStoredGraph, storedNodes, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
@@ -154,7 +154,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       // The same limits as a whole-body request, before any work.
       checkSizeLimits(body.graph, limits);
       const { body: graph, observations } = readStoredGraph(body.graph, limits);
-      const nodes = graph.nodes?.length ?? new Set(graph.from.concat(graph.to).map((id) => `${typeof id}:${id}`)).size;
+      const nodes = storedNodes(graph).length;
       if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
       const old = store.get(tenant, id);
@@ -342,8 +342,7 @@ function solveGraph({ body, history }: Loaded, kind: ObservationKind, at: number
   const field = kind === 'cost' ? 'weight' : 'capacity';
   const edges: Record<string, unknown[]> = { from, to, [field]: values };
   if (anyList) edges[kind === 'cost' ? 'observations' : 'capacityObservations'] = lists;
-  const nodes = body.nodes ?? [...new Map(body.from.concat(body.to).map((id) => [`${typeof id}:${id}`, id])).values()];
-  return { graph: { directed: body.directed, nodes, edges }, kept, unusable };
+  return { graph: { directed: body.directed, nodes: storedNodes(body), edges }, kept, unusable };
 }
 
 /** A route answer's edge indices, from the edges sent back to the registered ones. */

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { storedNodes } from '../graph/stored';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoredGraphBody } from './types';
 
 type Key = [string, string];
@@ -41,6 +42,15 @@ function decodeBatch(epoch: number, bytes: Uint8Array): ObservationBatch {
     value: column(8 + n * 4, 8, (b) => new Float64Array(b)),
     time: column(8 + n * 12, 8, (b) => new Float64Array(b)),
   };
+}
+
+/** A stored batch's row count and latest time, read in place (its time column only). */
+function batchExtent(bytes: Uint8Array): { latest: number; rows: number } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows = buffer.readUInt32LE(4);
+  let latest = -Infinity;
+  for (let i = 0, at = 8 + rows * 12; i < rows; i++, at += 8) latest = Math.max(latest, buffer.readDoubleLE(at));
+  return { latest, rows };
 }
 
 export class EmbeddedStore implements GraphStore {
@@ -82,7 +92,7 @@ export class EmbeddedStore implements GraphStore {
         id,
         version: (old?.version ?? 0) + 1,
         epoch: old?.epoch ?? 0,
-        nodes: countNodes(body),
+        nodes: storedNodes(body).length,
         edges: body.from.length,
         bytes: options.bytes,
         retentionDays: options.retentionDays,
@@ -131,15 +141,20 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async prune(tenant: string, id: string, before: number): Promise<number> {
-    const old = this.batches(tenant, id).filter((batch) => batch.time.every((t) => t < before));
+    // Only each batch's time column is read: a sweep must not copy the whole history.
+    const old: { key: [string, string, number]; rows: number }[] = [];
+    for (const { key, value } of this.log.getRange({ start: [tenant, id, 0], end: [tenant, id, Infinity] })) {
+      const { latest, rows } = batchExtent(value);
+      if (latest < before) old.push({ key, rows });
+    }
     if (old.length === 0) return 0;
     return this.root.transactionSync(() => {
       const meta = this.metas.get([tenant, id]);
       if (!meta) return 0;
       let dropped = 0;
-      for (const batch of old) {
-        this.log.removeSync([tenant, id, batch.epoch]);
-        dropped += batch.edge.length;
+      for (const { key, rows } of old) {
+        this.log.removeSync(key);
+        dropped += rows;
       }
       this.metas.putSync([tenant, id], { ...meta, observations: { ...meta.observations, count: meta.observations.count - dropped } });
       return dropped;
@@ -155,15 +170,7 @@ function check(old: GraphMeta | undefined, expected: Expected): void {
   if (!expected) return;
   if ('absent' in expected) {
     if (old) throw new PreconditionFailed(old.version);
+  } else if ('present' in expected) {
+    if (!old) throw new PreconditionFailed(0);
   } else if (old?.version !== expected.version) throw new PreconditionFailed(old?.version ?? 0);
-}
-
-function countNodes(body: StoredGraphBody): number {
-  if (body.nodes) return body.nodes.length;
-  const seen = new Set<unknown>();
-  for (let i = 0; i < body.from.length; i++) {
-    seen.add(typeof body.from[i] + ':' + body.from[i]);
-    seen.add(typeof body.to[i] + ':' + body.to[i]);
-  }
-  return seen.size;
 }

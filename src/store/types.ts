@@ -35,8 +35,8 @@ export interface ObservationBatch {
   readonly time: Float64Array;
 }
 
-/** A write's precondition: the version it expects (If-Match), or that the graph must not exist (If-None-Match: *). */
-export type Expected = { readonly version: number } | { readonly absent: true } | undefined;
+/** A write's precondition: the version it expects (If-Match), that the graph exists (If-Match: *), or that it must not (If-None-Match: *). */
+export type Expected = { readonly version: number } | { readonly present: true } | { readonly absent: true } | undefined;
 
 /** Thrown when a write's precondition does not hold; `current` is the version found (0: none). */
 export class PreconditionFailed extends Error {
