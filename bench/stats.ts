@@ -1,5 +1,5 @@
 /** The statistics the bench scripts print, each written once. */
-import { median as medianOf } from '../src/graph/compact';
+import { median as medianOf } from '../src/graph/estimates';
 
 /** The value at percentile p (0–100, nearest rank from below, so p50 is the upper middle); NaN for none. Does not reorder `xs`. */
 export function percentile(xs: readonly number[], p: number): number {

@@ -12,7 +12,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/api/app';
 import { DEFAULT_LIMITS, resolveConfig } from '../src/config';
-import { compactGraph, median as medianOf } from '../src/graph/compact';
+import { compactGraph } from '../src/graph/compact';
+import { median as medianOf } from '../src/graph/estimates';
 import { solveRoute, type RouteResponse } from '../src/services/route';
 import { learnedDisabled, loadLearnedSolvers, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
 import { decodeCosts, encodeObservations } from '../src/solvers/learned/observationEncoding';
@@ -51,6 +52,12 @@ function noisyGrid(side: number, seed: number, adversarial = false): Edge[] {
   }
   return edges;
 }
+
+/** A value clamped to the range of an edge's finite observations, as every decoded value is. */
+const withinObservations = (x: number, observations: (number | null)[]) => {
+  const finite = observations.filter((o): o is number => o !== null);
+  return Math.min(Math.max(...finite), Math.max(Math.min(...finite), x));
+};
 
 const nodesOf = (side: number) => Array.from({ length: side * side }, (_, v) => v);
 /** The median the service takes of an edge's observations (one helper in src/graph/compact.ts). */
@@ -146,7 +153,8 @@ describe('answers on noisy graphs', () => {
     const cost = (u: number, v: number) => 1 + ((u * 7 + v * 13) % 10);
     const edges = noisyGrid(7, 5);
     const answer = await solveRoute({ graph: { nodes: nodesOf(7), edges }, source: 0, target: 48 }, standInEncoder(cost));
-    const decoded = edges.map((e) => e.weight ?? cost(e.from, e.to));
+    // The stand-in's costs as served: each within its edge's observations (the decoding guard).
+    const decoded = edges.map((e) => e.weight ?? withinObservations(cost(e.from, e.to), e.observations!));
     const medians = edges.map((e) => e.weight ?? median(e.observations!.filter((x): x is number => x !== null)));
     expect(answer.solver).toMatchObject({ used: 'learned', algorithm: 'observation-encoder stand-in, dijkstra on its decoded costs' });
     expect(answer.certificate).toMatchObject({ verified: true, costs: 'decoded' });
@@ -189,9 +197,17 @@ describe('the served encoder', () => {
       const inputs = encodeObservations(graph);
       expect(inputs.centre[0]).toBeCloseTo(c.centre, 5);
       expect(inputs.spread[0]).toBeCloseTo(c.spread, 5);
+      // The model's own output, arc by arc (a directed graph: one arc per edge), before the decoding guard.
       const { logCost } = await learned.noisyRoutes.model!.infer(inputs);
-      const perEdge = decodeCosts(graph, logCost);
-      perEdge.forEach((cost, e) => expect(Math.abs(Math.log(cost) - c.log_cost[e])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.log_cost[e]))));
+      logCost.forEach((x, a) => {
+        const e = graph.arcEdge[a];
+        expect(Math.abs(x - c.log_cost[e])).toBeLessThanOrEqual(golden.tolerance * Math.max(1, Math.abs(c.log_cost[e])));
+      });
+      // And as served: the same, within each edge's observations.
+      decodeCosts(graph, logCost).forEach((cost, e) => {
+        const finite = (c.observations[e] as (number | null)[]).filter((o): o is number => o !== null);
+        expect(cost).toBe(Math.min(Math.max(...finite), Math.max(Math.min(...finite), cost)));
+      });
     }
   });
 
@@ -200,7 +216,7 @@ describe('the served encoder', () => {
       fc.asyncProperty(fc.integer({ min: 2, max: 9 }), fc.integer({ min: 1, max: 1e6 }), async (side, seed) => {
         const edges = noisyGrid(side, seed, true);
         const target = side * side - 1;
-        const answer = await solveRoute({ graph: { nodes: nodesOf(side), edges }, source: 0, target }, { config: resolveConfig(), learned });
+        const answer = await solveRoute({ graph: { nodes: nodesOf(side), edges }, source: 0, target, solver: 'learned' }, { config: resolveConfig(), learned });
         expect(answer.solver.used).toBe('learned');
         expect(answer.certificate).toMatchObject({ verified: true, costs: 'decoded' });
         expectRealPath(answer, edges, 0, target);
@@ -214,6 +230,12 @@ describe('the served encoder', () => {
     expect((await request(app).get('/readyz')).body.solvers.learned.noisyRoutes).toMatchObject({ ready: true });
     const res = await request(app).post('/route').send({ graph: { nodes: nodesOf(5), edges: noisyGrid(5, 9) }, source: 0, target: 24 });
     expect(res.status).toBe(200);
-    expect(res.body.solver.noisy).toMatchObject({ estimate: 'median', agree: expect.any(Boolean) });
+    expectMatchesSchema('route-response.json', res.body);
+    // auto follows the model's measured policy for this band; either way the answer says which estimate and why.
+    const status = learned.noisyRoutes.model!.policy!;
+    const band = 'policy' in status ? status.policy.bands[res.body.solver.noisy.evidence.band] : undefined;
+    expect(res.body.solver.noisy).toMatchObject({ estimate: band?.estimate ?? ('policy' in status ? status.policy.fallback : 'median'), policy: expect.any(String) });
+    if (band?.serve === 'learned') expect(res.body.solver).toMatchObject({ used: 'learned', noisy: { agree: expect.any(Boolean) } });
+    else expect(res.body.solver).toMatchObject({ used: 'classical', fallbackReason: res.body.solver.noisy.policy });
   });
 });

@@ -28,13 +28,13 @@ const body = JSON.stringify({ graph: { edges: [{ from: 'a', to: 'b', weight: 1 }
 describe('inputs that pass the schema but would overflow or not decode get a clear 4xx, never a 500', () => {
   test('a route through weights whose sum overflows the largest double', async () => {
     const error = await refusal(() => solveRoute({ graph: { edges: [{ from: 'a', to: 'b', weight: 1e308 }, { from: 'b', to: 'c', weight: 1e308 }] }, source: 'a', target: 'c' }, testContext()));
-    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges', message: expect.stringMatching(/path length could overflow/) }] });
+    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges/1/weight', message: expect.stringMatching(/path length could overflow/) }] });
   });
 
   test('two parallel 1e308 paths in a max flow', async () => {
     const edges = [{ from: 's', to: 'a', capacity: 1e308 }, { from: 'a', to: 't', capacity: 1e308 }, { from: 's', to: 'b', capacity: 1e308 }, { from: 'b', to: 't', capacity: 1e308 }];
     const error = await refusal(() => solveMaxflow({ graph: { edges }, source: 's', sink: 't' }, testContext()));
-    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges', message: expect.stringMatching(/flow value could overflow/) }] });
+    expect(error).toMatchObject({ code: 'InvalidInput', errors: [{ pointer: '/graph/edges/1/capacity', message: expect.stringMatching(/flow value could overflow/) }] });
   });
 
   test('a Content-Encoding: gzip header on a body that is not gzip is a 400; a real gzip body is answered', async () => {
@@ -222,11 +222,13 @@ describe('values near the double limit', () => {
     expect(answer.distance).toBe(1e308);
   });
 
-  test('a sum that overflows names the field it came from: capacities, or observations counted as their median', async () => {
+  test('a sum that overflows points at the field that overflowed it: a capacity, or an edge\'s observations (counted at their largest)', async () => {
     const capacities = await refusal(() => solveMaxflow({ graph: { edges: [{ from: 's', to: 't', capacity: 1e308 }, { from: 's', to: 't', capacity: 1e308 }] }, source: 's', sink: 't' }, testContext()));
-    expect(capacities.message).toMatch(/the capacities add up/);
-    const observed = await refusal(() => solveRoute({ graph: { edges: [{ from: 'a', to: 'b', observations: [1e308] }, { from: 'b', to: 'c', observations: [1e308, 1e308] }] }, source: 'a', target: 'c' }, testContext()));
-    expect(observed.message).toMatch(/the weights \(an edge's observations counting as their median\) add up/);
+    expect(capacities.errors).toEqual([{ pointer: '/graph/edges/1/capacity', message: expect.stringMatching(/capacities add up/) }]);
+    const observed = await refusal(() => solveRoute({ graph: { edges: [{ from: 'a', to: 'b', observations: [1e308] }, { from: 'b', to: 'c', observations: [1, 1e308] }] }, source: 'a', target: 'c' }, testContext()));
+    expect(observed.errors).toEqual([{ pointer: '/graph/edges/1/observations', message: expect.stringMatching(/largest observation, the costs add up/) }]);
+    const columns = await refusal(() => solveRoute({ graph: { edges: { from: ['a', 'b'], to: ['b', 'c'], weight: [null, 1e308], observations: [[1e308], null] } }, source: 'a', target: 'c' }, testContext()));
+    expect(columns.errors).toEqual([{ pointer: '/graph/edges/weight/1', message: expect.stringMatching(/weight, the costs add up/) }]);
   });
 });
 

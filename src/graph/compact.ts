@@ -2,6 +2,7 @@ import { invalidInput, invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type Fiel
 import type { Limits } from '../config';
 import { envName } from '../config';
 import { isNodeId, NODE_ID_RULE, OBSERVATIONS_OF, type CompactGraph, type EdgeColumns, type EdgeInput, type EdgeObservations, type GraphInput, type NodeId } from './types';
+import { median } from './estimates';
 
 /** Which edge property holds the number the solver reads. */
 export type ValueField = 'weight' | 'capacity';
@@ -127,10 +128,17 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   }
   errors.throwIfAny();
   const stats = valueStats(edgeValue);
-  if (!Number.isFinite(stats.absSum)) {
-    // A path length or a flow value is at most the sum of |values|; past the largest double it would overflow to Infinity.
-    const what = `the ${field === 'weight' ? 'weights' : 'capacities'}${observations ? ` (an edge's ${OBSERVATIONS_OF[field]} counting as their median)` : ''}`;
-    throw invalidInput('/graph/edges', `${what} add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`);
+  const overflow = overflowingEdge(edgeValue, observations);
+  if (overflow >= 0) {
+    // A path length or a flow value is at most the sum of |values|; past the largest double it would
+    // overflow to Infinity. An estimated edge counts at its largest observation: every estimate of it,
+    // learned or classical, lies within its observations' range.
+    const estimated = observations?.estimated[overflow] === 1;
+    const what = field === 'weight' ? (estimated ? 'largest observation' : 'weight') : estimated ? 'largest sample' : 'capacity';
+    throw invalidInput(
+      edges.pointer(overflow, estimated ? OBSERVATIONS_OF[field] : field),
+      `with this edge's ${what}, the ${field === 'weight' ? 'costs' : 'capacities'} add up to more than the largest double (about 1.8e308), so a ${field === 'weight' ? 'path length' : 'flow value'} could overflow; scale them down`,
+    );
   }
 
   return {
@@ -146,6 +154,20 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     ...arcsByTail(ids.length, edgeFrom, edgeTo, edgeValue, directed),
     stats,
   };
+}
+
+/** The first edge at which the sum of |values| (an estimated edge at its largest observation) passes the largest double, or -1. */
+function overflowingEdge(edgeValue: Float64Array, observations: EdgeObservations | undefined): number {
+  let total = 0;
+  for (let e = 0; e < edgeValue.length; e++) {
+    let bound = Math.abs(edgeValue[e]);
+    if (observations?.estimated[e]) {
+      for (let j = observations.start[e]; j < observations.start[e + 1]; j++) bound = Math.max(bound, observations.values[j]);
+    }
+    total += bound;
+    if (!Number.isFinite(total)) return e;
+  }
+  return -1;
 }
 
 /**
@@ -198,45 +220,6 @@ function readObservations(edges: Columns, field: ValueField, limits: Limits, err
   return { observations: { start, values: Float64Array.from(kept), estimated, estimate: 'median' }, refused };
 }
 
-/** The median of a non-empty list (the mean of the middle two for an even count), as numpy computes it. */
-export function median(values: Float64Array): number {
-  const copy = Float64Array.from(values);
-  const mid = copy.length >> 1;
-  const upper = select(copy, mid);
-  if (copy.length % 2 === 1) return upper;
-  // Selecting `mid` left every smaller value before it: the lower middle is their largest.
-  let lower = -Infinity;
-  for (let i = 0; i < mid; i++) if (copy[i] > lower) lower = copy[i];
-  // As numpy computes it, except that two values near the double limit do not overflow to Infinity.
-  const sum = lower + upper;
-  return Number.isFinite(sum) ? sum / 2 : lower / 2 + upper / 2;
-}
-
-/** The k-th smallest value, rearranging `xs` so that every value before k is at most it (Hoare's selection; linear on average). */
-function select(xs: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi > lo) {
-    const pivot = xs[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (xs[i] < pivot) i++;
-      while (xs[j] > pivot) j--;
-      if (i <= j) {
-        const t = xs[i];
-        xs[i] = xs[j];
-        xs[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return xs[k];
-}
 
 /**
  * withEdgeValues: the same graph with other edge values (decoded costs, say): same nodes, edges and

@@ -147,7 +147,7 @@ const NO_BENEFIT =
 /** What a noisy answer's certificate proves, in words: never anything about the unknown true capacities. */
 const NOISY_CLAIMS = {
   decoded: 'the flow is feasible and maximum, and the cut minimum, for the capacities the observation encoder decoded (a capacity where an edge has one); nothing is proven about the unknown true capacities',
-  estimate: "the flow is feasible and maximum, and the cut minimum, for the median of each edge's samples (a capacity where an edge has one); nothing is proven about the unknown true capacities",
+  estimate: "the flow is feasible and maximum, and the cut minimum, for the classical estimate of each edge's capacity from its samples that solver.noisy.estimate names (a capacity where an edge has one); nothing is proven about the unknown true capacities",
 } as const;
 
 /** The exact solver from zero flow. */

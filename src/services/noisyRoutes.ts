@@ -5,7 +5,9 @@ import type { ShortestPathVerdict } from '../verify/shortestPaths';
 import type { SolveContext, StageTimer } from './context';
 import { verifiedRoute } from './verified';
 import { attemptLearned } from './learned';
-import { decodeObservations, planEncoder } from './observations';
+import { ESTIMATE_WORDS, type EstimateName } from '../graph/estimates';
+import type { Evidence } from './evidence';
+import { chooseEstimate, decodeObservations, planEncoder } from './observations';
 import type { LearnedRun, SolverChoice, SolverReportBase } from './types';
 
 /** A route's cost under the classical point estimate and, where there are any, under the decoded costs. */
@@ -15,10 +17,14 @@ export interface NoisyRouteCosts {
   decodedCost?: number;
 }
 
-/** A noisy route answer's comparison: the learned route next to the one Dijkstra picks on the point estimate. */
+/** A noisy route answer's comparison: the learned route next to the one Dijkstra picks on the classical estimate. */
 export interface NoisyComparison {
-  /** The classical point estimate of an edge without a weight. */
-  estimate: 'median';
+  /** The classical point estimate of an edge without a weight: the one that validated best for this kind of evidence. */
+  estimate: EstimateName;
+  /** The request's evidence, as the policy reads it. */
+  evidence: Evidence;
+  /** Why `auto` answered as it did, from the model's measured policy (absent without a model). */
+  policy?: string;
   learnedRoute?: NoisyRouteCosts;
   classicalRoute?: NoisyRouteCosts;
   /** Whether the two routes are the same edges. */
@@ -28,18 +34,19 @@ export interface NoisyComparison {
 /** What a noisy route answer is: the tree, the costs it is exact for, the verdict on it, and how it came about. */
 export interface NoisyOutcome {
   readonly tree: LabelState;
-  /** 'decoded': the encoder's costs; 'estimate': the median of each edge's observations. */
+  /** 'decoded': the encoder's costs; 'estimate': the classical estimate report.noisy.estimate names. */
   readonly costs: 'decoded' | 'estimate';
   readonly verdict: ShortestPathVerdict;
   readonly report: SolverReportBase & { learned?: LearnedRun; noisy: NoisyComparison };
 }
 
 /**
- * noisyRoutes: a route request whose edges carry observations. normalize (the graph's edge values are
- * already the medians) → learned (encoder → decoded costs) → exact Dijkstra on the decoded costs →
- * verify against them; next to it, Dijkstra on the medians, the classical answer a careful engineer
- * would give. Without the encoder (classical, missing model, a graph past its limit, a failed
- * inference) the answer is the classical one.
+ * noisyRoutes: a route request whose edges carry observations. estimate (the classical estimate that
+ * validated best for this kind of evidence, and whether the encoder did better) → learned (encoder →
+ * decoded costs, each within its edge's observations) → exact Dijkstra on them → verify against
+ * them; next to it, Dijkstra on the classical estimate. Without the encoder (classical, a policy that
+ * measured no gain for this evidence, a missing model, a graph past its limit, a failed inference)
+ * the answer is the classical one, and says why.
  */
 export async function noisyRoutes(
   graph: CompactGraph,
@@ -50,17 +57,21 @@ export async function noisyRoutes(
   timer: StageTimer,
 ): Promise<NoisyOutcome> {
   const maxWork = context.config.limits.maxWork;
-  const onEstimate = exactTree(graph, source, target, maxWork);
+  const solver = context.learned.noisyRoutes;
+  const chosen = chooseEstimate(graph, solver.model?.policy, 'noisy-routes');
+  const { onEstimate: estimated, estimate } = chosen;
+  const onEstimate = exactTree(estimated, source, target, maxWork);
   timer.mark('estimate');
-  const attempt = await attemptLearned(choice, 'noisy route', context.learned.noisyRoutes, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
+  const noisy: NoisyComparison = { estimate, evidence: chosen.evidence, ...(chosen.reason !== undefined && { policy: chosen.reason }) };
+  const attempt =
+    choice === 'auto' && !chosen.autoLearned
+      ? ({ kind: 'classical', fallbackReason: chosen.reason } as const)
+      : await attemptLearned(choice, 'noisy route', solver, (model) => planEncoder(graph, model, 'observation'), (model) => decodeObservations(graph, model, context, timer));
   if (attempt.kind === 'classical') {
-    const verdict = verifiedRoute(graph, source, target, onEstimate, context, 'noisy route');
+    const verdict = verifiedRoute(estimated, source, target, onEstimate, context, 'noisy route');
     timer.mark('verify');
-    const report: NoisyOutcome['report'] = {
-      used: 'classical',
-      algorithm: `${onEstimate.algorithm} on the median of each edge's observations`,
-      noisy: { estimate: 'median', ...(target !== undefined && { classicalRoute: routeCosts(graph, onEstimate, source, target) }) },
-    };
+    if (target !== undefined) noisy.classicalRoute = routeCosts(estimated, onEstimate, source, target);
+    const report: NoisyOutcome['report'] = { used: 'classical', algorithm: `${onEstimate.algorithm} on the ${ESTIMATE_WORDS[estimate]} of each edge's observations`, noisy };
     if (attempt.fallbackReason) report.fallbackReason = attempt.fallbackReason;
     return { tree: onEstimate, costs: 'estimate', verdict, report };
   }
@@ -69,10 +80,9 @@ export async function noisyRoutes(
   timer.mark('solve');
   const verdict = verifiedRoute(decodedGraph, source, target, tree, context, 'noisy route');
   timer.mark('verify');
-  const noisy: NoisyComparison = { estimate: 'median' };
   if (target !== undefined) {
-    const learnedRoute = routeCosts(graph, tree, source, target, decoded);
-    const classicalRoute = routeCosts(graph, onEstimate, source, target, decoded);
+    const learnedRoute = routeCosts(estimated, tree, source, target, decoded);
+    const classicalRoute = routeCosts(estimated, onEstimate, source, target, decoded);
     Object.assign(noisy, { learnedRoute, classicalRoute, agree: samePath(learnedRoute, classicalRoute) });
   }
   return {

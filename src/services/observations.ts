@@ -1,8 +1,10 @@
 import { withEdgeValues } from '../graph/compact';
 import type { CompactGraph } from '../graph/types';
-import type { EncoderName, LearnedModel } from '../solvers/learned';
+import { estimateEdges, type EstimateName } from '../graph/estimates';
+import type { EncoderName, LearnedModel, PolicyStatus } from '../solvers/learned';
 import { decodeCosts, encodeObservations, observationSlots } from '../solvers/learned/observationEncoding';
 import { inferOptions, type SolveContext, type StageTimer } from './context';
+import { describeEvidence, type Evidence } from './evidence';
 import type { Unfit } from './learned';
 
 /** The encoder's padded size for this graph, or why it does not fit the serving limits (what the edges carry, in words, for the reason). */
@@ -50,4 +52,44 @@ export async function decodeObservations<K extends EncoderName>(graph: CompactGr
   const answer = { decoded, decodedGraph: withEdgeValues(graph, decoded), version: model.version };
   decodedFor.set(graph, answer);
   return answer;
+}
+
+/**
+ * How a noisy request is answered: the classical estimate that validated best for its kind of
+ * evidence (what a classical answer uses and every answer shows beside a learned one), and whether
+ * `auto` runs the encoder, with the measurement that decided it.
+ */
+export interface EstimateChoice {
+  readonly estimate: EstimateName;
+  /** The graph with each estimated edge at that estimate (a weight where the edge has one). */
+  readonly onEstimate: CompactGraph;
+  readonly evidence: Evidence;
+  /** Whether `auto` answers with the encoder. */
+  readonly autoLearned: boolean;
+  /** Why, in words: the policy band's measurement, or why there is none. */
+  readonly reason?: string;
+}
+
+/** The estimate when nothing was measured: the median, robust to the outliers real sensors produce. */
+export const UNMEASURED_ESTIMATE: EstimateName = 'median';
+
+/**
+ * chooseEstimate: reads the model's policy (models/<model>_policy.json) for this request's evidence
+ * band. Without a model there is nothing to decide (the caller's fallback says why); without a
+ * policy, or for a band no validation request fell in, `auto` serves a classical estimate.
+ */
+export function chooseEstimate(graph: CompactGraph, status: PolicyStatus | undefined, what: string): EstimateChoice {
+  const evidence = describeEvidence(graph);
+  const at = (estimate: EstimateName, autoLearned: boolean, reason?: string): EstimateChoice => ({
+    estimate,
+    onEstimate: estimate === graph.observations!.estimate ? graph : withEdgeValues(graph, estimateEdges(graph.observations!, graph.edgeValue, estimate)),
+    evidence,
+    autoLearned,
+    ...(reason !== undefined && { reason }),
+  });
+  if (!status) return at(UNMEASURED_ESTIMATE, true);
+  if ('reason' in status) return at(UNMEASURED_ESTIMATE, false, `no measurement shows the ${what} encoder better than a classical estimate: ${status.reason}`);
+  const band = status.policy.bands[evidence.band];
+  if (!band) return at(status.policy.fallback, false, `no validation request of the ${what} encoder had evidence like this (band ${evidence.band}); the ${status.policy.fallback} validated best overall`);
+  return at(band.estimate, band.serve === 'learned', `band ${evidence.band}: ${band.reason}`);
 }

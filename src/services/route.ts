@@ -205,7 +205,7 @@ function negativeCycleError(graph: CompactGraph, cycle: NegativeCycle): Narsolve
 /** What a noisy answer's certificate proves, in words: never optimality for the unknown true costs. */
 const NOISY_CLAIMS = {
   decoded: "the route (or tree) is shortest for the edge costs the observation encoder decoded (a weight where an edge has one); nothing is proven about the unknown true costs",
-  estimate: "the route (or tree) is shortest for the median of each edge's observations (a weight where an edge has one); nothing is proven about the unknown true costs",
+  estimate: "the route (or tree) is shortest for the classical estimate of each edge's cost from its observations that solver.noisy.estimate names (a weight where an edge has one); nothing is proven about the unknown true costs",
 } as const;
 
 function answer(

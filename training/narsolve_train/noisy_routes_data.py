@@ -24,6 +24,7 @@ import numpy as np
 TRAIN_FAMILIES = ("grid", "geometric")
 HELD_OUT_FAMILIES = ("holes",)
 MAX_OBSERVATIONS = 10
+NOISE = ("training", "heavy", "low")
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _largest_component(n, pairs):
     return roots == big
 
 
-def sample_noisy_graph(family: str, n: int, rng: np.random.Generator, heavy: bool = False) -> NoisyGraph:
+def sample_noisy_graph(family: str, n: int, rng: np.random.Generator, heavy: bool = False, noise: str = "") -> NoisyGraph:
     """One road-like graph of about n nodes with true costs and observations (see the module doc)."""
     if family == "grid":
         pts, pairs = _grid(n, rng)
@@ -114,17 +115,22 @@ def sample_noisy_graph(family: str, n: int, rng: np.random.Generator, heavy: boo
         centre, width = rng.random(2), rng.uniform(0.05, 0.4)
         field += rng.uniform(0.3, 2.0) * np.exp(-np.sum((mid - centre) ** 2, axis=1) / (2 * width ** 2))
     true_cost = 100.0 * length * np.exp(field) * np.exp(rng.normal(0, 0.1, len(tails)))
-    observations = observe(true_cost, rng, heavy)
+    observations = observe(true_cost, rng, noise or ("heavy" if heavy else "training"))
     m_nodes = len(pts)
     source, target = (int(x) for x in rng.choice(m_nodes, 2, replace=False))
     return NoisyGraph(m_nodes, tails, heads, true_cost, observations, source, target, family)
 
 
-def observe(true_cost: np.ndarray, rng: np.random.Generator, heavy: bool = False) -> np.ndarray:
-    """Noisy observations of each cost: lognormal noise, upward outliers, missing values (see the module doc)."""
+def observe(true_cost: np.ndarray, rng: np.random.Generator, noise: str = "training") -> np.ndarray:
+    """Noisy observations of each cost: lognormal noise, upward outliers, missing values (see the module
+    doc). noise: "training", "heavy" (held out), or "low" (sigma 0-0.05, no outliers: the regime where
+    the plain mean is already right, held out of training too)."""
+    if noise not in NOISE:
+        raise ValueError(f"observe: unknown noise {noise!r}")
     m = len(true_cost)
-    sigma = rng.uniform(0.6, 0.9) if heavy else rng.uniform(0.05, 0.6)
-    p_out = rng.uniform(0.2, 0.35) if heavy else rng.uniform(0.0, 0.2)
+    sigma, p_out = {"training": lambda: (rng.uniform(0.05, 0.6), rng.uniform(0.0, 0.2)),
+                    "heavy": lambda: (rng.uniform(0.6, 0.9), rng.uniform(0.2, 0.35)),
+                    "low": lambda: (rng.uniform(0.0, 0.05), 0.0)}[noise]()
     p_miss = rng.uniform(0.0, 0.3)
     count = rng.integers(1, MAX_OBSERVATIONS + 1, m)
     obs = true_cost[:, None] * np.exp(rng.normal(0, sigma, (m, MAX_OBSERVATIONS)))
@@ -170,3 +176,28 @@ def estimate(observations: np.ndarray, kind: str) -> np.ndarray:
 
 
 ESTIMATES = ("mean", "median", "trimmed", "huber")
+
+
+def write_estimates_golden(path: str, seed: int = 5) -> None:
+    """The golden file pinning the TypeScript estimates (src/graph/estimates.ts) to these: random
+    positive observation lists, NaN for a missing one, with each estimate of the finite values."""
+    import json
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i in range(60):
+        count = int(rng.integers(1, MAX_OBSERVATIONS + 1))
+        row = np.full(MAX_OBSERVATIONS, np.nan)
+        row[:count] = np.exp(rng.normal(np.log(50), rng.uniform(0.01, 1.0), count)) * np.where(rng.random(count) < 0.15, rng.uniform(2, 12, count), 1.0)
+        row[1:count][rng.random(count - 1) < 0.2] = np.nan
+        values = [float(x) for x in row[np.isfinite(row)]]
+        cases.append(dict(values=values, **{k: float(estimate(row[None, :], k)[0]) for k in ESTIMATES}))
+    with open(path, "w") as f:
+        json.dump(dict(source="python3 -m narsolve_train.noisy_routes_data --estimates-golden ../tests/fixtures/estimates_golden.json", cases=cases), f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    import sys
+    if sys.argv[1:2] != ["--estimates-golden"] or len(sys.argv) != 3:
+        sys.exit("usage: python3 -m narsolve_train.noisy_routes_data --estimates-golden <file>")
+    write_estimates_golden(sys.argv[2])

@@ -5,10 +5,15 @@ import { DEFAULT_LEARNED_QUEUE } from '../../config';
 import { compiledWorker, packageRoot } from '../../paths';
 import { readModelEntry, type ServedModel, type ServingLimits } from './manifest';
 import { MODELS, requestPayload, SOLVER_NAMES, type RequestOf, type RuleOf, type SolverName } from './models';
+import { readPolicy, type ServedPolicy } from './policy';
 import type { ResultOf, WorkerConfig, WorkerModel, WorkerTask } from './worker';
 
 export { MODELS, requestPayload, SOLVER_NAMES, type EncoderName, type RequestOf, type SolverName } from './models';
 export type { BellmanFordInference, MaxflowInference, ObservationInference, ResultOf } from './worker';
+export type { PolicyBand, PolicyCandidate, ServedPolicy } from './policy';
+
+/** A model's serving policy as loaded: the policy, or why there is none to use. */
+export type PolicyStatus = { readonly policy: ServedPolicy } | { readonly reason: string };
 
 /** Whether a learned solver can answer, and if not, why (shown by /readyz and in fallbackReason). */
 export interface LearnedReadiness {
@@ -31,6 +36,8 @@ export interface LearnedModel<K extends SolverName> {
    * alone, and says why. The repair (route) and warm-start (max flow) paths behind it stay tested.
    */
   readonly auto: boolean;
+  /** For a model MODELS marks `policy`: its measured serving policy, or why there is none (then `auto` serves a classical estimate). */
+  readonly policy?: PolicyStatus;
   infer(request: RequestOf<K>, options?: InferOptions): Promise<ResultOf<K>>;
 }
 
@@ -205,7 +212,7 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
       solvers[name] = { readiness: unready(entry.reason) } as never;
       continue;
     }
-    const model = learnedModel(run, name, entry.model);
+    const model = learnedModel(run, name, entry.model, modelsDir);
     const failed = await warmUp(name, model).catch((error: Error) => error.message);
     solvers[name] = (failed === undefined
       ? { model, readiness: { ready: true, reason: `${entry.model.name} ${entry.model.version} loaded`, runtime, version: entry.model.version } }
@@ -230,12 +237,13 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
 }
 
 /** Model K as served: its spec's facts, and calls that send only what the worker reads. */
-function learnedModel<K extends SolverName>(run: RunTask, name: K, served: ServedModel<RuleOf<K>>): LearnedModel<K> {
+function learnedModel<K extends SolverName>(run: RunTask, name: K, served: ServedModel<RuleOf<K>>, modelsDir: string): LearnedModel<K> {
   return {
     version: served.version,
     limits: served.limits,
     steps: served.steps,
     auto: served.auto === true,
+    ...(MODELS[name].policy && { policy: readPolicy(modelsDir, served.name, served.sha256) }),
     infer: (request, options) => run({ solver: name, request: requestPayload(name, request) } as WorkerTask, options) as Promise<ResultOf<K>>,
   };
 }

@@ -19,6 +19,8 @@ export interface ServedModel<R extends StepRule = StepRule> {
   readonly file: string;
   readonly path: string;
   readonly version: string;
+  /** The model file's sha256 (checked against the manifest): what a measured policy names. */
+  readonly sha256: string;
   readonly hidden: number;
   readonly limits: ServingLimits;
   readonly steps: R;
@@ -58,7 +60,7 @@ export function readModelEntry<K extends SolverName>(modelsDir: string, solver: 
   if (typeof entry.version !== 'string' || entry.version !== released) {
     return { reason: `models/manifest.json: ${name}: version ${JSON.stringify(entry.version)} is not the spec's serving.version ${JSON.stringify(released)}` };
   }
-  return { model: { name, file, path, version: entry.version, ...fields, steps: fields.steps as RuleOf<K> } };
+  return { model: { name, file, path, version: entry.version, sha256: sha, ...fields, steps: fields.steps as RuleOf<K> } };
 }
 
 /** The serving facts from a spec copy, or the first one that is missing or not what this build implements. */

@@ -23,6 +23,8 @@ export interface ModelDefinition {
   readonly rule: StepRule['rule'];
   /** Whether the spec must say (serving.auto) if auto runs it on requests an exact solver answers alone. */
   readonly decidesAuto: boolean;
+  /** Whether `auto` serves it only where its measured policy (models/<model>_policy.json) says it validated better than a classical estimate. */
+  readonly policy: boolean;
   /** The numbers each call sends beside the encoding (the step budget). */
   readonly call: readonly string[];
   /** One tiny call at start-up, so a model that loads but cannot run is caught then, not per request; `expect` gives each result array's length. */
@@ -31,7 +33,7 @@ export interface ModelDefinition {
 
 /** An observation encoder's entry: one architecture, tensors and warm-up (a → b with two observations), trained per model. */
 const encoder = <M extends string>(model: M, label: string) =>
-  ({ model, label, tensors: OBSERVATION_TENSORS, state: false, outputs: ['log_cost'], rule: 'single_pass', decidesAuto: false, call: [], warmUp: ENCODER_WARM_UP }) as const;
+  ({ model, label, tensors: OBSERVATION_TENSORS, state: false, outputs: ['log_cost'], rule: 'single_pass', decidesAuto: false, policy: true, call: [], warmUp: ENCODER_WARM_UP }) as const;
 
 const ENCODER_WARM_UP = {
   request: {
@@ -53,6 +55,7 @@ export const MODELS = {
     outputs: ['pointer_logits', 'distance', 'reached'],
     rule: 'until_stable',
     decidesAuto: true,
+    policy: false,
     call: ['maxSteps'],
     warmUp: {
       request: { n: 2, k: 1, source: Float32Array.of(1, 0), nbrIndex: BigInt64Array.of(0n, 0n), nbrWeight: Float32Array.of(0, 1), nbrMask: Float32Array.of(0, 1), maxSteps: 2 },
@@ -68,6 +71,7 @@ export const MODELS = {
     outputs: ['flow_fraction', 'cut_logit'],
     rule: 'hop_depth + extra',
     decidesAuto: true,
+    policy: false,
     call: ['steps'],
     warmUp: {
       request: {

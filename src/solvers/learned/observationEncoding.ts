@@ -1,4 +1,4 @@
-import { median } from '../../graph/compact';
+import { median } from '../../graph/estimates';
 import type { CompactGraph } from '../../graph/types';
 import { float32, indexTensor, int64, type Encoded } from './tensors';
 
@@ -42,7 +42,8 @@ export function encodeObservations(graph: CompactGraph): ObservationInputs {
   let largest = 0;
   for (let e = 0; e < graph.edgeCount; e++) o = Math.max(o, obs.start[e + 1] - obs.start[e]);
   for (const x of obs.values) largest = Math.max(largest, x);
-  const floor = largest > 0 ? largest * 1e-6 : 1;
+  // At least the smallest double, so that a log is finite however small the largest observation is.
+  const floor = largest > 0 ? Math.max(largest * 1e-6, Number.MIN_VALUE) : 1;
   const logObs = new Float32Array(m * o);
   const obsMask = new Float32Array(m * o);
   let total = 0;
@@ -97,18 +98,37 @@ export function encodeObservations(graph: CompactGraph): ObservationInputs {
 /**
  * decodeCosts: the encoder's log costs per arc as a cost per request edge: an undirected edge's two
  * arcs are averaged, and an edge sent with a weight keeps its weight (it is what that edge costs).
+ *
+ * The guard that holds whatever the model outputs: a decoded value lies between the smallest and the
+ * largest of its edge's finite observations (no widening), so an edge whose observations agree
+ * decodes to exactly that value, and no decoded value is ever outside what was measured. A log cost
+ * that is not a number is refused (a broken model), never clamped into a plausible value.
  */
 export function decodeCosts(graph: CompactGraph, logCost: Float32Array): Float64Array {
+  const obs = graph.observations!;
   const cost = new Float64Array(graph.edgeCount);
   const arcs = new Int32Array(graph.edgeCount);
   for (let a = 0; a < graph.arcEdge.length; a++) {
     const e = graph.arcEdge[a];
-    cost[e] += Math.exp(logCost[a]);
+    if (Number.isNaN(logCost[a])) throw new Error(`the encoder decoded NaN for arc ${a}`);
+    // A running mean of the edge's arcs: two values near the double limit do not overflow.
     arcs[e]++;
+    cost[e] += (Math.min(Math.exp(logCost[a]), Number.MAX_VALUE) - cost[e]) / arcs[e];
   }
-  const estimated = graph.observations!.estimated;
   for (let e = 0; e < graph.edgeCount; e++) {
-    cost[e] = estimated[e] && arcs[e] > 0 ? cost[e] / arcs[e] : graph.edgeValue[e];
+    const at = obs.start[e];
+    const end = obs.start[e + 1];
+    if (!obs.estimated[e] || arcs[e] === 0 || end === at) {
+      cost[e] = graph.edgeValue[e];
+      continue;
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let j = at; j < end; j++) {
+      lo = Math.min(lo, obs.values[j]);
+      hi = Math.max(hi, obs.values[j]);
+    }
+    cost[e] = Math.min(hi, Math.max(lo, cost[e]));
   }
   return cost;
 }
