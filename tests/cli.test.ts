@@ -99,6 +99,7 @@ describe('library, CLI and server give the same answer to the same body', () => 
     graph: { edges: [{ from: 'a', to: 'b', observations: [2, 3, null, 9] }, { from: 'b', to: 'c', weight: 1 }, { from: 'a', to: 'c', observations: [4.5, 4.1] }] },
     source: 'a',
     target: 'c',
+    solver: 'learned' as const,
   };
   const withoutTimes = (answer: { timingsMs?: unknown }) => ({ ...answer, timingsMs: undefined });
 

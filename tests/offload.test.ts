@@ -57,7 +57,7 @@ describe('when a request is solved in a solve worker', () => {
   });
 
   test('a noisy route reaches the learned encoder through the main thread, with its queue wait reported', async () => {
-    const noisy = { graph: { edges: [{ from: 'a', to: 'b', observations: [2, 2.4, null] }, { from: 'b', to: 'c', observations: [3, 30] }, { from: 'a', to: 'c', observations: [9] }] }, source: 'a', target: 'c' };
+    const noisy = { graph: { edges: [{ from: 'a', to: 'b', observations: [2, 2.4, null] }, { from: 'b', to: 'c', observations: [3, 30] }, { from: 'a', to: 'c', observations: [9] }] }, source: 'a', target: 'c', solver: 'learned' };
     const answer = await request(inWorker).post('/route').send(noisy);
     expect(answer.status).toBe(200);
     expect(answer.body.solver.used).toBe('learned');

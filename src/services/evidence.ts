@@ -21,6 +21,11 @@ export const COUNT_BANDS = [
   { name: 'several', below: Infinity },
 ] as const;
 
+/** How far from its edge's median (in units of the request's dispersion) an observation counts as an outlier. */
+export const OUTLIER_SPREADS = 3;
+/** The smallest dispersion the outlier test uses, so that near-agreeing observations are not all outliers. */
+export const MIN_OUTLIER_SCALE = 0.02;
+
 export type EvidenceBand = `${(typeof DISPERSION_BANDS)[number]['name']}-${(typeof COUNT_BANDS)[number]['name']}`;
 
 export interface Evidence {
@@ -30,6 +35,12 @@ export interface Evidence {
   readonly perEdge: number;
   /** The median, over estimated edges with two or more observations, of 1.4826 × the MAD of their log observations (0 when none has two). */
   readonly dispersion: number;
+  /**
+   * The share of observations (on edges with three or more) further than OUTLIER_SPREADS × the
+   * dispersion (at least MIN_OUTLIER_SCALE) from their edge's median in log space: how much of the
+   * evidence a mean would be dragged by.
+   */
+  readonly outlierShare: number;
   readonly band: EvidenceBand;
 }
 
@@ -48,18 +59,41 @@ export function describeEvidence(graph: CompactGraph): Evidence {
   }
   const perEdge = counts.length ? median(Float64Array.from(counts)) : 0;
   const dispersion = spreads.length ? median(Float64Array.from(spreads)) : 0;
+  const outlierShare = obs ? shareOfOutliers(graph, OUTLIER_SPREADS * Math.max(dispersion, MIN_OUTLIER_SCALE)) : 0;
   const d = DISPERSION_BANDS.find((b) => dispersion < b.below)!.name;
   const c = COUNT_BANDS.find((b) => perEdge < b.below)!.name;
-  return { estimatedEdges: counts.length, perEdge, dispersion, band: `${d}-${c}` };
+  return { estimatedEdges: counts.length, perEdge, dispersion, outlierShare, band: `${d}-${c}` };
 }
 
-/** 1.4826 × the MAD of the logs (zeros read as a millionth of the largest value; all zeros: 0). */
+/** The share of observations on estimated edges with three or more that lie further than `limit` from their edge's median log. */
+function shareOfOutliers(graph: CompactGraph, limit: number): number {
+  const obs = graph.observations!;
+  let seen = 0;
+  let outliers = 0;
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const at = obs.start[e];
+    const end = obs.start[e + 1];
+    if (!obs.estimated[e] || end - at < 3) continue;
+    const logs = logsOf(obs.values.subarray(at, end));
+    const centre = median(logs);
+    for (const x of logs) if (Math.abs(x - centre) > limit) outliers++;
+    seen += logs.length;
+  }
+  return seen ? outliers / seen : 0;
+}
+
+/** 1.4826 × the MAD of the logs. */
 function logSpread(values: Float64Array): number {
-  let largest = 0;
-  for (const x of values) largest = Math.max(largest, x);
-  if (largest === 0) return 0;
-  const floor = Math.max(largest * 1e-6, Number.MIN_VALUE);
-  const logs = values.map((x) => Math.log(Math.max(x, floor)));
+  const logs = logsOf(values);
   const centre = median(logs);
   return 1.4826 * median(logs.map((x) => Math.abs(x - centre)));
+}
+
+/** The logs of a list, zeros read as a millionth of its largest value (all zeros: all 0). */
+function logsOf(values: Float64Array): Float64Array {
+  let largest = 0;
+  for (const x of values) largest = Math.max(largest, x);
+  if (largest === 0) return new Float64Array(values.length);
+  const floor = Math.max(largest * 1e-6, Number.MIN_VALUE);
+  return values.map((x) => Math.log(Math.max(x, floor)));
 }

@@ -26,14 +26,17 @@ import torch
 from . import maxflow_data
 from .bellman_ford_data import incoming_lists
 from .noisy_routes_data import ESTIMATES, estimate
-from .noisy_capacities_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, cut_capacity, min_cut, sample_noisy_network
+from .noisy_capacities_data import HELD_OUT_FAMILIES, TRAIN_FAMILIES, TRAIN_PATTERNS, cut_capacity, min_cut, sample_noisy_network
 from .observation_encoder import ObservationEncoder
-from .noisy_routes_train import COUNT_SCALE, HIDDEN, ROUNDS, encoder_inputs
+from .noisy_routes_train import encoder_inputs
 from .recover import recover
 from .runs import Run, add_run_arguments, encoder_optimizer
 from .spec import load_spec
 
 MODES = ("regress", "frozen", "unfrozen")
+SPEC = load_spec("noisy_capacities")
+HIDDEN, ROUNDS, COUNT_SCALE = (SPEC["model"][k] for k in ("hidden", "context_rounds", "count_scale"))
+MIXES = ("region", "broad")
 SIZES = (64, 256, 1024)
 NETWORKS = {64: 24, 256: 10, 1024: 4}
 CARD = Path(__file__).resolve().parents[2] / "models" / "MODEL_CARD.md"
@@ -62,16 +65,16 @@ def processor_cut_logits(processor, nets, log_capacity, spec):
 
 def train(args):
     spec = load_spec("maxflow")
-    out = args.out or Path("runs") / f"noisy_capacities_{args.mode}"
+    out = args.out or Path("runs") / (f"noisy_capacities_{args.mode}" if args.mix == "region" else f"noisy_capacities_{args.mode}_{args.mix}")
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    encoder = ObservationEncoder(HIDDEN, ROUNDS, COUNT_SCALE)
+    encoder = ObservationEncoder(HIDDEN, args.rounds or ROUNDS, COUNT_SCALE)
     processor, _ = recover("maxflow")
     opt = encoder_optimizer(encoder, processor, args.mode, args.lr)
     run = Run(out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "log_capacity_rmse"], args.checkpoint_every)
     for step in run.steps_left():
-        nets = [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(16, args.n_max + 1)), rng) for _ in range(args.batch_graphs)]
+        nets = sample_training_networks(rng, args.batch_graphs, args.n_max, args.mix)
         enc, _ = encoder_inputs(nets)
         log_capacity = encoder(**enc)
         truth = torch.from_numpy(np.log(np.concatenate([g.true_capacity for g in nets]))).float()
@@ -85,8 +88,17 @@ def train(args):
         opt.step()
         run.record(step, loss=loss.item(), log_capacity_rmse=regress.item() ** 0.5)
     run.close()
-    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode), out / "model.pt")
+    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode, rounds=args.rounds or ROUNDS), out / "model.pt")
     print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
+
+
+def sample_training_networks(rng, count, n_max, mix):
+    """region: the training families, region provisioning, 16..n_max nodes (v0.1). broad: the region and
+    zone patterns, from 4 nodes up; the layered family and the tiers pattern stay held out."""
+    if mix == "region":
+        return [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(16, n_max + 1)), rng) for _ in range(count)]
+    return [sample_noisy_network(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(4, n_max + 1)), rng,
+                                 pattern=TRAIN_PATTERNS[int(rng.integers(len(TRAIN_PATTERNS)))]) for _ in range(count)]
 
 
 def evaluate_network(g, models, spec):
@@ -175,6 +187,8 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train")
     add_run_arguments(t, MODES, "regress", 3000)
+    t.add_argument("--rounds", type=int, help="context rounds, to compare before a spec changes (default: the spec's model.context_rounds)")
+    t.add_argument("--mix", choices=MIXES, default="region", help="the training networks (see sample_training_networks)")
     e = sub.add_parser("evaluate")
     e.add_argument("--seed", type=int, default=20261125)
     e.add_argument("--sizes", default=",".join(map(str, SIZES)))

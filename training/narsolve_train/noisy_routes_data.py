@@ -62,7 +62,7 @@ def _grid(n: int, rng, holes: float = 0.0):
 
 def _geometric(n: int, rng):
     pts = rng.random((n, 2))
-    k = int(rng.integers(3, 5))
+    k = min(int(rng.integers(3, 5)), n - 1)
     pairs = set()
     for u in range(n):
         d = np.sum((pts - pts[u]) ** 2, axis=1)

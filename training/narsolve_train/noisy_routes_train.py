@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .aarhus import DEFAULT_DIR as AARHUS_DIR, FIRST_VALIDATION_DAY, AarhusDays
 from .bellman_ford_data import Graph, incoming_lists, make_batch
 from .noisy_routes_data import TRAIN_FAMILIES, NoisyGraph, sample_noisy_graph
 from .observation_encoder import ObservationEncoder
@@ -118,8 +119,28 @@ def route_loss(processor, log_cost, batch: NoisyBatch, extra_steps: int = 2):
     return total / steps, acc
 
 
-def sample_training_graphs(rng, count, n_min=16, n_max=64):
-    return [sample_noisy_graph(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(n_min, n_max + 1)), rng) for _ in range(count)]
+MIXES = ("synthetic", "broad")
+# The broad mix, per graph: a real Aarhus day with this probability (where the data is at hand), else
+# a synthetic graph of 2..n_max nodes whose noise is the training noise, or with this probability low noise.
+AARHUS_SHARE = 0.25
+LOW_NOISE_SHARE = 0.25
+
+
+def sample_training_graphs(rng, count, n_min=16, n_max=64, mix="synthetic", aarhus=None, aarhus_share=AARHUS_SHARE):
+    """synthetic: the training families and noise, 16..n_max nodes (v0.1). broad: also graphs from 2
+    nodes, low-noise graphs (where the mean is right) and real Aarhus days before the validation
+    block; the heavy noise and the holes family stay held out."""
+    if mix == "synthetic":
+        return [sample_noisy_graph(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(n_min, n_max + 1)), rng) for _ in range(count)]
+    graphs = []
+    for _ in range(count):
+        if aarhus is not None and rng.random() < aarhus_share:
+            day = int(rng.integers(8, FIRST_VALIDATION_DAY))
+            graphs.append(aarhus.graph(day, int(rng.integers(len(aarhus.means))), int(rng.integers(2, 9))))
+            continue
+        noise = "low" if rng.random() < LOW_NOISE_SHARE else "training"
+        graphs.append(sample_noisy_graph(TRAIN_FAMILIES[int(rng.integers(len(TRAIN_FAMILIES)))], int(rng.integers(2, n_max + 1)), rng, noise=noise))
+    return graphs
 
 
 def load_processor():
@@ -130,8 +151,17 @@ def load_processor():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_arguments(ap, MODES, "frozen", 4000)
+    ap.add_argument("--mix", choices=MIXES, default="synthetic", help="the training data (see sample_training_graphs)")
+    ap.add_argument("--aarhus", type=Path, default=AARHUS_DIR, help="the Aarhus data folder, for --mix broad")
+    ap.add_argument("--aarhus-share", type=float, default=AARHUS_SHARE, help="the share of Aarhus graphs in the broad mix (an experiment's knob)")
     args = ap.parse_args(argv)
-    args.out = args.out or Path("runs") / f"noisy_{args.mode}"
+    args.out = args.out or Path("runs") / (f"noisy_{args.mode}" if args.mix == "synthetic" else f"noisy_{args.mode}_{args.mix}")
+    aarhus = None
+    if args.mix == "broad":
+        if (args.aarhus / "network.json").exists():
+            aarhus = AarhusDays(args.aarhus)
+        else:
+            print(f"no Aarhus data at {args.aarhus}: the broad mix trains on synthetic graphs only")
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -141,7 +171,7 @@ def main(argv=None):
     opt = encoder_optimizer(encoder, processor, args.mode, args.lr)
     run = Run(args.out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "pointer_accuracy", "log_cost_rmse"], args.checkpoint_every)
     for step in run.steps_left():
-        batch = noisy_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max))
+        batch = noisy_batch(sample_training_graphs(rng, args.batch_graphs, n_max=args.n_max, mix=args.mix, aarhus=aarhus, aarhus_share=args.aarhus_share))
         log_cost = encoder(**batch.enc)
         regress = ((log_cost - batch.log_true) ** 2).mean()
         if args.mode == "regress":

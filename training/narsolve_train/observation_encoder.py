@@ -6,7 +6,8 @@ graph's own median log-observation so it is scale-free, then `rounds` rounds of 
 reads the mean embedding of the arcs at its tail and at its head (padded incident lists, gather and
 masked mean, the export-friendly pattern of the processors), because congestion is spatially
 correlated and a neighbour's observations say something about this arc. The head decodes a log
-cost. The decoded costs are what the pretrained Bellman-Ford processor reads as edge weights, and what
+cost, clamped to the arc's own observations (the smallest and the largest), so agreeing
+observations decode to their value and nothing decodes outside what was measured. The decoded costs are what the pretrained Bellman-Ford processor reads as edge weights, and what
 the service's certificate is stated against.
 """
 import torch
@@ -46,7 +47,12 @@ class ObservationEncoder(nn.Module):
             e = e + layer(torch.cat([e, at[tails], at[heads]], dim=1))
         # Start from the robust per-arc median (in units of the spread) and learn the correction.
         median_z = _masked_median(z, obs_mask)
-        return centre + spread * (median_z + self.head(torch.cat([e, counts], dim=1)).squeeze(-1))
+        out = centre + spread * (median_z + self.head(torch.cat([e, counts], dim=1)).squeeze(-1))
+        # The guard, by construction: never outside the arc's own observations (the service clamps
+        # again after decoding, so this holds for any model; here training sees what is served).
+        lo = torch.where(obs_mask > 0, log_obs, torch.full_like(log_obs, big)).min(dim=1).values
+        hi = torch.where(obs_mask > 0, log_obs, torch.full_like(log_obs, -big)).max(dim=1).values
+        return torch.max(torch.min(out, hi), lo)
 
 
 def _node_mean(e, arcs, mask):

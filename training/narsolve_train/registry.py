@@ -72,17 +72,19 @@ ALGORITHMS = {
         "inside the model: capacities divided by the largest capacity over the graph's real arcs; flows are fractions of each arc's capacity",
         anonymous=("incoming.own", "incoming.edge", "outgoing.own", "outgoing.edge", "flow_head", "flow_edge", "flow_score")),
     "noisy_routes": encoder(
-        "noisy_routes", ("narsolve_train.noisy_routes_train", "--mode", "regress"), "noisy_regress", ("grid", "geometric", "holes"),
-        dict(command="narsolve_train.noisy_routes_train --mode regress (4,000 steps, 8 graphs of 16..64 nodes a step, seed 0)",
-             families=["grid", "geometric"], observations="1..10 per arc, lognormal noise sigma 0.05..0.6, upward outliers 0..0.2, missing 0..0.3",
-             held_out=["holes family", "heavy noise"])),
+        "noisy_routes", ("narsolve_train.noisy_routes_train", "--mode", "regress", "--mix", "broad"), "noisy_regress_broad", ("grid", "geometric", "holes"),
+        dict(command="narsolve_train.noisy_routes_train --mode regress --mix broad (4,000 steps, 8 graphs a step, seed 0; chosen by scripts/noisy-candidates.sh routes)",
+             families=["grid", "geometric"], nodes="2..64",
+             observations="1..10 per arc, lognormal noise sigma 0.05..0.6, upward outliers 0..0.2, missing 0..0.3; a quarter of the synthetic graphs low noise (sigma 0..0.05, no outliers)",
+             real="a quarter of the graphs: Aarhus travel times (City of Aarhus / CityPulse, CC BY 4.0), days 8-21 as targets, each link's hourly means on the previous 2-8 days as observations",
+             held_out=["holes family", "heavy noise", "Aarhus days 22-60"])),
     "noisy_capacities": encoder(
-        "noisy_capacities", ("narsolve_train.noisy_capacities", "train", "--mode", "regress"), "noisy_capacities_regress", ("two_community", "grid", "layered"),
-        dict(command="narsolve_train.noisy_capacities train --mode regress (3,000 steps, 8 networks of 16..64 nodes a step, seed 0)",
+        "noisy_capacities", ("narsolve_train.noisy_capacities", "train", "--mode", "regress", "--mix", "broad", "--steps", "4000"), "noisy_capacities_regress_broad", ("two_community", "grid", "layered"),
+        dict(command="narsolve_train.noisy_capacities train --mode regress --mix broad --steps 4000 (8 networks of 4..64 nodes a step, seed 0; chosen by scripts/noisy-candidates.sh capacities)",
              families=["two_community", "segmentation", "random_directed", "grid"],
-             capacities="three link classes (1:4:16) x regional provisioning (2-6 regions, 0.4-2.5x) x lognormal 0.1",
+             capacities="half region provisioning (three link classes 1:4:16 x 2-6 regions at 0.4-2.5x x lognormal 0.1), half zone provisioning (2-8 contiguous zones, each one base capacity 5-200 for the links leaving it, x lognormal 0.1)",
              observations="1..10 samples per link, lognormal noise sigma 0.05..0.5, downward (under-used) outliers 0..0.2, upward 0..0.1, missing 0..0.3",
-             held_out=["layered family"])),
+             held_out=["layered family", "tiers provisioning (a base capacity per band of hop distance from the source)"])),
 }
 
 PROCESSORS = [name for name, algorithm in ALGORITHMS.items() if algorithm.kind == "processor"]

@@ -14,14 +14,18 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 def load_spec(name: str) -> dict:
     """A spec, with what it "extends" filled in from that spec (its own fields win; model sections are
-    inherited whole), so a fact shared by two models lives in one file."""
+    inherited whole, except for the facts its "model_overrides" names), so a fact shared by two models lives in one file."""
     with open(SPECS / f"{name}.json", encoding="utf-8") as f:
         spec = json.load(f)
     base = spec.pop("extends", None)
     if base is None:
         return spec
     merged = load_spec(base)
+    # "model_overrides" changes single model facts (a deeper context, say) and keeps the rest inherited.
+    overrides = spec.pop("model_overrides", None)
     merged.update(spec)
+    if overrides:
+        merged["model"] = {**merged["model"], **overrides}
     return merged
 
 

@@ -26,7 +26,7 @@ def test_outliers_only_push_upward_and_heavy_noise_is_heavier():
     rng = np.random.default_rng(2)
     cost = np.full(20000, 10.0)
     normal = observe(cost, rng)
-    heavy = observe(cost, np.random.default_rng(3), heavy=True)
+    heavy = observe(cost, np.random.default_rng(3), noise="heavy")
     ratio = lambda o: np.log(o[np.isfinite(o)] / 10.0)
     assert np.percentile(ratio(normal), 99) > abs(np.percentile(ratio(normal), 1))
     assert np.std(ratio(heavy)) > np.std(ratio(normal))
@@ -75,3 +75,47 @@ def test_path_arcs_refuses_a_broken_walk():
     tails = np.array([0, 1, 2])
     assert path_arcs(np.array([-1, 0, 1]), tails, 0, 2, 3) == [0, 1]
     assert path_arcs(np.array([-1, 2, 1]), tails, 0, 2, 3) is None
+
+
+def test_low_noise_has_no_outliers_and_a_spread_of_at_most_five_percent():
+    low = observe(np.full(20000, 10.0), np.random.default_rng(4), noise="low")
+    ratio = np.log(low[np.isfinite(low)] / 10.0)
+    assert np.std(ratio) <= 0.05
+    assert np.max(np.abs(ratio)) < 0.3
+
+
+def test_the_encoder_never_decodes_outside_an_arcs_own_observations_whatever_its_weights():
+    torch.manual_seed(0)
+    encoder = ObservationEncoder(8, 2, 10.0)
+    with torch.no_grad():
+        for p in encoder.parameters():
+            p.mul_(50.0)   # wild weights: the head's correction is huge
+        g = sample_noisy_graph("grid", 30, np.random.default_rng(5))
+        batch = noisy_batch([g]).enc
+        out = encoder(**batch)
+    mask = batch["obs_mask"] > 0
+    lo = torch.where(mask, batch["log_obs"], torch.full_like(batch["log_obs"], 1e4)).min(dim=1).values
+    hi = torch.where(mask, batch["log_obs"], torch.full_like(batch["log_obs"], -1e4)).max(dim=1).values
+    assert torch.all(out >= lo) and torch.all(out <= hi)
+
+
+def test_zone_and_tier_provisioning_give_neighbouring_links_one_base_capacity():
+    from narsolve_train.noisy_capacities_data import sample_noisy_network
+    for pattern in ("zone", "tiers"):
+        g = sample_noisy_network("grid", 64, np.random.default_rng(6), pattern=pattern)
+        # Links leaving one node share its base: their capacities differ only by the small per-link factor.
+        for u in range(g.n):
+            caps = g.true_capacity[g.tails == u]
+            if len(caps) > 1:
+                assert caps.max() / caps.min() < np.exp(0.1 * 8)
+
+
+def test_training_on_aarhus_refuses_validation_and_held_out_days():
+    from narsolve_train import aarhus
+    if not (aarhus.DEFAULT_DIR / "network.json").exists():
+        pytest.skip("no Aarhus data at ../shared/data/aarhus-traffic")
+    days = aarhus.AarhusDays()
+    g = days.graph(aarhus.FIRST_VALIDATION_DAY - 1, 0, 3)
+    assert np.isfinite(g.observations).any(axis=1).all() and np.all(g.true_cost > 0)
+    with pytest.raises(ValueError):
+        days.graph(aarhus.FIRST_VALIDATION_DAY, 0, 3)

@@ -51,7 +51,7 @@ export const MIN_REQUESTS = 5;
 /** The encoder serves only where it is at least this much better than the best classical estimate, in every source. */
 export const MARGIN = 0.95;
 export const POLICY_RULE =
-  `per band, on validation data only: the classical estimate with the lowest mean regret relative to the best classical estimate, averaged over the data sources with at least ${MIN_REQUESTS} requests there; ` +
+  `per band, on validation data only: the simplest classical estimate (mean, median, trimmed, Huber, in that order) whose mean regret relative to the best classical estimate, averaged over the data sources with at least ${MIN_REQUESTS} requests there, is within 1/${MARGIN} of the lowest; ` +
   `the encoder serves only where, in every such source, its mean regret is at most ${MARGIN}× and its 95th percentile at most 1.0× that estimate's`;
 
 /** readPolicy: the policy beside a model file, or why there is none to use. */
@@ -85,7 +85,9 @@ export function choosePolicy(model: { name: string; version: string; sha256: str
     bands[band] = {
       serve: beats ? 'learned' : estimate,
       estimate,
-      reason: beats ? `the encoder validated better than the ${estimate} (${figures})` : `the encoder did not validate better than the ${estimate} here (${figures})`,
+      reason: beats
+        ? `the encoder validated better than the ${estimate} (${figures})`
+        : `the encoder did not validate better than the ${estimate} by the policy's margin (mean regret at most ${MARGIN}x and 95th percentile at most 1.0x, in every source) (${figures})`,
       sources,
     };
   }
@@ -109,13 +111,19 @@ function summarize(records: readonly PolicyRecord[]): PolicySource[] {
   return out;
 }
 
-/** The classical estimate with the lowest mean regret relative to each source's best, averaged over sources (ties: the earlier name). */
+/**
+ * The classical estimate for a band: by mean regret relative to each source's best, averaged over
+ * sources; the first of ESTIMATE_NAMES (simplest first: mean, median, trimmed, Huber) within 1/MARGIN
+ * of the lowest. Estimates that validate within a few percent of each other differ by noise, and
+ * the simplest of them is the one that surprises least on data no one measured.
+ */
 function bestClassical(sources: readonly PolicySource[]): EstimateName {
   const relative = (k: EstimateName) => average(sources.map((s) => {
     const best = Math.min(...ESTIMATE_NAMES.map((j) => s.mean[j]));
     return best > 0 ? s.mean[k] / best : s.mean[k] === 0 ? 1 : Infinity;
   }));
-  return ESTIMATE_NAMES.reduce((a, b) => (relative(b) < relative(a) ? b : a));
+  const lowest = Math.min(...ESTIMATE_NAMES.map(relative));
+  return ESTIMATE_NAMES.find((k) => relative(k) <= lowest / MARGIN)!;
 }
 
 const average = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Trains the observation-encoder candidates (resumable runs in training/runs/), exports each into
+# bench/results/candidates/<name>/ (a copy of models/ with that encoder) and compares them on
+# validation only (npm run eval:noisy -- --candidates): the model card's candidate tables come from here.
+#
+#   scripts/noisy-candidates.sh routes        # about 20 minutes on the 2-core dev machine
+#   scripts/noisy-candidates.sh capacities    # about 15 minutes
+#
+# The chosen one is released by copying its run to the registry's run folder and exporting it (the
+# model card says which, and the commands).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENBLAS_NUM_THREADS=1
+kind="${1:?usage: scripts/noisy-candidates.sh routes|capacities}"
+python=/usr/bin/python3
+out=bench/results/candidates
+
+candidate() { # <name> <algorithm> <weights, relative to training/>
+  rm -rf "$out/$1"
+  mkdir -p "$out"
+  cp -r models "$out/$1"
+  rm -f "$out/$1"/*_policy.json
+  (cd training && $python -m narsolve_train.export --algorithm "$2" --weights "$3" --models "../$out/$1" | tail -1)
+}
+
+case "$kind" in
+  routes)
+    train() { (cd training && $python -m narsolve_train.noisy_routes_train --mode regress "$@" | tail -1); }
+    train --steps 4000 --out runs/candidates/routes-synthetic            # v0.1's recipe: the synthetic mix
+    train --mix broad --steps 4000 --out runs/candidates/routes-broad-4000
+    train --mix broad --steps 8000 --seed 1 --out runs/candidates/routes-broad-8000
+    train --mix broad --aarhus-share 1.0 --steps 3000 --seed 2 --out runs/candidates/routes-aarhus-only   # an experiment: real days alone
+    for name in synthetic broad-4000 broad-8000 aarhus-only; do candidate "routes-$name" noisy_routes "runs/candidates/routes-$name/model.pt"; done
+    list="$out/routes-synthetic,$out/routes-broad-4000,$out/routes-broad-8000,$out/routes-aarhus-only"
+    ;;
+  capacities)
+    train() { (cd training && $python -m narsolve_train.noisy_capacities train --mode regress "$@" | tail -1); }
+    train --steps 3000 --out runs/candidates/capacities-region              # v0.1's recipe: region provisioning only
+    train --mix broad --steps 4000 --out runs/candidates/capacities-broad-4000
+    train --mix broad --steps 8000 --n-max 128 --seed 1 --out runs/candidates/capacities-broad-8000
+    for name in region broad-4000 broad-8000; do candidate "capacities-$name" noisy_capacities "runs/candidates/capacities-$name/model.pt"; done
+    list="$out/capacities-region,$out/capacities-broad-4000,$out/capacities-broad-8000"
+    ;;
+  *) echo "usage: scripts/noisy-candidates.sh routes|capacities" >&2; exit 2 ;;
+esac
+npm run --silent eval:noisy -- --only "$kind" --candidates "$list"
