@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'DeadlineExceeded'
   | 'NotFound'
   | 'GraphNotFound'
+  | 'ModelNotFitted'
+  | 'FitNotFound'
+  | 'Conflict'
   | 'Unauthorized'
   | 'PreconditionFailed'
   | 'QuotaExceeded'
@@ -29,6 +32,9 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   Unauthorized: 401,
   NotFound: 404,
   GraphNotFound: 404,
+  ModelNotFitted: 404,
+  FitNotFound: 404,
+  Conflict: 409,
   PreconditionFailed: 412,
   QuotaExceeded: 429,
   MethodNotAllowed: 405,
@@ -48,6 +54,9 @@ export const TITLE: Readonly<Record<ErrorCode, string>> = {
   InvalidInput: 'The request is not valid',
   NotFound: 'No such resource',
   GraphNotFound: 'No stored graph with this id',
+  ModelNotFitted: 'The stored graph has no fitted model of this kind yet',
+  FitNotFound: 'No fit job with this id for this graph',
+  Conflict: 'A fit of this graph is already running',
   Unauthorized: 'An API key is required',
   PreconditionFailed: 'The graph is not at the version the request expects',
   QuotaExceeded: 'A stored-graph limit would be exceeded',

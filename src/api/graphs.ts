@@ -117,6 +117,23 @@ export function graphHandlers(
       res.locals.solver = answer.solver.used;
       res.json(answer);
     }],
+    'post /graphs/{graphId}/fit': [guard, ...body, (req: Request, res: Response) => {
+      const job = service().fit(tenant(res), id(req), req.body);
+      ok(res);
+      res.status(202).setHeader('Location', `/graphs/${id(req)}/fit/${job.id}`);
+      res.json({ code: 'Ok', job });
+    }],
+    'get /graphs/{graphId}/fit/{jobId}': [guard, (req: Request, res: Response) => {
+      const job = service().fitJob(tenant(res), id(req), String(req.params.jobId));
+      ok(res);
+      res.json({ code: 'Ok', job });
+    }],
+    'get /graphs/{graphId}/model': [guard, (req: Request, res: Response) => {
+      const kind = typeof req.query.kind === 'string' ? req.query.kind : undefined;
+      const card = service().model(tenant(res), id(req), kind);
+      ok(res);
+      res.json(card);
+    }],
     'post /graphs/{graphId}/maxflow': [guard, ...body, async (req: Request, res: Response) => {
       const answer = await service().maxflow(tenant(res), id(req), req.body, context(req, res));
       ok(res, answer.code);

@@ -52,6 +52,12 @@ export const ENDPOINTS = [
     method: 'post', path: '/graphs/{graphId}/maxflow', operationId: 'maxflowStoredGraph', summary: 'Maximum flow and minimum cut on a stored graph', ok: 'Solved; the certificate proves the answer',
     body: { request: 'StoredMaxflowRequest', response: 'MaxflowResponse' }, problems: [...SOLVE_PROBLEMS, ...GRAPH_PROBLEMS], auth: true,
   },
+  {
+    method: 'post', path: '/graphs/{graphId}/fit', operationId: 'fitStoredGraph', summary: "Start fitting estimators on a stored graph's own history", ok: 'Accepted (202): the job, and its Location', status: '202',
+    body: { request: 'FitRequest', response: 'FitJob' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'UnsupportedMediaType', 'Conflict'], auth: true,
+  },
+  { method: 'get', path: '/graphs/{graphId}/fit/{jobId}', operationId: 'getFitJob', summary: 'A fit job: state, progress and, when done, its report', ok: 'The job', body: { response: 'FitJob' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'FitNotFound'], auth: true },
+  { method: 'get', path: '/graphs/{graphId}/model', operationId: 'getGraphModel', summary: "A stored graph's own model card (?kind=capacity for flows)", ok: 'The model card', body: { response: 'GraphModel' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'ModelNotFitted'], auth: true },
   { method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
   { method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
   { method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },

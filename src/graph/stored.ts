@@ -18,6 +18,8 @@ export interface StoredGraphBody {
   readonly weight: readonly (number | null)[];
   /** Per edge: its known capacity, or null when it comes from observations. */
   readonly capacity: readonly (number | null)[];
+  /** The IANA time zone its periods are local hours of (absent: UTC). */
+  readonly timeZone?: string;
 }
 
 /** The two things an observation can measure: an edge's cost (routes) or its capacity (flows). */

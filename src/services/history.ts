@@ -42,7 +42,7 @@ class EdgeSeries {
 }
 
 export class ObservationHistory {
-  private readonly series: Record<ObservationKind, Map<number, EdgeSeries>> = { cost: new Map(), capacity: new Map() };
+  private readonly byKind: Record<ObservationKind, Map<number, EdgeSeries>> = { cost: new Map(), capacity: new Map() };
   /** The store epoch this history holds every batch of. */
   epoch = 0;
 
@@ -53,7 +53,7 @@ export class ObservationHistory {
   }
 
   add(batch: ObservationBatch): void {
-    const byEdge = this.series[batch.kind];
+    const byEdge = this.byKind[batch.kind];
     for (let i = 0; i < batch.edge.length; i++) {
       let series = byEdge.get(batch.edge[i]);
       if (!series) byEdge.set(batch.edge[i], (series = new EdgeSeries()));
@@ -62,8 +62,13 @@ export class ObservationHistory {
     this.epoch = Math.max(this.epoch, batch.epoch);
   }
 
+  /** Edge `edge`'s whole series of `kind`, times ascending (undefined when it has none). */
+  series(kind: ObservationKind, edge: number): { readonly times: readonly number[]; readonly values: readonly number[] } | undefined {
+    return this.byKind[kind].get(edge);
+  }
+
   /** Edge `edge`'s latest `count` observations of `kind` at `at` or before (empty when none). */
   upTo(kind: ObservationKind, edge: number, at: number, count: number): number[] {
-    return this.series[kind].get(edge)?.upTo(at, count) ?? [];
+    return this.byKind[kind].get(edge)?.upTo(at, count) ?? [];
   }
 }

@@ -12,7 +12,11 @@ import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, typ
 import { checkSizeLimits, compactGraph } from '../graph/compact';
 import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
+import { createFitJobs, type FitJob } from './fitJobs';
+import { DEFAULT_FIT_OPTIONS, type FitReport } from './fitting';
+import { estimateAt, HISTORY_ESTIMATES, LocalClock } from './forecast';
 import { ObservationHistory } from './history';
+import { EdgeSeriesTable } from './series';
 import { maxflowOn, type MaxflowRequest, type MaxflowResponse } from './maxflow';
 import { routeOn, type RouteRequest, type RouteResponse } from './route';
 import { validateBody } from './validation';
@@ -49,7 +53,23 @@ interface Loaded {
   readonly history: ObservationHistory;
   /** Compact graphs built at this epoch, by kind and time ("latest" for any time after every observation). */
   readonly solved: Map<string, Solvable>;
+  /** The history as columns per kind, built on the first fitted query of this epoch. */
+  readonly tables: Map<ObservationKind, EdgeSeriesTable>;
 }
+
+/** A stored graph's own model card (GET /graphs/{graphId}/model). */
+export interface ModelCard {
+  code: 'Ok';
+  graphId: string;
+  kind: ObservationKind;
+  epoch: number;
+  stale: boolean;
+  refit: string;
+  report: FitReport;
+}
+
+/** The refit policy: a model is due for a refit once the history holds this many days past what it was fitted on. */
+export const REFIT_AFTER_DAYS = 7;
 
 /** A compact graph ready to solve, and how its edges map back to the registered ones. */
 interface Solvable {
@@ -57,6 +77,8 @@ interface Solvable {
   /** The registered index of each edge of the compact graph. */
   readonly kept: number[];
   readonly unusable: number;
+  /** When the values are a fitted model's: which, and for which hour. */
+  readonly fitted?: { readonly report: FitReport; readonly hour: number };
 }
 
 /** Compact graphs kept per loaded graph: the latest evidence for routes and flows, and a few past times. */
@@ -70,6 +92,12 @@ export interface StoredGraphs {
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
+  /** Starts a fit of the graph's history in a worker (202 with the job). */
+  fit(tenant: string, id: string, request: unknown): FitJob;
+  fitJob(tenant: string, id: string, jobId: string): FitJob;
+  model(tenant: string, id: string, kind: string | undefined): ModelCard;
+  /** Waits for running fits (shutdown, tests). */
+  fitsIdle(): Promise<void>;
 }
 
 /**
@@ -77,8 +105,9 @@ export interface StoredGraphs {
  * recently queried graphs in memory (`cacheGraphs` of them), each rebuilt from the store when its
  * epoch moved on elsewhere.
  */
-export function createStoredGraphs(store: GraphStore, config: Config, options: { cacheGraphs?: number; now?: () => number } = {}): StoredGraphs {
+export function createStoredGraphs(store: GraphStore, config: Config, options: { cacheGraphs?: number; now?: () => number; fitWorkers?: number } = {}): StoredGraphs {
   const limits = config.limits;
+  const fits = createFitJobs(options.fitWorkers ?? 1);
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheGraphs ?? 16;
   const cache = new Map<string, Loaded>();
@@ -105,7 +134,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       const appended = since !== undefined && loaded!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
       const history = appended ? extend(loaded!.history, since) : ObservationHistory.from(store.batches(tenant, id));
       history.epoch = meta.epoch;
-      loaded = { meta, body: loaded && same(loaded.meta) ? loaded.body : store.body(tenant, id)!, history, solved: new Map() };
+      loaded = { meta, body: loaded && same(loaded.meta) ? loaded.body : store.body(tenant, id)!, history, solved: new Map(), tables: new Map() };
     }
     // Most recently used last, so the first is the one to drop.
     cache.delete(key);
@@ -137,23 +166,27 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     solve: (solvable: Solvable, query: { timeoutMs?: number }, context: SolveContext, timer: StageTimer) => Promise<A>,
   ): Promise<A & StoredAnswerExtras> => {
     const timer = new StageTimer();
-    const { at: when, ...query } = validateBody<{ at?: unknown; timeoutMs?: number }>(schema, request);
+    const { at: when, estimate, ...query } = validateBody<{ at?: unknown; timeoutMs?: number; estimate?: 'fitted' | 'latest' }>(schema, request);
     const context = withDeadline(caller, query.timeoutMs);
     timer.mark('validate');
     const loaded = load(tenant, id);
     const at = readAt(when, now());
-    const found = solvable(loaded, kind, at, config);
+    const model = estimate === 'latest' ? undefined : store.model(tenant, id, kind);
+    const found = model ? fittedSolvable(loaded, kind, at, model.epoch, model.report as FitReport, config) : solvable(loaded, kind, at, config);
     const answer = await solve(found, query, context, timer);
+    if (found.fitted) describeEstimator(answer as { solver: Record<string, unknown> }, found.fitted.report, found.fitted.hour, loaded.body.timeZone);
     return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: found.unusable };
   };
 
   return {
     async register(tenant, id, request, expected) {
       checkId(id);
-      const body = validateBody<{ graph: StoredGraphInput; retentionDays?: number }>('graph-put-request.json', request);
+      const body = validateBody<{ graph: StoredGraphInput; retentionDays?: number; timeZone?: string }>('graph-put-request.json', request);
       // The same limits as a whole-body request, before any work.
       checkSizeLimits(body.graph, limits);
-      const { body: graph, observations } = readStoredGraph(body.graph, limits);
+      const { body: read, observations } = readStoredGraph(body.graph, limits);
+      if (body.timeZone !== undefined && !LocalClock.valid(body.timeZone)) throw invalidInput('/timeZone', `${JSON.stringify(body.timeZone)} is not an IANA time zone this server knows (Europe/Copenhagen, America/New_York, UTC)`);
+      const graph: StoredGraphBody = body.timeZone === undefined ? read : { ...read, timeZone: body.timeZone };
       const nodes = storedNodes(graph).length;
       if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
@@ -207,6 +240,118 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
 
     maxflow: (tenant, id, request, caller) =>
       answerById(tenant, id, 'stored-maxflow-request.json', 'capacity', request, caller, (solvable, query, context, timer) => maxflowOn(solvable.graph, query as Omit<MaxflowRequest, 'graph'>, context, timer)),
+
+    fit(tenant, id, request) {
+      const meta = existing(tenant, id);
+      const body = validateBody<{ kind?: ObservationKind; validationDays?: number; seed?: number }>('fit-request.json', request ?? {});
+      const kind = body.kind ?? 'cost';
+      const options = { ...DEFAULT_FIT_OPTIONS, ...(body.validationDays !== undefined && { validationDays: body.validationDays }), ...(body.seed !== undefined && { seed: body.seed }) };
+      // What the fit reads is taken when it starts (a queued fit sees the batches that arrived while it waited).
+      let epoch = meta.epoch;
+      return fits.start(`${tenant}\u0000${id}`, kind, () => {
+        const loaded = load(tenant, id);
+        epoch = loaded.meta.epoch;
+        return fitInput(loaded, kind, options, now());
+      }, (report) => store.putModel(tenant, id, kind, { graphCreated: meta.created, epoch, report }));
+    },
+
+    fitJob(tenant, id, jobId) {
+      existing(tenant, id);
+      const job = fits.get(`${tenant}\u0000${id}`, jobId);
+      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (jobs are kept in memory, the last ${8} per graph)`);
+      return job;
+    },
+
+    model(tenant, id, kindParam) {
+      const meta = existing(tenant, id);
+      if (kindParam !== undefined && kindParam !== 'cost' && kindParam !== 'capacity') throw invalidInput('/kind', 'must be cost or capacity');
+      const kind = (kindParam ?? 'cost') as ObservationKind;
+      const model = store.model(tenant, id, kind);
+      if (!model) throw new NarsolveError('ModelNotFitted', `graph ${JSON.stringify(id)} has no fitted ${kind} model yet; start one with POST /graphs/${id}/fit`);
+      const report = model.report as FitReport;
+      const past = meta.observations.latest === null ? 0 : (meta.observations.latest - Date.parse(report.data.to)) / DAY_MS;
+      const stale = past >= REFIT_AFTER_DAYS;
+      return {
+        code: 'Ok', graphId: id, kind, epoch: model.epoch, stale,
+        refit: `refit once the history holds ${REFIT_AFTER_DAYS} days past the fitted data (queries already read the latest history; a refit re-chooses and refits the regression); it holds ${Math.max(0, past).toFixed(1)}`,
+        report,
+      };
+    },
+
+    fitsIdle: () => fits.idle(),
+  };
+}
+
+/** What a fit worker reads: the graph's structure and its history of `kind` as columns. */
+function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT_FIT_OPTIONS, fittedAt: number) {
+  const { body } = loaded;
+  const nodes = storedNodes(body);
+  const index = new Map(nodes.map((v, i) => [`${typeof v}:${v}`, i]));
+  const known = (kind === 'cost' ? body.weight : body.capacity).map((x) => (x === null ? NaN : x));
+  return {
+    kind,
+    nodes: nodes.length,
+    directed: body.directed,
+    from: Int32Array.from(body.from, (v) => index.get(`${typeof v}:${v}`)!),
+    to: Int32Array.from(body.to, (v) => index.get(`${typeof v}:${v}`)!),
+    known: Float64Array.from(known),
+    series: EdgeSeriesTable.fromHistory(loaded.history, kind, body.from.length).columns,
+    timeZone: body.timeZone ?? 'UTC',
+    options,
+    fittedAt,
+  };
+}
+
+/**
+ * The compact graph a query at `at` solves on a fitted model: each edge's registered value, else the
+ * model's estimate for the local hour of `at` from observations before that hour (cached per hour).
+ */
+function fittedSolvable(loaded: Loaded, kind: ObservationKind, at: number, modelEpoch: number, report: FitReport, config: Config): Solvable {
+  const clock = new LocalClock(loaded.body.timeZone ?? 'UTC');
+  const hour = clock.hourOf(at);
+  const key = `fitted:${kind}:${modelEpoch}:${report.fittedAt}:${hour}`;
+  let found = loaded.solved.get(key);
+  if (found) return found;
+  let table = loaded.tables.get(kind);
+  if (!table) loaded.tables.set(kind, (table = EdgeSeriesTable.fromHistory(loaded.history, kind, loaded.body.from.length)));
+  const estimates = estimateAt(report.estimator, table, clock, hour);
+  const { body } = loaded;
+  const knownValues = kind === 'cost' ? body.weight : body.capacity;
+  const from: NodeId[] = [];
+  const to: NodeId[] = [];
+  const values: number[] = [];
+  const kept: number[] = [];
+  let unusable = 0;
+  for (let e = 0; e < body.from.length; e++) {
+    const value = knownValues[e] ?? (estimates[e] >= 0 ? estimates[e] : undefined);
+    if (value === undefined) {
+      unusable++;
+      if (kind === 'cost') continue;
+    }
+    from.push(body.from[e]);
+    to.push(body.to[e]);
+    kept.push(e);
+    values.push(value ?? 0);
+  }
+  const field = kind === 'cost' ? 'weight' : 'capacity';
+  const input = { directed: body.directed, nodes: storedNodes(body), edges: { from, to, [field]: values } };
+  found = { graph: compactGraph(input as unknown as GraphInput, field, config.limits), kept, unusable, fitted: { report, hour: clock.startOf(hour) } };
+  if (loaded.solved.size >= SOLVED_PER_GRAPH) loaded.solved.delete([...loaded.solved.keys()].find((k) => !k.endsWith(':latest'))!);
+  loaded.solved.set(key, found);
+  return found;
+}
+
+/** A fitted answer's solver report: which estimator gave the values, for which hour, and how it validated. */
+function describeEstimator(answer: { solver: Record<string, unknown> }, report: FitReport, hourStart: number, timeZone: string | undefined): void {
+  const chosen = report.candidates.find((c) => c.name === report.chosen)!;
+  const classical = report.candidates.filter((c) => c.name !== 'regression').reduce((a, b) => (b.meanRegret < a.meanRegret ? b : a));
+  answer.solver.algorithm = `${answer.solver.algorithm} on the graph's fitted ${report.chosen} estimate for the local hour from ${iso(hourStart)} (${timeZone ?? 'UTC'})`;
+  answer.solver.estimator = {
+    name: report.chosen,
+    description: chosen.description ?? (HISTORY_ESTIMATES as Record<string, { description: string }>)[report.chosen]?.description,
+    hour: iso(hourStart),
+    fittedAt: report.fittedAt,
+    validation: { meanRegret: chosen.meanRegret, p95Regret: chosen.p95Regret, bestClassical: { name: classical.name, meanRegret: classical.meanRegret } },
   };
 }
 

@@ -3,12 +3,13 @@
  * Every write is one transaction committed with a sync before it returns, so an acknowledged write
  * survives a crash of the process (kill -9) and of the machine. Graph metadata, graph bodies and
  * observation batches are three databases, so listing graphs never decodes their edges and an
- * observation batch is one binary record (appending costs one write, not one per observation).
+ * observation batch is one binary record (appending costs one write, not one per observation). A
+ * graph's fitted models (one per kind) are a fourth.
  */
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { storedNodes } from '../graph/stored';
-import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoredGraphBody } from './types';
+import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoredGraphBody, type StoredModel } from './types';
 
 type Key = [string, string];
 
@@ -58,6 +59,7 @@ export class EmbeddedStore implements GraphStore {
   private readonly metas: Database<GraphMeta, Key>;
   private readonly bodies: Database<StoredGraphBody, Key>;
   private readonly log: Database<Uint8Array, [string, string, number]>;
+  private readonly models: Database<StoredModel, [string, string, ObservationKind]>;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -66,6 +68,21 @@ export class EmbeddedStore implements GraphStore {
     this.metas = this.root.openDB<GraphMeta, Key>({ name: 'graphs' });
     this.bodies = this.root.openDB<StoredGraphBody, Key>({ name: 'bodies' });
     this.log = this.root.openDB<Uint8Array, [string, string, number]>({ name: 'observations', encoding: 'binary' });
+    this.models = this.root.openDB<StoredModel, [string, string, ObservationKind]>({ name: 'models' });
+  }
+
+  model(tenant: string, id: string, kind: ObservationKind): StoredModel | undefined {
+    return this.models.get([tenant, id, kind]);
+  }
+
+  async putModel(tenant: string, id: string, kind: ObservationKind, model: StoredModel): Promise<boolean> {
+    return this.root.transactionSync(() => {
+      // A graph deleted (or replaced by a new one) while the fit ran keeps no model of the old one.
+      const meta = this.metas.get([tenant, id]);
+      if (!meta || meta.created !== model.graphCreated) return false;
+      this.models.putSync([tenant, id, kind], model);
+      return true;
+    });
   }
 
   list(tenant: string): GraphMeta[] {
@@ -113,6 +130,7 @@ export class EmbeddedStore implements GraphStore {
       if (!old) return false;
       this.metas.removeSync([tenant, id]);
       this.bodies.removeSync([tenant, id]);
+      for (const kind of KINDS) this.models.removeSync([tenant, id, kind]);
       for (const key of this.log.getKeys({ start: [tenant, id, 0], end: [tenant, id, Infinity] })) this.log.removeSync(key);
       return true;
     });

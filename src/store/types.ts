@@ -46,6 +46,15 @@ export class PreconditionFailed extends Error {
   }
 }
 
+/** A fitted model as stored: what serves and the report it was chosen by (services/fitting.ts). */
+export interface StoredModel {
+  /** The graph's `created` time when the fit started: a model never outlives its graph. */
+  readonly graphCreated: number;
+  /** The graph's epoch the fit read (its history up to that batch). */
+  readonly epoch: number;
+  readonly report: unknown;
+}
+
 export interface GraphStore {
   /** The tenant's graphs, by id. */
   list(tenant: string): GraphMeta[];
@@ -62,6 +71,10 @@ export interface GraphStore {
   batches(tenant: string, id: string, after?: number): ObservationBatch[];
   /** Drops batches whose every observation is older than `before` (epoch ms); returns how many observations went. */
   prune(tenant: string, id: string, before: number): Promise<number>;
+  /** The graph's fitted model of `kind`, if any. */
+  model(tenant: string, id: string, kind: ObservationKind): StoredModel | undefined;
+  /** Stores a fitted model once durable; false (nothing stored) when the graph was deleted or recreated meanwhile. */
+  putModel(tenant: string, id: string, kind: ObservationKind, model: StoredModel): Promise<boolean>;
   /** Bytes the tenant's graphs take. */
   tenantBytes(tenant: string): number;
   close(): Promise<void>;

@@ -1,0 +1,172 @@
+/**
+ * Estimates of every edge's value at a time from the graph's own history: what a careful engineer
+ * computes from a year of measurements (the same hour on recent days, split by weekday and weekend,
+ * exponentially weighted), and a regression on those, fitted on the graph's own past. Periods are
+ * local hours in the graph's time zone. Every estimate at `at` reads observations before `at` only.
+ */
+import type { EdgeSeriesTable } from './series';
+
+const HOUR = 60 * 60 * 1000;
+
+/** Local hour indices (hours since 1970-01-01T00:00 local time) of a time zone, with its UTC offsets cached by UTC hour. */
+export class LocalClock {
+  private readonly offsets = new Map<number, number>();
+  private readonly format?: Intl.DateTimeFormat;
+
+  constructor(readonly timeZone: string = 'UTC') {
+    if (timeZone !== 'UTC') {
+      this.format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    }
+  }
+
+  /** Whether `timeZone` is an IANA name this runtime knows. */
+  static valid(timeZone: string): boolean {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The zone's offset from UTC at `t`, in ms. */
+  offset(t: number): number {
+    if (!this.format) return 0;
+    const key = Math.floor(t / HOUR);
+    let off = this.offsets.get(key);
+    if (off === undefined) {
+      const parts = Object.fromEntries(this.format.formatToParts(new Date(key * HOUR)).map((p) => [p.type, p.value]));
+      off = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - key * HOUR;
+      this.offsets.set(key, off);
+    }
+    return off;
+  }
+
+  /** The local hour index of `t`. */
+  hourOf(t: number): number {
+    return Math.floor((t + this.offset(t)) / HOUR);
+  }
+
+  /** The UTC start of local hour `h` (the offset taken at that hour). */
+  startOf(h: number): number {
+    const guess = h * HOUR;
+    return guess - this.offset(guess - this.offset(guess));
+  }
+}
+
+/** Whether local hour `h` falls on a Saturday or a Sunday (1970-01-01 was a Thursday). */
+export function isWeekend(h: number): boolean {
+  const weekday = (((Math.floor(h / 24) + 4) % 7) + 7) % 7;
+  return weekday === 0 || weekday === 6;
+}
+
+/** A classical history estimate: the value of `edge` for local hour `hour`, from hours before it, or undefined without data. */
+interface HistoryEstimate {
+  readonly description: string;
+  at(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number): number | undefined;
+}
+
+/** The mean of `edge`'s observations in local hours hour − 24·d for d = 1..days, optionally only on days of the same kind (weekday or weekend). */
+function samePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number, sameKind: boolean): number | undefined {
+  let sum = 0;
+  let count = 0;
+  const weekend = isWeekend(hour);
+  for (let d = 1; d <= days; d++) {
+    const h = hour - 24 * d;
+    if (sameKind && isWeekend(h) !== weekend) continue;
+    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    sum += cell.sum;
+    count += cell.count;
+  }
+  return count ? sum / count : undefined;
+}
+
+/** Daily same-hour means over the last `days` days, weighted by 0.5^(age / halfLife). */
+function weightedSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number, halfLife: number): number | undefined {
+  let sum = 0;
+  let weights = 0;
+  for (let d = 1; d <= days; d++) {
+    const h = hour - 24 * d;
+    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    if (!cell.count) continue;
+    const w = 0.5 ** ((d - 1) / halfLife);
+    sum += (w * cell.sum) / cell.count;
+    weights += w;
+  }
+  return weights ? sum / weights : undefined;
+}
+
+/** The classical estimates a fit compares, by name. */
+export const HISTORY_ESTIMATES = {
+  recent: {
+    description: "the mean of the edge's observations in the hour before",
+    at: (series, clock, edge, hour) => {
+      const cell = series.sumCount(edge, clock.startOf(hour - 1), clock.startOf(hour));
+      return cell.count ? cell.sum / cell.count : series.lastBefore(edge, clock.startOf(hour));
+    },
+  },
+  'same-hour-7d': { description: 'the mean of the same local hour on the last 7 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 7, false) },
+  'same-hour-28d': { description: 'the mean of the same local hour on the last 28 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, false) },
+  'same-hour-ewma': { description: 'the same local hour on the last 28 days, exponentially weighted (half-life 3 days)', at: (s, c, e, h) => weightedSamePeriod(s, c, e, h, 28, 3) },
+  'weekday-profile-28d': { description: 'the mean of the same local hour on the last 28 days of the same kind (weekday or weekend)', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, true) },
+} satisfies Record<string, HistoryEstimate>;
+
+export type HistoryEstimateName = keyof typeof HISTORY_ESTIMATES;
+export const HISTORY_ESTIMATE_NAMES = Object.keys(HISTORY_ESTIMATES) as HistoryEstimateName[];
+
+/** The features of the fitted regression, in order: each a classical estimate's log (the first is the intercept). */
+export const FEATURES: readonly HistoryEstimateName[] = ['recent', 'same-hour-7d', 'same-hour-28d', 'same-hour-ewma', 'weekday-profile-28d'];
+
+/** What a fit serves: a classical estimate by name, or the regression with its coefficients. */
+export type Estimator = { readonly kind: 'classical'; readonly name: HistoryEstimateName } | { readonly kind: 'regression'; readonly name: 'regression'; readonly coefficients: readonly number[] };
+
+/**
+ * Every edge's classical estimates at local hour `hour`, each falling back (where it has no data for
+ * an edge) to the next that has some, in the order recent ← 7d ← 28d ← profile, so that every edge
+ * with any observation before the hour has every estimate. NaN where an edge has none.
+ */
+export function historyFeatures(series: EdgeSeriesTable, clock: LocalClock, hour: number): Record<HistoryEstimateName, Float64Array> {
+  const m = series.edges;
+  const out = Object.fromEntries(HISTORY_ESTIMATE_NAMES.map((k) => [k, new Float64Array(m).fill(NaN)])) as Record<HistoryEstimateName, Float64Array>;
+  const chain: HistoryEstimateName[] = ['weekday-profile-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'];
+  for (let e = 0; e < m; e++) {
+    const raw = HISTORY_ESTIMATE_NAMES.map((k) => HISTORY_ESTIMATES[k].at(series, clock, e, hour));
+    for (const [i, k] of HISTORY_ESTIMATE_NAMES.entries()) {
+      let value = raw[i];
+      for (let j = 0; value === undefined && j < chain.length; j++) value = raw[HISTORY_ESTIMATE_NAMES.indexOf(chain[j])];
+      if (value !== undefined) out[k][e] = value;
+    }
+  }
+  return out;
+}
+
+/** The estimator's value for every edge at local hour `hour` (NaN where the edge has no observation before it). */
+export function estimateAt(estimator: Estimator, series: EdgeSeriesTable, clock: LocalClock, hour: number): Float64Array {
+  const features = historyFeatures(series, clock, hour);
+  if (estimator.kind === 'classical') return features[estimator.name];
+  return regress(estimator.coefficients, features);
+}
+
+/** The regression's estimate from the features: exp(b0 + Σ b_i log f_i), kept within the features' range (never beyond the evidence). */
+export function regress(coefficients: readonly number[], features: Record<HistoryEstimateName, Float64Array>): Float64Array {
+  const m = features.recent.length;
+  const out = new Float64Array(m).fill(NaN);
+  for (let e = 0; e < m; e++) {
+    let z = coefficients[0];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const [i, k] of FEATURES.entries()) {
+      const x = features[k][e];
+      if (!(x > 0)) {
+        z = NaN;
+        break;
+      }
+      z += coefficients[i + 1] * Math.log(x);
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+    }
+    if (Number.isFinite(z)) out[e] = Math.min(hi, Math.max(lo, Math.exp(z)));
+    else if (features.recent[e] >= 0) out[e] = features['weekday-profile-28d'][e];
+  }
+  return out;
+}
