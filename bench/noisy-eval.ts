@@ -43,6 +43,7 @@ import { shortestPaths } from '../src/solvers/classical/shortestPaths';
 import { loadLearnedSolvers, type EncoderName, type LearnedModel } from '../src/solvers/learned';
 import { rng } from '../generators/graphs';
 import { arg } from './args';
+import { replaceBetween } from './card';
 import { mean, median, percentile } from './stats';
 
 const REPO = join(__dirname, '..', '..');
@@ -386,15 +387,6 @@ function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
 }
 
-function replaceBetween(file: string, marker: string, text: string): void {
-  const source = readFileSync(file, 'utf8');
-  const start = `<!-- ${marker}:start -->`;
-  const end = `<!-- ${marker}:end -->`;
-  const a = source.indexOf(start);
-  const b = source.indexOf(end);
-  if (a < 0 || b < 0) throw new Error(`${file} has no ${start} … ${end} section`);
-  writeFileSync(file, `${source.slice(0, a + start.length)}\n${text}\n${source.slice(b)}`);
-}
 
 main().catch((error) => {
   console.error(error);

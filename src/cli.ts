@@ -12,6 +12,8 @@ const USAGE = `usage: narsolve route <request.json | ->
        narsolve graphs observe <graphId> <observations.json | ->
        narsolve graphs route <graphId> <query.json | ->
        narsolve graphs maxflow <graphId> <query.json | ->
+       narsolve graphs model <graphId>
+       narsolve fit <graphId> [fit.json | -]
 
 Reads a request (the same JSON as the HTTP body; "-" reads stdin) and prints the answer as JSON.
 "graphs" works on the stored graphs in NARSOLVE_DATA_DIR (default ./narsolve-data), as the server does.
@@ -26,19 +28,25 @@ const GRAPH_COMMANDS: Record<string, { id: boolean; body: boolean }> = {
   observe: { id: true, body: true },
   route: { id: true, body: true },
   maxflow: { id: true, body: true },
+  model: { id: true, body: false },
 };
 
 /** The CLI: prints the answer, or the problem JSON with exit status 1. */
 export async function runCli(args: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [command, ...rest] = args;
   const graphCommand = command === 'graphs' ? GRAPH_COMMANDS[rest[0]] : undefined;
-  const wellFormed = command === 'graphs' ? graphCommand !== undefined && rest.length === 1 + Number(graphCommand.id) + Number(graphCommand.body) : (command === 'route' || command === 'maxflow') && rest.length === 1;
+  const wellFormed =
+    command === 'graphs'
+      ? graphCommand !== undefined && rest.length === 1 + Number(graphCommand.id) + Number(graphCommand.body)
+      : command === 'fit'
+        ? rest.length === 1 || rest.length === 2
+        : (command === 'route' || command === 'maxflow') && rest.length === 1;
   if (!wellFormed) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   try {
-    const file = command === 'graphs' ? (graphCommand!.body ? rest[rest.length - 1] : undefined) : rest[0];
+    const file = command === 'graphs' ? (graphCommand!.body ? rest[rest.length - 1] : undefined) : command === 'fit' ? rest[1] : rest[0];
     let body: unknown;
     if (file !== undefined) {
       let text: string;
@@ -54,7 +62,8 @@ export async function runCli(args: string[], out: (text: string) => void = (t) =
         throw new NarsolveError('InvalidInput', `the request is not valid JSON: ${(error as Error).message}`, { errors: [{ pointer: '', message: 'malformed JSON' }] });
       }
     }
-    const answer = command === 'graphs' ? await graphs(rest[0], rest[1], body) : command === 'route' ? await solveRoute(body as never) : await solveMaxflow(body as never);
+    const answer =
+      command === 'graphs' ? await graphs(rest[0], rest[1], body) : command === 'fit' ? await graphs('fit', rest[0], body) : command === 'route' ? await solveRoute(body as never) : await solveMaxflow(body as never);
     out(`${JSON.stringify(answer, null, 2)}\n`);
     return 0;
   } catch (error) {
@@ -82,6 +91,13 @@ async function graphs(command: string, id: string, body: unknown): Promise<unkno
         return await store.observe(id, body);
       case 'route':
         return await store.route(id, body);
+      case 'model':
+        return store.model(id);
+      case 'fit': {
+        // The fit runs in a worker as the server's does; the CLI waits for it and prints the job.
+        const job = await store.fit(id, body ?? {});
+        return { code: 'Ok', job };
+      }
       default:
         return await store.maxflow(id, body);
     }

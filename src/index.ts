@@ -11,7 +11,8 @@ import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResp
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
 import { loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
-import { createStoredGraphs, type GraphView, type StoredAnswerExtras } from './services/storedGraphs';
+import type { FitJob } from './services/fitJobs';
+import { createStoredGraphs, type GraphView, type ModelCard, type StoredAnswerExtras } from './services/storedGraphs';
 import { EmbeddedStore } from './store/embedded';
 import { OPEN_TENANT } from './api/graphs';
 
@@ -22,7 +23,9 @@ export { loadConfig, DEFAULT_LIMITS, DEFAULT_TOLERANCES, type Config, type Limit
 export { learnedDisabled, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 export type { RouteRequest, RouteResponse, MaxflowRequest, MaxflowResponse };
 export type { NodeId, GraphInput, EdgeInput } from './graph/types';
-export { createStoredGraphs, type StoredGraphs, type GraphView, type StoredAnswerExtras } from './services/storedGraphs';
+export { createStoredGraphs, type StoredGraphs, type GraphView, type StoredAnswerExtras, type ModelCard } from './services/storedGraphs';
+export type { FitJob } from './services/fitJobs';
+export type { FitReport } from './services/fitting';
 export { EmbeddedStore } from './store/embedded';
 export type { GraphStore } from './store/types';
 
@@ -76,6 +79,10 @@ export interface Graphs {
   observe(id: string, body: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
   route(id: string, body: unknown): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(id: string, body: unknown): Promise<MaxflowResponse & StoredAnswerExtras>;
+  /** POST /graphs/{id}/fit, waited for: the finished job (state done with its report, or failed with the reason). */
+  fit(id: string, body?: unknown): Promise<FitJob>;
+  /** GET /graphs/{id}/model: the graph's own model card (kind cost or capacity). */
+  model(id: string, kind?: 'cost' | 'capacity'): ModelCard;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,15 @@ export async function openGraphs(options: SolveOptions & { dataDir?: string; ten
     // Only the solves need the models: listing or registering never loads them.
     route: async (id, body) => graphs.route(tenant, id, body, await contextFor(options)),
     maxflow: async (id, body) => graphs.maxflow(tenant, id, body, await contextFor(options)),
-    close: () => store.close(),
+    fit: async (id, body) => {
+      const job = graphs.fit(tenant, id, body ?? {});
+      await graphs.fitsIdle();
+      return graphs.fitJob(tenant, id, job.id);
+    },
+    model: (id, kind) => graphs.model(tenant, id, kind),
+    close: async () => {
+      await graphs.fitsIdle();
+      await store.close();
+    },
   };
 }

@@ -192,3 +192,43 @@ describe('local time', () => {
     expect(() => fit(input)).toThrow(/at least 14 days/);
   });
 });
+
+describe('capacities and the CLI', () => {
+  test('a capacity history fits too (cut regret), and a stored max flow at `at` uses it', async () => {
+    const { app, graphs } = service();
+    const { from, to } = grid(3);
+    await graphs.register(OPEN_TENANT, 'pipes', { graph: { directed: true, edges: { from, to } } }, undefined);
+    await graphs.ingest(OPEN_TENANT, 'pipes', { kind: 'capacity', observations: history(from.length, 21, 11) });
+    const done = await finished(app, (await request(app).post('/graphs/pipes/fit').send({ kind: 'capacity' })).headers.location);
+    expect(done.body.job).toMatchObject({ state: 'done', report: { kind: 'capacity', validation: { metric: 'cut regret' } } });
+    expect((await request(app).get('/graphs/pipes/model?kind=capacity')).body.report.chosen).toBe(done.body.job.report.chosen);
+    const flow = await request(app).post('/graphs/pipes/maxflow').send({ source: '0-0', sink: '2-2', at: T0 + 20 * DAY + 3 * HOUR });
+    expect(flow.status).toBe(200);
+    expect(flow.body.solver.estimator).toMatchObject({ name: done.body.job.report.chosen });
+    await graphs.fitsIdle();
+  });
+
+  test('narsolve fit <graphId> runs the fit on the data folder and prints the finished job; graphs model prints the card', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'narsolve-fit-cli-'));
+    const { openGraphs } = await import('../src/index');
+    const { runCli } = await import('../src/cli');
+    const library = await openGraphs({ dataDir: dir, limits: { maxObservationBatch: 1_000_000 } });
+    const { from, to } = grid(3);
+    await library.put('net', { graph: { directed: true, edges: { from, to } } });
+    await library.observe('net', { observations: history(from.length, 16, 5) });
+    await library.close();
+    const previous = process.env.NARSOLVE_DATA_DIR;
+    process.env.NARSOLVE_DATA_DIR = dir;
+    try {
+      let printed = '';
+      expect(await runCli(['fit', 'net'], (text) => (printed += text))).toBe(0);
+      expect(JSON.parse(printed)).toMatchObject({ code: 'Ok', job: { state: 'done', report: { chosen: expect.any(String) } } });
+      printed = '';
+      expect(await runCli(['graphs', 'model', 'net'], (text) => (printed += text))).toBe(0);
+      expect(JSON.parse(printed)).toMatchObject({ code: 'Ok', graphId: 'net', kind: 'cost', stale: false });
+    } finally {
+      if (previous === undefined) delete process.env.NARSOLVE_DATA_DIR;
+      else process.env.NARSOLVE_DATA_DIR = previous;
+    }
+  });
+});

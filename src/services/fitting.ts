@@ -95,13 +95,14 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   // The regression, fitted on the hours before the slice only.
   const training = trainRows(series, clock, trainingHours, (done) => progress(0.3 * done));
   const coefficients = ridge(training.rows, training.targets);
+  const biases = edgeBiases(coefficients, training, series.edges);
   const candidates = [...HISTORY_ESTIMATE_NAMES, 'regression' as const];
   const regrets = Object.fromEntries(candidates.map((k) => [k, [] as number[]])) as Record<CandidateReport['name'], number[]>;
   const errors = Object.fromEntries(candidates.map((k) => [k, { sum: 0, count: 0 }])) as Record<CandidateReport['name'], { sum: number; count: number }>;
   const arcs = arcsOf(input);
   for (const [i, hour] of validationHours.entries()) {
     const features = historyFeatures(series, clock, hour);
-    const estimates = { ...features, regression: regress(coefficients, features) } as Record<CandidateReport['name'], Float64Array>;
+    const estimates = { ...features, regression: regress(coefficients, features, biases) } as Record<CandidateReport['name'], Float64Array>;
     const { truth, observed } = realized(series, clock, hour, typical, input.known);
     for (const k of candidates) {
       const values = fill(estimates[k], truth, input.known);
@@ -117,7 +118,7 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   }
   const reports: CandidateReport[] = candidates.map((k) => ({
     name: k,
-    description: k === 'regression' ? `a ridge regression on the logs of ${FEATURES.join(', ')}, fitted on this graph's earlier hours` : HISTORY_ESTIMATES[k].description,
+    description: k === 'regression' ? `a ridge regression on the logs of ${FEATURES.join(', ')}, with each edge's own shrunk bias, fitted on this graph's earlier hours` : HISTORY_ESTIMATES[k].description,
     meanRegret: mean(regrets[k]),
     p95Regret: p95(regrets[k]),
     logMae: errors[k].count ? errors[k].sum / errors[k].count : NaN,
@@ -130,7 +131,8 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   if (useRegression) {
     // Chosen on the slice; served with coefficients from every hour, the slice included (the past of any later query).
     const all = trainRows(series, clock, sample(range(firstHour + 24 * 7, lastHour + 1), maxHours, random), () => {});
-    estimator = { kind: 'regression', name: 'regression', coefficients: ridge(all.rows, all.targets) };
+    const refitted = ridge(all.rows, all.targets);
+    estimator = { kind: 'regression', name: 'regression', coefficients: refitted, edgeBias: edgeBiases(refitted, all, series.edges) };
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const iso = (t: number) => new Date(t).toISOString();
@@ -151,9 +153,10 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
 }
 
 /** The regression's rows: [1, log feature...] per observed edge-hour, and the log realized value. */
-function trainRows(series: EdgeSeriesTable, clock: LocalClock, hours: readonly number[], progress: (done: number) => void): { rows: number[][]; targets: number[] } {
+function trainRows(series: EdgeSeriesTable, clock: LocalClock, hours: readonly number[], progress: (done: number) => void): { rows: number[][]; targets: number[]; edges: number[] } {
   const rows: number[][] = [];
   const targets: number[] = [];
+  const edges: number[] = [];
   for (const [i, hour] of hours.entries()) {
     const features = historyFeatures(series, clock, hour);
     const from = clock.startOf(hour);
@@ -166,10 +169,25 @@ function trainRows(series: EdgeSeriesTable, clock: LocalClock, hours: readonly n
       if (row.some(Number.isNaN)) continue;
       rows.push(row);
       targets.push(Math.log(cell.sum / cell.count));
+      edges.push(e);
     }
     progress((i + 1) / hours.length);
   }
-  return { rows, targets };
+  return { rows, targets, edges };
+}
+
+/** Edges' own biases: each edge's mean residual of the shared regression, shrunk toward 0 by BIAS_PRIOR rows of none. */
+const BIAS_PRIOR = 20;
+function edgeBiases(coefficients: readonly number[], data: { rows: number[][]; targets: number[]; edges: number[] }, edgeCount: number): number[] {
+  const sum = new Float64Array(edgeCount);
+  const count = new Float64Array(edgeCount);
+  for (let r = 0; r < data.rows.length; r++) {
+    let z = 0;
+    for (let i = 0; i < coefficients.length; i++) z += coefficients[i] * data.rows[r][i];
+    sum[data.edges[r]] += data.targets[r] - z;
+    count[data.edges[r]]++;
+  }
+  return Array.from(sum, (s, e) => s / (count[e] + BIAS_PRIOR));
 }
 
 /**

@@ -96,6 +96,20 @@ function weightedSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: nu
   return weights ? sum / weights : undefined;
 }
 
+/** The median over the last `days` days of the same hour's mean (a day with an incident moves it little). */
+function medianSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number): number | undefined {
+  const means: number[] = [];
+  for (let d = 1; d <= days; d++) {
+    const h = hour - 24 * d;
+    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    if (cell.count) means.push(cell.sum / cell.count);
+  }
+  if (!means.length) return undefined;
+  means.sort((a, b) => a - b);
+  const mid = means.length >> 1;
+  return means.length % 2 ? means[mid] : (means[mid - 1] + means[mid]) / 2;
+}
+
 /** The classical estimates a fit compares, by name. */
 export const HISTORY_ESTIMATES = {
   recent: {
@@ -107,6 +121,7 @@ export const HISTORY_ESTIMATES = {
   },
   'same-hour-7d': { description: 'the mean of the same local hour on the last 7 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 7, false) },
   'same-hour-28d': { description: 'the mean of the same local hour on the last 28 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, false) },
+  'same-hour-median-28d': { description: "the median of the same local hour's daily means on the last 28 days", at: (s, c, e, h) => medianSamePeriod(s, c, e, h, 28) },
   'same-hour-ewma': { description: 'the same local hour on the last 28 days, exponentially weighted (half-life 3 days)', at: (s, c, e, h) => weightedSamePeriod(s, c, e, h, 28, 3) },
   'weekday-profile-28d': { description: 'the mean of the same local hour on the last 28 days of the same kind (weekday or weekend)', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, true) },
 } satisfies Record<string, HistoryEstimate>;
@@ -115,10 +130,12 @@ export type HistoryEstimateName = keyof typeof HISTORY_ESTIMATES;
 export const HISTORY_ESTIMATE_NAMES = Object.keys(HISTORY_ESTIMATES) as HistoryEstimateName[];
 
 /** The features of the fitted regression, in order: each a classical estimate's log (the first is the intercept). */
-export const FEATURES: readonly HistoryEstimateName[] = ['recent', 'same-hour-7d', 'same-hour-28d', 'same-hour-ewma', 'weekday-profile-28d'];
+export const FEATURES: readonly HistoryEstimateName[] = ['recent', 'same-hour-7d', 'same-hour-28d', 'same-hour-median-28d', 'same-hour-ewma', 'weekday-profile-28d'];
 
 /** What a fit serves: a classical estimate by name, or the regression with its coefficients. */
-export type Estimator = { readonly kind: 'classical'; readonly name: HistoryEstimateName } | { readonly kind: 'regression'; readonly name: 'regression'; readonly coefficients: readonly number[] };
+export type Estimator =
+  | { readonly kind: 'classical'; readonly name: HistoryEstimateName }
+  | { readonly kind: 'regression'; readonly name: 'regression'; readonly coefficients: readonly number[]; readonly edgeBias?: readonly number[] };
 
 /**
  * Every edge's classical estimates at local hour `hour`, each falling back (where it has no data for
@@ -128,7 +145,7 @@ export type Estimator = { readonly kind: 'classical'; readonly name: HistoryEsti
 export function historyFeatures(series: EdgeSeriesTable, clock: LocalClock, hour: number): Record<HistoryEstimateName, Float64Array> {
   const m = series.edges;
   const out = Object.fromEntries(HISTORY_ESTIMATE_NAMES.map((k) => [k, new Float64Array(m).fill(NaN)])) as Record<HistoryEstimateName, Float64Array>;
-  const chain: HistoryEstimateName[] = ['weekday-profile-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'];
+  const chain: HistoryEstimateName[] = ['weekday-profile-28d', 'same-hour-median-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'];
   for (let e = 0; e < m; e++) {
     const raw = HISTORY_ESTIMATE_NAMES.map((k) => HISTORY_ESTIMATES[k].at(series, clock, e, hour));
     for (const [i, k] of HISTORY_ESTIMATE_NAMES.entries()) {
@@ -144,15 +161,18 @@ export function historyFeatures(series: EdgeSeriesTable, clock: LocalClock, hour
 export function estimateAt(estimator: Estimator, series: EdgeSeriesTable, clock: LocalClock, hour: number): Float64Array {
   const features = historyFeatures(series, clock, hour);
   if (estimator.kind === 'classical') return features[estimator.name];
-  return regress(estimator.coefficients, features);
+  return regress(estimator.coefficients, features, estimator.edgeBias);
 }
 
-/** The regression's estimate from the features: exp(b0 + Σ b_i log f_i), kept within the features' range (never beyond the evidence). */
-export function regress(coefficients: readonly number[], features: Record<HistoryEstimateName, Float64Array>): Float64Array {
+/**
+ * The regression's estimate from the features: exp(b0 + b_e + Σ b_i log f_i), with b_e the edge's
+ * own (shrunk) bias, kept within the features' range (never beyond the evidence).
+ */
+export function regress(coefficients: readonly number[], features: Record<HistoryEstimateName, Float64Array>, edgeBias?: readonly number[]): Float64Array {
   const m = features.recent.length;
   const out = new Float64Array(m).fill(NaN);
   for (let e = 0; e < m; e++) {
-    let z = coefficients[0];
+    let z = coefficients[0] + (edgeBias?.[e] ?? 0);
     let lo = Infinity;
     let hi = -Infinity;
     for (const [i, k] of FEATURES.entries()) {

@@ -1,0 +1,222 @@
+/**
+ * npm run eval:history [-- --aarhus ../shared/data/aarhus-traffic --first-day 36 --pairs 6 --write]
+ *
+ * What a graph's own history buys, the way a user gets it: the Aarhus network (City of Aarhus /
+ * CityPulse, CC BY 4.0) registered as a stored graph in its local time zone, its first 36 days of
+ * 5-minute travel times streamed in, a fit (POST /graphs/{id}/fit as the service runs it, in a
+ * worker), then every held-out day in turn: routes are asked for each hour from 06:00 to 21:00 with
+ * `at` at the start of that hour (so only the past is read), scored against that hour's realized
+ * travel times, and then the day's observations are streamed in. The model is refitted whenever the
+ * refit policy says so (every REFIT_AFTER_DAYS days of new history).
+ *
+ * Beside the served (fitted) answer, the same routes on every classical history estimate in the
+ * same run (the same code the fit compares): the "last 7 days, same hour" baseline, the best
+ * classical one, and the latest observations (what a stored route answered before fits). --write
+ * puts the table in models/MODEL_CARD.md.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { resolveConfig } from '../src/config';
+import { compactFromArcs } from '../src/graph/compact';
+import { HISTORY_ESTIMATE_NAMES, historyFeatures, LocalClock, type HistoryEstimateName } from '../src/services/forecast';
+import { EdgeSeriesTable } from '../src/services/series';
+import { createStoredGraphs, REFIT_AFTER_DAYS } from '../src/services/storedGraphs';
+import type { FitReport } from '../src/services/fitting';
+import { shortestPaths } from '../src/solvers/classical/shortestPaths';
+import { learnedDisabled } from '../src/solvers/learned';
+import { EmbeddedStore } from '../src/store/embedded';
+import { rng } from '../generators/graphs';
+import { arg } from './args';
+import { replaceBetween } from './card';
+import { mean, percentile } from './stats';
+
+const REPO = join(__dirname, '..', '..');
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const ZONE = 'Europe/Copenhagen';
+
+async function main(): Promise<void> {
+  const dir = arg('aarhus', join(REPO, '..', 'shared', 'data', 'aarhus-traffic'));
+  if (!existsSync(join(dir, 'network.json'))) {
+    console.error(`SKIPPED: no Aarhus data at ${dir} (pass --aarhus <folder>)`);
+    return;
+  }
+  const firstDay = Number(arg('first-day', '36'));
+  const pairsPerHour = Number(arg('pairs', '6'));
+  const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as { start: string; slots: number; days: number; links: { from: string; to: string }[] };
+  const bytes = gunzipSync(readFileSync(join(dir, 'travel_times.f32.gz')));
+  const times = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const m = net.links.length;
+  // The source's times are local (CEST in August and September 2014): slot 0 is 2014-08-01 00:00 +02:00.
+  const t0 = Date.parse('2014-08-01T00:00:00+02:00');
+  const dayBatch = (d: number) => {
+    const edge: number[] = [];
+    const value: number[] = [];
+    const time: number[] = [];
+    for (let l = 0; l < m; l++) {
+      for (let s = d * 288; s < (d + 1) * 288; s++) {
+        const x = times[l * net.slots + s];
+        if (Number.isFinite(x)) (edge.push(l), value.push(x), time.push(t0 + s * 300_000));
+      }
+    }
+    return { edge, value, time };
+  };
+  let clockNow = t0 + firstDay * DAY;
+  const limits = { maxObservationBatch: 1_000_000, maxRetainedObservations: 50_000_000 };
+  const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-history-eval-')));
+  const graphs = createStoredGraphs(store, resolveConfig({ limits }), { now: () => clockNow });
+  const context = { config: resolveConfig({ limits }), learned: learnedDisabled('not needed: stored routes on fitted estimates') };
+  const tenant = 'eval';
+  await graphs.register(tenant, 'aarhus', { graph: { directed: true, edges: { from: net.links.map((l) => l.from), to: net.links.map((l) => l.to) } }, timeZone: ZONE }, undefined);
+  for (let d = 0; d < firstDay; d++) await graphs.ingest(tenant, 'aarhus', { observations: dayBatch(d) });
+
+  const fitNow = async (): Promise<{ report: FitReport; seconds: number }> => {
+    const started = performance.now();
+    const job = graphs.fit(tenant, 'aarhus', {});
+    await graphs.fitsIdle();
+    const done = graphs.fitJob(tenant, 'aarhus', job.id);
+    if (done.state !== 'done') throw new Error(`the fit failed: ${done.error}`);
+    return { report: done.report!, seconds: (performance.now() - started) / 1000 };
+  };
+  const fits: { day: number; report: FitReport; seconds: number }[] = [{ day: firstDay, ...(await fitNow()) }];
+  console.error(`fitted on days 0-${firstDay - 1} in ${fits[0].seconds.toFixed(1)} s: ${fits[0].report.chosen}`);
+
+  const ids = [...new Set(net.links.flatMap((l) => [l.from, l.to]))];
+  const index = new Map(ids.map((v, i) => [v, i]));
+  const arcsFrom = Int32Array.from(net.links, (l) => index.get(l.from)!);
+  const arcsTo = Int32Array.from(net.links, (l) => index.get(l.to)!);
+  const clock = new LocalClock(ZONE);
+  const random = rng(2014);
+  const served: number[] = [];
+  const byEstimate = Object.fromEntries(['latest', ...HISTORY_ESTIMATE_NAMES].map((k) => [k, [] as number[]])) as Record<string, number[]>;
+  const typical = typicalHours(times, net.slots, m, net.days);
+  let sinceFit = 0;
+  for (let d = firstDay; d < net.days; d++) {
+    // The history the service holds now (days before d), as the fit and the estimates read it.
+    const loadedTable = tableOf(store, tenant, m);
+    for (let hourOfDay = 6; hourOfDay < 22; hourOfDay++) {
+      const at = t0 + d * DAY + hourOfDay * HOUR;
+      const hour = clock.hourOf(at);
+      const truth = realizedHour(times, net.slots, m, d, hourOfDay, typical);
+      const truthGraph = compactFromArcs(ids.length, arcsFrom, arcsTo, truth);
+      const features = historyFeatures(loadedTable, clock, hour);
+      for (let p = 0; p < pairsPerHour; p++) {
+        const s = Math.floor(random() * ids.length);
+        let t = Math.floor(random() * ids.length);
+        if (t === s) t = (t + 1) % ids.length;
+        const best = tree(truthGraph, s).potential[t];
+        if (!(best > 0 && best < Infinity)) continue;
+        const answer = await graphs.route(tenant, 'aarhus', { source: ids[s], target: ids[t], at }, context);
+        if (!answer.pathEdges) continue;
+        served.push(regretOf(answer.pathEdges, truth, best));
+        const latest = await graphs.route(tenant, 'aarhus', { source: ids[s], target: ids[t], at, estimate: 'latest', solver: 'classical' }, context);
+        byEstimate.latest.push(latest.pathEdges ? regretOf(latest.pathEdges, truth, best) : NaN);
+        for (const k of HISTORY_ESTIMATE_NAMES) {
+          const values = Float64Array.from(features[k], (x, e) => (x >= 0 ? x : truth[e]));
+          const chosen = tree(compactFromArcs(ids.length, arcsFrom, arcsTo, values), s);
+          const path: number[] = [];
+          for (let x = t; x !== s; x = chosen.predNode[x]) path.push(chosen.predEdge[x]);
+          byEstimate[k].push(regretOf(path, truth, best));
+        }
+      }
+    }
+    // The day is over: its observations arrive; a refit when the policy says so.
+    clockNow = t0 + (d + 1) * DAY;
+    await graphs.ingest(tenant, 'aarhus', { observations: dayBatch(d) });
+    if (++sinceFit >= REFIT_AFTER_DAYS && d + 1 < net.days) {
+      fits.push({ day: d + 1, ...(await fitNow()) });
+      sinceFit = 0;
+      console.error(`refitted on days 0-${d} in ${fits[fits.length - 1].seconds.toFixed(1)} s: ${fits[fits.length - 1].report.chosen}`);
+    }
+  }
+  await store.close();
+  const report = table(served, byEstimate, fits, firstDay, net.days);
+  console.log(report);
+  if (process.argv.includes('--write')) replaceBetween(join(REPO, 'models', 'MODEL_CARD.md'), 'history-aarhus', report);
+}
+
+function tableOf(store: EmbeddedStore, tenant: string, edges: number): EdgeSeriesTable {
+  // The same history the service reads: every stored batch, in order.
+  const batches = store.batches(tenant, 'aarhus');
+  const lists = Array.from({ length: edges }, () => ({ times: [] as number[], values: [] as number[] }));
+  for (const b of batches) for (let i = 0; i < b.edge.length; i++) (lists[b.edge[i]].times.push(b.time[i]), lists[b.edge[i]].values.push(b.value[i]));
+  const start = new Int32Array(edges + 1);
+  for (let e = 0; e < edges; e++) start[e + 1] = start[e] + lists[e].times.length;
+  return new EdgeSeriesTable({ start, times: Float64Array.from(lists.flatMap((l) => l.times)), values: Float64Array.from(lists.flatMap((l) => l.values)) });
+}
+
+function realizedHour(times: Float32Array, slots: number, m: number, day: number, hourOfDay: number, typical: Float64Array[]): Float64Array {
+  const out = new Float64Array(m);
+  for (let l = 0; l < m; l++) {
+    let sum = 0;
+    let count = 0;
+    for (let s = day * 288 + hourOfDay * 12; s < day * 288 + (hourOfDay + 1) * 12; s++) {
+      const x = times[l * slots + s];
+      if (Number.isFinite(x)) (sum += x, count++);
+    }
+    out[l] = count ? sum / count : typical[hourOfDay][l];
+  }
+  return out;
+}
+
+/** The realized value of an unobserved link-hour: the median over all days of that hour's means (truth only; no estimate reads it). */
+function typicalHours(times: Float32Array, slots: number, m: number, days: number): Float64Array[] {
+  return Array.from({ length: 24 }, (_, h) => {
+    const out = new Float64Array(m);
+    for (let l = 0; l < m; l++) {
+      const means: number[] = [];
+      for (let d = 0; d < days; d++) {
+        let sum = 0;
+        let count = 0;
+        for (let s = d * 288 + h * 12; s < d * 288 + (h + 1) * 12; s++) {
+          const x = times[l * slots + s];
+          if (Number.isFinite(x)) (sum += x, count++);
+        }
+        if (count) means.push(sum / count);
+      }
+      out[l] = means.length ? means.sort((a, b) => a - b)[means.length >> 1] : 60;
+    }
+    return out;
+  });
+}
+
+function tree(graph: ReturnType<typeof compactFromArcs>, source: number) {
+  const result = shortestPaths(graph, source, { maxWork: Number.MAX_SAFE_INTEGER });
+  if (result.kind !== 'tree') throw new Error('negative cycle');
+  return result.tree;
+}
+
+const regretOf = (path: readonly number[], truth: Float64Array, best: number) => Math.max(0, (path.reduce((a, e) => a + truth[e], 0) - best) / best);
+
+function table(served: number[], byEstimate: Record<string, number[]>, fits: { day: number; report: FitReport; seconds: number }[], firstDay: number, days: number): string {
+  const fmt = (xs: number[]) => `${(100 * mean(xs)).toFixed(3)}% / ${(100 * percentile(xs, 95)).toFixed(2)}%`;
+  const classical = HISTORY_ESTIMATE_NAMES as readonly HistoryEstimateName[];
+  const best = classical.reduce((a, b) => (mean(byEstimate[b]) < mean(byEstimate[a]) ? b : a));
+  const lines = [
+    `Aarhus (City of Aarhus / CityPulse, CC BY 4.0), held-out days ${firstDay}-${days - 1}, ${served.length} routes (each hour 06:00-21:00, random origin and destination), scored against the realized hour. Mean / 95th-percentile route regret.`,
+    '',
+    '| estimate | regret | served / this |',
+    '|---|---|---|',
+    `| **served: the graph's fitted model** | ${fmt(served)} | 1.00 |`,
+    ...['latest', ...classical].map((k) => `| ${k === 'latest' ? 'latest observations (stored routes before fits)' : k}${k === 'same-hour-7d' ? ' (the baseline)' : ''}${k === best ? ' (best classical, after the fact)' : ''} | ${fmt(byEstimate[k])} | ${(mean(served) / mean(byEstimate[k])).toFixed(3)} |`),
+    '',
+    'Fits (each on every day before it, chosen on its own last 7 days):',
+    '',
+    '| fitted before day | chosen | its validation regret | best classical on validation | fit time |',
+    '|---|---|---|---|---|',
+    ...fits.map(({ day, report, seconds }) => {
+      const chosen = report.candidates.find((c) => c.name === report.chosen)!;
+      const classicalBest = report.candidates.filter((c) => c.name !== 'regression').reduce((a, b) => (b.meanRegret < a.meanRegret ? b : a));
+      return `| ${day} | ${report.chosen} | ${(100 * chosen.meanRegret).toFixed(3)}% | ${classicalBest.name} ${(100 * classicalBest.meanRegret).toFixed(3)}% | ${seconds.toFixed(1)} s |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
