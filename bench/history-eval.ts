@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { resolveConfig } from '../src/config';
 import { compactFromArcs } from '../src/graph/compact';
-import { HISTORY_ESTIMATE_NAMES, historyFeatures, LocalClock, type HistoryEstimateName } from '../src/services/forecast';
+import { HISTORY_ESTIMATE_NAMES, historyFeatures, LocalClock, TableHours, type HistoryEstimateName } from '../src/services/forecast';
 import { EdgeSeriesTable } from '../src/services/series';
 import { createStoredGraphs, REFIT_AFTER_DAYS } from '../src/services/storedGraphs';
 import type { FitReport } from '../src/services/fitting';
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       const hour = clock.hourOf(at);
       const truth = realizedHour(times, net.slots, m, d, hourOfDay, typical);
       const truthGraph = compactFromArcs(ids.length, arcsFrom, arcsTo, truth);
-      const features = historyFeatures(loadedTable, clock, hour);
+      const features = historyFeatures(new TableHours(loadedTable, clock), hour);
       for (let p = 0; p < pairsPerHour; p++) {
         const s = Math.floor(random() * ids.length);
         let t = Math.floor(random() * ids.length);

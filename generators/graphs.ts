@@ -3,22 +3,14 @@
  * shape clients send), never the compact form, so they exercise the whole pipeline.
  */
 import { readFileSync } from 'node:fs';
+import { seededRandom } from '../src/random';
 
 export type Id = string | number;
 export interface WeightedEdge { from: Id; to: Id; weight: number }
 export interface CapacityEdge { from: Id; to: Id; capacity: number }
 
-/** mulberry32: a small, fast, seeded PRNG so every generated graph can be reproduced. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG every generated graph is drawn with, so each can be reproduced. */
+export const rng = seededRandom;
 
 /**
  * A random sparse graph on nodes 0..n-1 with m edges: a random spanning path first (so most

@@ -10,11 +10,12 @@
  * options give the same report.
  */
 import { compactFromArcs } from '../graph/compact';
+import { seededRandom } from '../random';
 import type { CompactGraph } from '../graph/types';
 import { exactMaxflow } from '../solvers/classical/maxflow';
 import { shortestPaths } from '../solvers/classical/shortestPaths';
 import type { ObservationKind } from '../store/types';
-import { FEATURES, HISTORY_ESTIMATES, HISTORY_ESTIMATE_NAMES, historyFeatures, LocalClock, regress, type Estimator, type HistoryEstimateName } from './forecast';
+import { FEATURES, HISTORY_ESTIMATES, HISTORY_ESTIMATE_NAMES, historyFeatures, HourBins, LocalClock, regress, type Estimator, type HistoryEstimateName, type HourlyHistory } from './forecast';
 import { EdgeSeriesTable, type SeriesColumns } from './series';
 
 const HOUR = 60 * 60 * 1000;
@@ -87,13 +88,14 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   if (validationStart - firstHour < 24 * 7) {
     throw new FitError(`a fit needs at least ${7 + validationDays} days of history (7 before the ${validationDays}-day held-out slice); this graph has ${((span.last - span.first) / DAY).toFixed(1)}`);
   }
-  const random = seeded(seed);
+  const hours = new HourBins(series, clock, firstHour, lastHour);
+  const random = seededRandom(seed);
   const validationHours = sample(range(validationStart, lastHour), maxHours, random);
   const trainingHours = sample(range(firstHour + 24 * 7, validationStart), maxHours, random);
-  const typical = typicalByHourOfDay(series, clock, firstHour, lastHour);
+  const typical = typicalByHourOfDay(hours, firstHour, lastHour);
 
   // The regression, fitted on the hours before the slice only.
-  const training = trainRows(series, clock, trainingHours, (done) => progress(0.3 * done));
+  const training = trainRows(hours, trainingHours, (done) => progress(0.3 * done));
   const coefficients = ridge(training.rows, training.targets);
   const biases = edgeBiases(coefficients, training, series.edges);
   const candidates = [...HISTORY_ESTIMATE_NAMES, 'regression' as const];
@@ -101,9 +103,9 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   const errors = Object.fromEntries(candidates.map((k) => [k, { sum: 0, count: 0 }])) as Record<CandidateReport['name'], { sum: number; count: number }>;
   const arcs = arcsOf(input);
   for (const [i, hour] of validationHours.entries()) {
-    const features = historyFeatures(series, clock, hour);
+    const features = historyFeatures(hours, hour);
     const estimates = { ...features, regression: regress(coefficients, features, biases) } as Record<CandidateReport['name'], Float64Array>;
-    const { truth, observed } = realized(series, clock, hour, typical, input.known);
+    const { truth, observed } = realized(hours, hour, typical, input.known);
     for (const k of candidates) {
       const values = fill(estimates[k], truth, input.known);
       for (let e = 0; e < values.length; e++) {
@@ -130,7 +132,7 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   let estimator: Estimator = { kind: 'classical', name: best.name as HistoryEstimateName };
   if (useRegression) {
     // Chosen on the slice; served with coefficients from every hour, the slice included (the past of any later query).
-    const all = trainRows(series, clock, sample(range(firstHour + 24 * 7, lastHour + 1), maxHours, random), () => {});
+    const all = trainRows(hours, sample(range(firstHour + 24 * 7, lastHour + 1), maxHours, random), () => {});
     const refitted = ridge(all.rows, all.targets);
     estimator = { kind: 'regression', name: 'regression', coefficients: refitted, edgeBias: edgeBiases(refitted, all, series.edges) };
   }
@@ -153,16 +155,14 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
 }
 
 /** The regression's rows: [1, log feature...] per observed edge-hour, and the log realized value. */
-function trainRows(series: EdgeSeriesTable, clock: LocalClock, hours: readonly number[], progress: (done: number) => void): { rows: number[][]; targets: number[]; edges: number[] } {
+function trainRows(history: HourlyHistory, hours: readonly number[], progress: (done: number) => void): { rows: number[][]; targets: number[]; edges: number[] } {
   const rows: number[][] = [];
   const targets: number[] = [];
   const edges: number[] = [];
   for (const [i, hour] of hours.entries()) {
-    const features = historyFeatures(series, clock, hour);
-    const from = clock.startOf(hour);
-    const to = clock.startOf(hour + 1);
-    for (let e = 0; e < series.edges; e++) {
-      const cell = series.sumCount(e, from, to);
+    const features = historyFeatures(history, hour);
+    for (let e = 0; e < history.edges; e++) {
+      const cell = history.cell(e, hour);
       if (!cell.count || !(cell.sum > 0)) continue;
       const row = [1];
       for (const k of FEATURES) row.push(features[k][e] > 0 ? Math.log(features[k][e]) : NaN);
@@ -223,19 +223,17 @@ export function ridge(rows: readonly number[][], targets: readonly number[], lam
 }
 
 /** The realized value of every edge in local hour `hour`: its mean there, else the typical value of that hour of day (truth only). */
-function realized(series: EdgeSeriesTable, clock: LocalClock, hour: number, typical: Float64Array[], known: Float64Array) {
-  const m = series.edges;
+function realized(history: HourlyHistory, hour: number, typical: Float64Array[], known: Float64Array) {
+  const m = history.edges;
   const truth = new Float64Array(m);
   const observed = new Uint8Array(m);
-  const from = clock.startOf(hour);
-  const to = clock.startOf(hour + 1);
   const hourOfDay = ((hour % 24) + 24) % 24;
   for (let e = 0; e < m; e++) {
     if (!Number.isNaN(known[e])) {
       truth[e] = known[e];
       continue;
     }
-    const cell = series.sumCount(e, from, to);
+    const cell = history.cell(e, hour);
     if (cell.count) {
       truth[e] = cell.sum / cell.count;
       observed[e] = 1;
@@ -245,12 +243,12 @@ function realized(series: EdgeSeriesTable, clock: LocalClock, hour: number, typi
 }
 
 /** Per hour of day and edge, the median over days of that hour's means (NaN without data): what stands in for an unobserved realized value. */
-function typicalByHourOfDay(series: EdgeSeriesTable, clock: LocalClock, firstHour: number, lastHour: number): Float64Array[] {
-  const out = Array.from({ length: 24 }, () => new Float64Array(series.edges).fill(NaN));
-  for (let e = 0; e < series.edges; e++) {
+function typicalByHourOfDay(history: HourlyHistory, firstHour: number, lastHour: number): Float64Array[] {
+  const out = Array.from({ length: 24 }, () => new Float64Array(history.edges).fill(NaN));
+  for (let e = 0; e < history.edges; e++) {
     const byHour: number[][] = Array.from({ length: 24 }, () => []);
     for (let h = firstHour; h <= lastHour; h++) {
-      const cell = series.sumCount(e, clock.startOf(h), clock.startOf(h + 1));
+      const cell = history.cell(e, h);
       if (cell.count) byHour[((h % 24) + 24) % 24].push(cell.sum / cell.count);
     }
     const all = byHour.flat().sort((a, b) => a - b);
@@ -370,19 +368,8 @@ function sample(xs: readonly number[], k: number, random: () => number): number[
   return [...picked].sort((a, b) => a - b).map((i) => xs[i]);
 }
 
-/** A seeded generator (mulberry32): fits are deterministic for the same data and options. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The generator for one hour's pairs: the same pairs for every candidate. */
 function seededFrom(seed: number, hour: number): () => number {
-  return seeded((seed * 2654435761 + hour) >>> 0);
+  return seededRandom((seed * 2654435761 + hour) >>> 0);
 }

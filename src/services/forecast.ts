@@ -6,6 +6,15 @@
  */
 import type { EdgeSeriesTable } from './series';
 
+/** A history read by whole local hours: what every estimate reads. */
+export interface HourlyHistory {
+  readonly edges: number;
+  /** The sum and count of `edge`'s observations in local hour `hour`. */
+  cell(edge: number, hour: number): { sum: number; count: number };
+  /** `edge`'s last observation before local hour `hour`, or undefined. */
+  lastBefore(edge: number, hour: number): number | undefined;
+}
+
 const HOUR = 60 * 60 * 1000;
 
 /** Local hour indices (hours since 1970-01-01T00:00 local time) of a time zone, with its UTC offsets cached by UTC hour. */
@@ -63,18 +72,18 @@ export function isWeekend(h: number): boolean {
 /** A classical history estimate: the value of `edge` for local hour `hour`, from hours before it, or undefined without data. */
 interface HistoryEstimate {
   readonly description: string;
-  at(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number): number | undefined;
+  at(hours: HourlyHistory, edge: number, hour: number): number | undefined;
 }
 
 /** The mean of `edge`'s observations in local hours hour − 24·d for d = 1..days, optionally only on days of the same kind (weekday or weekend). */
-function samePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number, sameKind: boolean): number | undefined {
+function samePeriod(hours: HourlyHistory, edge: number, hour: number, days: number, sameKind: boolean): number | undefined {
   let sum = 0;
   let count = 0;
   const weekend = isWeekend(hour);
   for (let d = 1; d <= days; d++) {
     const h = hour - 24 * d;
     if (sameKind && isWeekend(h) !== weekend) continue;
-    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    const cell = hours.cell(edge, h);
     sum += cell.sum;
     count += cell.count;
   }
@@ -82,12 +91,12 @@ function samePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, ho
 }
 
 /** Daily same-hour means over the last `days` days, weighted by 0.5^(age / halfLife). */
-function weightedSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number, halfLife: number): number | undefined {
+function weightedSamePeriod(hours: HourlyHistory, edge: number, hour: number, days: number, halfLife: number): number | undefined {
   let sum = 0;
   let weights = 0;
   for (let d = 1; d <= days; d++) {
     const h = hour - 24 * d;
-    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    const cell = hours.cell(edge, h);
     if (!cell.count) continue;
     const w = 0.5 ** ((d - 1) / halfLife);
     sum += (w * cell.sum) / cell.count;
@@ -97,11 +106,11 @@ function weightedSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: nu
 }
 
 /** The median over the last `days` days of the same hour's mean (a day with an incident moves it little). */
-function medianSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: number, hour: number, days: number): number | undefined {
+function medianSamePeriod(hours: HourlyHistory, edge: number, hour: number, days: number): number | undefined {
   const means: number[] = [];
   for (let d = 1; d <= days; d++) {
     const h = hour - 24 * d;
-    const cell = series.sumCount(edge, clock.startOf(h), clock.startOf(h + 1));
+    const cell = hours.cell(edge, h);
     if (cell.count) means.push(cell.sum / cell.count);
   }
   if (!means.length) return undefined;
@@ -114,16 +123,16 @@ function medianSamePeriod(series: EdgeSeriesTable, clock: LocalClock, edge: numb
 export const HISTORY_ESTIMATES = {
   recent: {
     description: "the mean of the edge's observations in the hour before",
-    at: (series, clock, edge, hour) => {
-      const cell = series.sumCount(edge, clock.startOf(hour - 1), clock.startOf(hour));
-      return cell.count ? cell.sum / cell.count : series.lastBefore(edge, clock.startOf(hour));
+    at: (hours, edge, hour) => {
+      const cell = hours.cell(edge, hour - 1);
+      return cell.count ? cell.sum / cell.count : hours.lastBefore(edge, hour);
     },
   },
-  'same-hour-7d': { description: 'the mean of the same local hour on the last 7 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 7, false) },
-  'same-hour-28d': { description: 'the mean of the same local hour on the last 28 days', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, false) },
-  'same-hour-median-28d': { description: "the median of the same local hour's daily means on the last 28 days", at: (s, c, e, h) => medianSamePeriod(s, c, e, h, 28) },
-  'same-hour-ewma': { description: 'the same local hour on the last 28 days, exponentially weighted (half-life 3 days)', at: (s, c, e, h) => weightedSamePeriod(s, c, e, h, 28, 3) },
-  'weekday-profile-28d': { description: 'the mean of the same local hour on the last 28 days of the same kind (weekday or weekend)', at: (s, c, e, h) => samePeriod(s, c, e, h, 28, true) },
+  'same-hour-7d': { description: 'the mean of the same local hour on the last 7 days', at: (s, e, h) => samePeriod(s, e, h, 7, false) },
+  'same-hour-28d': { description: 'the mean of the same local hour on the last 28 days', at: (s, e, h) => samePeriod(s, e, h, 28, false) },
+  'same-hour-median-28d': { description: "the median of the same local hour's daily means on the last 28 days", at: (s, e, h) => medianSamePeriod(s, e, h, 28) },
+  'same-hour-ewma': { description: 'the same local hour on the last 28 days, exponentially weighted (half-life 3 days)', at: (s, e, h) => weightedSamePeriod(s, e, h, 28, 3) },
+  'weekday-profile-28d': { description: 'the mean of the same local hour on the last 28 days of the same kind (weekday or weekend)', at: (s, e, h) => samePeriod(s, e, h, 28, true) },
 } satisfies Record<string, HistoryEstimate>;
 
 export type HistoryEstimateName = keyof typeof HISTORY_ESTIMATES;
@@ -142,12 +151,12 @@ export type Estimator =
  * an edge) to the next that has some, in the order recent ← 7d ← 28d ← profile, so that every edge
  * with any observation before the hour has every estimate. NaN where an edge has none.
  */
-export function historyFeatures(series: EdgeSeriesTable, clock: LocalClock, hour: number): Record<HistoryEstimateName, Float64Array> {
-  const m = series.edges;
+export function historyFeatures(hours: HourlyHistory, hour: number): Record<HistoryEstimateName, Float64Array> {
+  const m = hours.edges;
   const out = Object.fromEntries(HISTORY_ESTIMATE_NAMES.map((k) => [k, new Float64Array(m).fill(NaN)])) as Record<HistoryEstimateName, Float64Array>;
   const chain: HistoryEstimateName[] = ['weekday-profile-28d', 'same-hour-median-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'];
   for (let e = 0; e < m; e++) {
-    const raw = HISTORY_ESTIMATE_NAMES.map((k) => HISTORY_ESTIMATES[k].at(series, clock, e, hour));
+    const raw = HISTORY_ESTIMATE_NAMES.map((k) => HISTORY_ESTIMATES[k].at(hours, e, hour));
     for (const [i, k] of HISTORY_ESTIMATE_NAMES.entries()) {
       let value = raw[i];
       for (let j = 0; value === undefined && j < chain.length; j++) value = raw[HISTORY_ESTIMATE_NAMES.indexOf(chain[j])];
@@ -158,8 +167,8 @@ export function historyFeatures(series: EdgeSeriesTable, clock: LocalClock, hour
 }
 
 /** The estimator's value for every edge at local hour `hour` (NaN where the edge has no observation before it). */
-export function estimateAt(estimator: Estimator, series: EdgeSeriesTable, clock: LocalClock, hour: number): Float64Array {
-  const features = historyFeatures(series, clock, hour);
+export function estimateAt(estimator: Estimator, hours: HourlyHistory, hour: number): Float64Array {
+  const features = historyFeatures(hours, hour);
   if (estimator.kind === 'classical') return features[estimator.name];
   return regress(estimator.coefficients, features, estimator.edgeBias);
 }
@@ -189,4 +198,69 @@ export function regress(coefficients: readonly number[], features: Record<Histor
     else if (features.recent[e] >= 0) out[e] = features['weekday-profile-28d'][e];
   }
   return out;
+}
+
+/** A history table read by local hours through its binary searches: what a query (a few estimates) reads. */
+export class TableHours implements HourlyHistory {
+  constructor(
+    private readonly table: EdgeSeriesTable,
+    private readonly clock: LocalClock,
+  ) {}
+
+  get edges(): number {
+    return this.table.edges;
+  }
+
+  cell(edge: number, hour: number) {
+    return this.table.sumCount(edge, this.clock.startOf(hour), this.clock.startOf(hour + 1));
+  }
+
+  lastBefore(edge: number, hour: number): number | undefined {
+    return this.table.lastBefore(edge, this.clock.startOf(hour));
+  }
+}
+
+/**
+ * Every edge's hours from `first` to `last`, summed once into dense arrays (edges × hours): what a
+ * fit, which reads each hour many times, reads. Hours outside the range are empty.
+ */
+export class HourBins implements HourlyHistory {
+  private readonly sums: Float64Array;
+  private readonly counts: Float32Array;
+  private readonly width: number;
+  private readonly empty = { sum: 0, count: 0 };
+
+  constructor(
+    private readonly table: EdgeSeriesTable,
+    private readonly clock: LocalClock,
+    private readonly first: number,
+    last: number,
+  ) {
+    this.width = last - first + 1;
+    this.sums = new Float64Array(table.edges * this.width);
+    this.counts = new Float32Array(table.edges * this.width);
+    const { start, times, values } = table.columns;
+    for (let e = 0; e < table.edges; e++) {
+      for (let j = start[e]; j < start[e + 1]; j++) {
+        const h = clock.hourOf(times[j]) - first;
+        if (h < 0 || h >= this.width) continue;
+        this.sums[e * this.width + h] += values[j];
+        this.counts[e * this.width + h]++;
+      }
+    }
+  }
+
+  get edges(): number {
+    return this.table.edges;
+  }
+
+  cell(edge: number, hour: number) {
+    const h = hour - this.first;
+    if (h < 0 || h >= this.width) return this.empty;
+    return { sum: this.sums[edge * this.width + h], count: this.counts[edge * this.width + h] };
+  }
+
+  lastBefore(edge: number, hour: number): number | undefined {
+    return this.table.lastBefore(edge, this.clock.startOf(hour));
+  }
 }

@@ -14,7 +14,7 @@ import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
 import { createFitJobs, type FitJob } from './fitJobs';
 import { DEFAULT_FIT_OPTIONS, type FitReport } from './fitting';
-import { estimateAt, HISTORY_ESTIMATES, LocalClock } from './forecast';
+import { estimateAt, HISTORY_ESTIMATES, LocalClock, TableHours } from './forecast';
 import { ObservationHistory } from './history';
 import { EdgeSeriesTable } from './series';
 import { maxflowOn, type MaxflowRequest, type MaxflowResponse } from './maxflow';
@@ -314,7 +314,7 @@ function fittedSolvable(loaded: Loaded, kind: ObservationKind, at: number, model
   if (found) return found;
   let table = loaded.tables.get(kind);
   if (!table) loaded.tables.set(kind, (table = EdgeSeriesTable.fromHistory(loaded.history, kind, loaded.body.from.length)));
-  const estimates = estimateAt(report.estimator, table, clock, hour);
+  const estimates = estimateAt(report.estimator, new TableHours(table, clock), hour);
   const { body } = loaded;
   const knownValues = kind === 'cost' ? body.weight : body.capacity;
   const from: NodeId[] = [];
