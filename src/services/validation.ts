@@ -1,5 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
 import { packageRoot } from '../paths';
@@ -21,7 +22,48 @@ export function loadSchemas(): Record<string, Record<string, unknown>> {
   return schemas;
 }
 
-const SCHEMA_BASE = 'https://schemas.narsolve.dev/';
+export const SCHEMA_BASE = 'https://schemas.narsolve.dev/';
+
+/** The schemas a request body is validated against: the ones the build compiles ahead of time. */
+export const REQUEST_SCHEMAS = [
+  'route-request.json', 'maxflow-request.json', 'graph-put-request.json', 'observations-request.json',
+  'stored-route-request.json', 'stored-maxflow-request.json', 'fit-request.json',
+] as const;
+
+/** A digest of every schema file: a prebuilt validator is used only for the schemas it was built from. */
+export function schemasDigest(): string {
+  return createHash('sha256').update(JSON.stringify(loadSchemas())).digest('hex');
+}
+
+/** ajv's options, as both compilations and the prebuilt validators use them. */
+function options(allErrors: boolean) {
+  // Node ids are string-or-integer: a union type rather than oneOf keeps valid ids error-free.
+  // "x-items" documents a column's entries (OpenAPI shows it as items); the code checks them one by
+  // one, so the validators only carry it, never run it on a million entries.
+  const documentation = [{ keyword: 'x-items', schemaType: 'object' as const }];
+  return { allErrors, strict: true, allowUnionTypes: true, keywords: documentation, schemas: Object.values(loadSchemas()) };
+}
+
+/** The first-error instance (`code.source` for the build's standalone code). */
+export function fastInstance(code?: { source: true }): Ajv2020 {
+  return new Ajv2020({ ...options(false), ...(code && { code }) });
+}
+
+/** The validators the build compiled (validators.generated.js beside the compiled file), if they match the schemas loaded. */
+let prebuilt: Record<string, ValidateFunction> | null | undefined;
+function prebuiltValidator(file: string): ValidateFunction | undefined {
+  if (prebuilt === undefined) {
+    const path = join(__dirname, 'validators.generated.js');
+    prebuilt = null;
+    if (existsSync(path)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const module = require(path) as Record<string, ValidateFunction> & { __digest?: string };
+      if (module.__digest === schemasDigest()) prebuilt = module;
+    }
+  }
+  return prebuilt?.[file];
+}
+
 
 /**
  * Two compilations of the same schemas. The fast one stops at the first error and is the only
@@ -34,13 +76,8 @@ let detailed: Ajv2020 | undefined;
 
 function instances(): { fast: Ajv2020; detailed: Ajv2020 } {
   if (!fast || !detailed) {
-    const schemas = Object.values(loadSchemas());
-    // Node ids are string-or-integer: a union type rather than oneOf keeps valid ids error-free.
-    // "x-items" documents a column's entries (OpenAPI shows it as items); the code checks them one by
-    // one, so the validators only carry it, never run it on a million entries.
-    const documentation = [{ keyword: 'x-items', schemaType: 'object' as const }];
-    fast = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true, keywords: documentation, schemas });
-    detailed = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, keywords: documentation, schemas });
+    fast = fastInstance();
+    detailed = new Ajv2020(options(true));
   }
   return { fast, detailed };
 }
@@ -97,7 +134,9 @@ export function validateBody<T>(file: string, body: unknown): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new NarsolveError('InvalidInput', 'the request body must be a JSON object', { errors: [{ pointer: '', message: 'must be an object' }] });
   }
-  if (compiled(instances().fast, file)(body)) return body as T;
+  // A valid request meets only the first-error validator: prebuilt by the build where there is one.
+  const validate = prebuiltValidator(file) ?? compiled(instances().fast, file);
+  if (validate(body)) return body as T;
   throw invalidInputs(collectErrors(file, body as Record<string, unknown>));
 }
 

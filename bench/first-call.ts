@@ -1,0 +1,49 @@
+/**
+ * npm run bench:first-call [-- --runs 5]
+ *
+ * What a fresh process pays for its first 100-edge route (classical): the library call in a new
+ * Node process (require, then the first solveRoute: validation, solve, answer), and the CLI's whole
+ * run (`narsolve route file`, process start to exit), each the median of `runs` fresh processes,
+ * next to the same process's second call. The build compiles the request validators ahead of time
+ * (src/services/prebuildValidators.ts). Not a test: nothing asserts a time.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arg } from './args';
+import { median } from './stats';
+
+const ROOT = join(__dirname, '..', '..');
+
+function main(): void {
+  const runs = Number(arg('runs', '5'));
+  const edges = Array.from({ length: 100 }, (_, i) => ({ from: i % 50, to: (i * 7 + 1) % 50, weight: 1 + (i % 5) }));
+  const body = { graph: { edges }, source: 0, solver: 'classical' };
+  const file = join(mkdtempSync(join(tmpdir(), 'narsolve-first-')), 'route.json');
+  writeFileSync(file, JSON.stringify(body));
+  const script = `
+    const t0 = performance.now();
+    const { solveRoute, learnedDisabled } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'index.js'))});
+    const t1 = performance.now();
+    const body = require(${JSON.stringify(file)});
+    solveRoute(body, { learned: learnedDisabled() }).then(async () => {
+      const t2 = performance.now();
+      await solveRoute(body, { learned: learnedDisabled() });
+      console.log(JSON.stringify({ require: t1 - t0, first: t2 - t1, second: performance.now() - t2 }));
+    });`;
+  const library = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, ['-e', script]).toString()));
+  const cli = Array.from({ length: runs }, () => {
+    const started = performance.now();
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]);
+    return performance.now() - started;
+  });
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  console.log('| measure | median |\n|---|---|');
+  console.log(`| library: require('narsolve') | ${ms(median(library.map((r) => r.require)))} |`);
+  console.log(`| library: first solveRoute (100 edges) | ${ms(median(library.map((r) => r.first)))} |`);
+  console.log(`| library: second solveRoute, same process | ${ms(median(library.map((r) => r.second)))} |`);
+  console.log(`| CLI: narsolve route, process start to exit | ${ms(median(cli))} |`);
+}
+
+main();
