@@ -12,7 +12,7 @@ import { fit, DEFAULT_FIT_OPTIONS } from '../src/services/fitting';
 import { rng } from '../generators/graphs';
 import { arg } from './args';
 
-function main(): void {
+async function main(): Promise<void> {
   const edges = Number(arg('edges', '10000'));
   const days = Number(arg('days', '60'));
   const perHour = Number(arg('per-hour', '1'));
@@ -45,9 +45,12 @@ function main(): void {
     }
   }
   const started = performance.now();
-  const report = fit({ kind: 'cost', nodes: side * side, directed: true, from: Int32Array.from(from), to: Int32Array.from(to), known: new Float64Array(m).fill(NaN), series: { start, times, values }, timeZone: 'UTC', options: DEFAULT_FIT_OPTIONS, fittedAt: Date.now() });
+  const report = await fit({ kind: 'cost', nodes: side * side, directed: true, from: Int32Array.from(from), to: Int32Array.from(to), known: new Float64Array(m).fill(NaN), series: { start, times, values }, timeZone: 'UTC', options: DEFAULT_FIT_OPTIONS, fittedAt: Date.now() });
   const seconds = (performance.now() - started) / 1000;
   console.log(`| edges | days | observations | fit | chosen |\n|---|---|---|---|---|\n| ${m} | ${days} | ${times.length} | ${seconds.toFixed(1)} s | ${report.chosen} |`);
 }
 
-main();
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

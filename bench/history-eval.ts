@@ -33,7 +33,7 @@ import { createStoredGraphs, REFIT_AFTER_DAYS } from '../src/services/storedGrap
 import type { FitReport } from '../src/services/fitting';
 import { exactMaxflow } from '../src/solvers/classical/maxflow';
 import { shortestPaths } from '../src/solvers/classical/shortestPaths';
-import { learnedDisabled } from '../src/solvers/learned';
+import { loadLearnedSolvers } from '../src/solvers/learned';
 import { EmbeddedStore } from '../src/store/embedded';
 import { rng } from '../generators/graphs';
 import { arg } from './args';
@@ -129,7 +129,8 @@ async function main(): Promise<void> {
   const limits = { maxObservationBatch: 1_000_000, maxRetainedObservations: 50_000_000 };
   const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-history-eval-')));
   const graphs = createStoredGraphs(store, resolveConfig({ limits }), { now: () => clockNow });
-  const context = { config: resolveConfig({ limits }), learned: learnedDisabled('not needed: stored answers on fitted estimates') };
+  // The served encoder answers one row (on each edge's latest observations), and serves wherever a fit chooses it.
+  const context = { config: resolveConfig({ limits }), learned: await loadLearnedSolvers({ workers: 1 }) };
   const tenant = 'eval';
   const kind = world.kind;
   await graphs.register(tenant, 'aarhus', { graph: { directed: true, edges: { from: net.links.map((l) => l.from), to: net.links.map((l) => l.to) } }, timeZone: world.zone }, undefined);
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
   const clock = new LocalClock(world.zone);
   const random = rng(2014);
   const served: number[] = [];
-  const byEstimate = Object.fromEntries(['latest', ...HISTORY_ESTIMATE_NAMES].map((k) => [k, [] as number[]])) as Record<string, number[]>;
+  const byEstimate = Object.fromEntries(['latest', 'encoder', ...HISTORY_ESTIMATE_NAMES].map((k) => [k, [] as number[]])) as Record<string, number[]>;
   const typical = typicalHours(times, net.slots, m, net.days);
   let sinceFit = 0;
   for (let d = firstDay; d < net.days; d++) {
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
           served.push(regretOf(answer.pathEdges, truth, best));
           const latest = await graphs.route(tenant, 'aarhus', { source: ids[s], target: ids[t], at, estimate: 'latest', solver: 'classical' }, context);
           byEstimate.latest.push(latest.pathEdges ? regretOf(latest.pathEdges, truth, best) : NaN);
+          const encoded = await graphs.route(tenant, 'aarhus', { source: ids[s], target: ids[t], at, estimate: 'latest', solver: 'learned' }, context);
+          byEstimate.encoder.push(encoded.pathEdges ? regretOf(encoded.pathEdges, truth, best) : NaN);
           for (const k of HISTORY_ESTIMATE_NAMES) {
             const values = Float64Array.from(features[k], (x, e) => (x >= 0 ? x : truth[e]));
             const chosen = tree(compactFromArcs(ids.length, arcsFrom, arcsTo, values), s);
@@ -192,6 +195,8 @@ async function main(): Promise<void> {
           served.push(cutRegret(answer.minCut.edges));
           const latest = await graphs.maxflow(tenant, 'aarhus', { source: ids[s], sink: ids[t], at, estimate: 'latest', solver: 'classical' }, context);
           byEstimate.latest.push(cutRegret(latest.minCut.edges));
+          const encoded = await graphs.maxflow(tenant, 'aarhus', { source: ids[s], sink: ids[t], at, estimate: 'latest', solver: 'learned' }, context);
+          byEstimate.encoder.push(cutRegret(encoded.minCut.edges));
           for (const k of HISTORY_ESTIMATE_NAMES) {
             const values = Float64Array.from(features[k], (x, e) => (x >= 0 ? x : truth[e]));
             const side = exactMaxflow(compactFromArcs(ids.length, arcsFrom, arcsTo, values), s, t, { maxWork: Number.MAX_SAFE_INTEGER }).sourceSide;
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
     }
   }
   await store.close();
+  await context.learned.close();
   const report = table(world, served, byEstimate, fits, firstDay, net.days);
   console.log(report);
   if (process.argv.includes('--write')) replaceBetween(join(REPO, 'models', 'MODEL_CARD.md'), kind === 'cost' ? 'history-aarhus' : 'history-capacity', report);
@@ -281,7 +287,7 @@ function table(world: World, served: number[], byEstimate: Record<string, number
     '| estimate | regret | served / this |',
     '|---|---|---|',
     `| **served: the graph's fitted model** | ${fmt(served)} | 1.00 |`,
-    ...['latest', ...classical].map((k) => `| ${k === 'latest' ? `latest observations (stored ${what}s before fits)` : k}${k === 'same-hour-7d' ? ' (the baseline)' : ''}${k === best ? ' (best classical, after the fact)' : ''} | ${fmt(byEstimate[k])} | ${(mean(served) / mean(byEstimate[k])).toFixed(3)} |`),
+    ...['latest', 'encoder', ...classical].map((k) => `| ${k === 'latest' ? `latest observations (stored ${what}s before fits)` : k === 'encoder' ? 'the generic encoder on the latest observations' : k}${k === 'same-hour-7d' ? ' (the baseline)' : ''}${k === best ? ' (best classical, after the fact)' : ''} | ${fmt(byEstimate[k])} | ${(mean(served) / mean(byEstimate[k])).toFixed(3)} |`),
     '',
     'Fits (each on every day before it, chosen on its own last 7 days):',
     '',

@@ -114,6 +114,8 @@ describe('a fit, over HTTP', () => {
     const done = await finished(app, (await request(app).post('/graphs/city/fit').send({ validationDays: 7 })).headers.location);
     const report = done.body.job.report;
     expect(report.validation).toMatchObject({ hours: expect.any(Number), metric: 'route regret' });
+    // The served encoder, on each edge's latest observations, is a candidate beside the history estimates.
+    expect(report.candidates.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['recent', 'same-hour-28d', 'regression', 'encoder']));
     expect(Date.parse(report.validation.from)).toBe(Date.parse(report.data.to) - 7 * DAY + (HOUR - (Date.parse(report.data.to) % HOUR)));
     const classical = report.candidates.filter((c: { name: string }) => c.name !== 'regression');
     const best = Math.min(...classical.map((c: { meanRegret: number }) => c.meanRegret));
@@ -187,9 +189,9 @@ describe('local time', () => {
     expect(clock.startOf(clock.hourOf(Date.UTC(2014, 7, 4, 6, 30)))).toBe(Date.UTC(2014, 7, 4, 6));
   });
 
-  test('the fit itself is a pure function: with a history too short it throws, never guesses', () => {
+  test('the fit itself is a pure function: with a history too short it throws, never guesses', async () => {
     const input = { kind: 'cost' as const, nodes: 2, directed: true, from: Int32Array.of(0), to: Int32Array.of(1), known: Float64Array.of(NaN), series: { start: Int32Array.of(0, 1), times: Float64Array.of(T0), values: Float64Array.of(1) }, timeZone: 'UTC', options: DEFAULT_FIT_OPTIONS, fittedAt: T0 };
-    expect(() => fit(input)).toThrow(/at least 14 days/);
+    await expect(fit(input)).rejects.toThrow(/at least 14 days/);
   });
 });
 

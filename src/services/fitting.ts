@@ -34,7 +34,12 @@ export interface FitInput {
   readonly timeZone: string;
   readonly options: FitOptions;
   readonly fittedAt: number;
+  /** The served observation encoder for this kind, when it is loaded: it becomes a candidate on each edge's latest observations. */
+  readonly encoder?: { readonly path: string; readonly hidden: number; readonly maxObservations: number };
 }
+
+/** Decodes every edge's value at local hour `hour` from its latest observations before it (the generic encoder's candidate). */
+export type EncoderCandidate = (hour: number) => Promise<Float64Array>;
 
 export interface FitOptions {
   /** The held-out slice: the last this many days of the history. */
@@ -50,7 +55,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = { validationDays: 7, maxHours: 16
 
 /** One candidate's figures on the held-out slice. */
 export interface CandidateReport {
-  readonly name: HistoryEstimateName | 'regression';
+  readonly name: HistoryEstimateName | 'regression' | 'encoder';
   readonly description: string;
   readonly meanRegret: number;
   readonly p95Regret: number;
@@ -74,8 +79,8 @@ export interface FitReport {
 
 export class FitError extends Error {}
 
-/** fit: the report and the estimator to serve. `progress` hears 0..1. */
-export function fit(input: FitInput, progress: (done: number) => void = () => {}): FitReport {
+/** fit: the report and the estimator to serve. `progress` hears 0..1; `encoder`, when given, is one more candidate. */
+export async function fit(input: FitInput, progress: (done: number) => void = () => {}, encoder?: EncoderCandidate): Promise<FitReport> {
   const series = new EdgeSeriesTable(input.series);
   const clock = new LocalClock(input.timeZone);
   const span = series.span();
@@ -98,13 +103,13 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   const training = trainRows(hours, trainingHours, (done) => progress(0.3 * done));
   const coefficients = ridge(training.rows, training.targets);
   const biases = edgeBiases(coefficients, training, series.edges);
-  const candidates = [...HISTORY_ESTIMATE_NAMES, 'regression' as const];
+  const candidates: CandidateReport['name'][] = [...HISTORY_ESTIMATE_NAMES, 'regression', ...(encoder ? (['encoder'] as const) : [])];
   const regrets = Object.fromEntries(candidates.map((k) => [k, [] as number[]])) as Record<CandidateReport['name'], number[]>;
   const errors = Object.fromEntries(candidates.map((k) => [k, { sum: 0, count: 0 }])) as Record<CandidateReport['name'], { sum: number; count: number }>;
   const arcs = arcsOf(input);
   for (const [i, hour] of validationHours.entries()) {
     const features = historyFeatures(hours, hour);
-    const estimates = { ...features, regression: regress(coefficients, features, biases) } as Record<CandidateReport['name'], Float64Array>;
+    const estimates = { ...features, regression: regress(coefficients, features, biases), ...(encoder && { encoder: await encoder(hour) }) } as Record<CandidateReport['name'], Float64Array>;
     const { truth, observed } = realized(hours, hour, typical, input.known);
     for (const k of candidates) {
       const values = fill(estimates[k], truth, input.known);
@@ -120,16 +125,23 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
   }
   const reports: CandidateReport[] = candidates.map((k) => ({
     name: k,
-    description: k === 'regression' ? `a ridge regression on the logs of ${FEATURES.join(', ')}, with each edge's own shrunk bias, fitted on this graph's earlier hours` : HISTORY_ESTIMATES[k].description,
+    description:
+      k === 'regression'
+        ? `a ridge regression on the logs of ${FEATURES.join(', ')}, with each edge's own shrunk bias, fitted on this graph's earlier hours`
+        : k === 'encoder'
+          ? "the generic observation encoder on each edge's latest observations before the hour (as a stored query without a fit reads them)"
+          : HISTORY_ESTIMATES[k].description,
     meanRegret: mean(regrets[k]),
     p95Regret: p95(regrets[k]),
     logMae: errors[k].count ? errors[k].sum / errors[k].count : NaN,
   }));
-  const classical = reports.filter((r) => r.name !== 'regression');
+  const classical = reports.filter((r) => r.name !== 'regression' && r.name !== 'encoder');
   const best = classical.reduce((a, b) => (b.meanRegret < a.meanRegret ? b : a));
+  // A learned candidate serves only if it beat every classical one; the better of the two learned ones if both did.
+  const learned = reports.filter((r) => (r.name === 'regression' || r.name === 'encoder') && r.meanRegret < best.meanRegret).sort((a, b) => a.meanRegret - b.meanRegret)[0];
   const fitted = reports.find((r) => r.name === 'regression')!;
-  const useRegression = fitted.meanRegret < best.meanRegret;
-  let estimator: Estimator = { kind: 'classical', name: best.name as HistoryEstimateName };
+  const useRegression = learned?.name === 'regression';
+  let estimator: Estimator = learned?.name === 'encoder' ? { kind: 'encoder', name: 'encoder' } : { kind: 'classical', name: best.name as HistoryEstimateName };
   if (useRegression) {
     // Chosen on the slice; served with coefficients from every hour, the slice included (the past of any later query).
     const all = trainRows(hours, sample(range(firstHour + 24 * 7, lastHour + 1), maxHours, random), () => {});
@@ -147,9 +159,9 @@ export function fit(input: FitInput, progress: (done: number) => void = () => {}
     training: { hours: trainingHours.length, samples: training.targets.length },
     candidates: reports,
     chosen: estimator.name,
-    reason: useRegression
-      ? `the regression validated better than the best classical estimate, ${best.name} (${pct(fitted.meanRegret)} against ${pct(best.meanRegret)} mean ${input.kind === 'cost' ? 'route' : 'cut'} regret); refitted on every hour for serving`
-      : `no learned candidate validated better than the best classical estimate, ${best.name} (the regression: ${pct(fitted.meanRegret)} against ${pct(best.meanRegret)}), so it serves`,
+    reason: learned
+      ? `the ${learned.name} validated better than the best classical estimate, ${best.name} (${pct(learned.meanRegret)} against ${pct(best.meanRegret)} mean ${input.kind === 'cost' ? 'route' : 'cut'} regret)${useRegression ? '; refitted on every hour for serving' : ''}`
+      : `no learned candidate validated better than the best classical estimate, ${best.name} (the regression: ${pct(fitted.meanRegret)}${encoder ? `, the encoder: ${pct(reports.find((r) => r.name === 'encoder')!.meanRegret)}` : ''}, against ${pct(best.meanRegret)}), so it serves`,
     estimator,
   };
 }

@@ -144,6 +144,7 @@ export const FEATURES: readonly HistoryEstimateName[] = ['recent', 'same-hour-7d
 /** What a fit serves: a classical estimate by name, or the regression with its coefficients. */
 export type Estimator =
   | { readonly kind: 'classical'; readonly name: HistoryEstimateName }
+  | { readonly kind: 'encoder'; readonly name: 'encoder' }
   | { readonly kind: 'regression'; readonly name: 'regression'; readonly coefficients: readonly number[]; readonly edgeBias?: readonly number[] };
 
 /**
@@ -170,6 +171,7 @@ export function historyFeatures(hours: HourlyHistory, hour: number): Record<Hist
 export function estimateAt(estimator: Estimator, hours: HourlyHistory, hour: number): Float64Array {
   const features = historyFeatures(hours, hour);
   if (estimator.kind === 'classical') return features[estimator.name];
+  if (estimator.kind === 'encoder') throw new Error('estimateAt: the encoder is served through the learned solver, not from history features');
   return regress(estimator.coefficients, features, estimator.edgeBias);
 }
 

@@ -77,6 +77,12 @@ export class EdgeSeriesTable {
     return j > this.columns.start[edge] ? this.columns.values[j - 1] : undefined;
   }
 
+  /** `edge`'s last `count` observations before `time`, oldest first. */
+  latestBefore(edge: number, time: number, count: number): Float64Array {
+    const end = this.firstAtOrAfter(edge, time);
+    return this.columns.values.slice(Math.max(this.columns.start[edge], end - count), end);
+  }
+
   private firstAtOrAfter(edge: number, time: number): number {
     const { start, times } = this.columns;
     let lo = start[edge];

@@ -13,7 +13,10 @@ import { checkSizeLimits, compactGraph } from '../graph/compact';
 import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
 import { createFitJobs, type FitJob } from './fitJobs';
-import { DEFAULT_FIT_OPTIONS, type FitReport } from './fitting';
+import { DEFAULT_FIT_OPTIONS, type FitInput, type FitReport } from './fitting';
+import { join } from 'node:path';
+import { packageRoot } from '../paths';
+import { readModelEntry } from '../solvers/learned/manifest';
 import { estimateAt, HISTORY_ESTIMATES, LocalClock, TableHours } from './forecast';
 import { ObservationHistory } from './history';
 import { EdgeSeriesTable } from './series';
@@ -173,7 +176,9 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const at = readAt(when, now());
     const model = estimate === 'latest' ? undefined : store.model(tenant, id, kind);
     const found = model ? fittedSolvable(loaded, kind, at, model.epoch, model.report as FitReport, config) : solvable(loaded, kind, at, config);
-    const answer = await solve(found, query, context, timer);
+    // A fitted encoder answers through the learned solver when it is loaded (else auto falls back and says why).
+    const encoderServes = found.fitted?.report.estimator.kind === 'encoder' && (query as { solver?: string }).solver === undefined && context.learned[kind === 'cost' ? 'noisyRoutes' : 'noisyCapacities'].model !== undefined;
+    const answer = await solve(found, encoderServes ? { ...query, solver: 'learned' } as typeof query : query, context, timer);
     if (found.fitted) describeEstimator(answer as { solver: Record<string, unknown> }, found.fitted.report, found.fitted.hour, loaded.body.timeZone);
     return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: found.unusable };
   };
@@ -251,7 +256,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       return fits.start(`${tenant}\u0000${id}`, kind, () => {
         const loaded = load(tenant, id);
         epoch = loaded.meta.epoch;
-        return fitInput(loaded, kind, options, now());
+        return fitInput(loaded, kind, options, now(), limits.maxObservations);
       }, (report) => store.putModel(tenant, id, kind, { graphCreated: meta.created, epoch, report }));
     },
 
@@ -283,7 +288,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
 }
 
 /** What a fit worker reads: the graph's structure and its history of `kind` as columns. */
-function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT_FIT_OPTIONS, fittedAt: number) {
+function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT_FIT_OPTIONS, fittedAt: number, maxObservations: number): FitInput {
   const { body } = loaded;
   const nodes = storedNodes(body);
   const index = new Map(nodes.map((v, i) => [`${typeof v}:${v}`, i]));
@@ -299,7 +304,14 @@ function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT
     timeZone: body.timeZone ?? 'UTC',
     options,
     fittedAt,
+    ...encoderFor(kind, maxObservations),
   };
+}
+
+/** The package's served encoder for a kind, as a fit candidate, when its file checks out (a fit without it compares the rest). */
+function encoderFor(kind: ObservationKind, maxObservations: number): Pick<FitInput, 'encoder'> {
+  const found = readModelEntry(join(packageRoot(), 'models'), kind === 'cost' ? 'noisyRoutes' : 'noisyCapacities');
+  return 'model' in found ? { encoder: { path: found.model.path, hidden: found.model.hidden, maxObservations } } : {};
 }
 
 /**
@@ -309,6 +321,8 @@ function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT
 function fittedSolvable(loaded: Loaded, kind: ObservationKind, at: number, modelEpoch: number, report: FitReport, config: Config): Solvable {
   const clock = new LocalClock(loaded.body.timeZone ?? 'UTC');
   const hour = clock.hourOf(at);
+  // The encoder reads each edge's latest observations, as an unfitted query does; it answers as the learned solver.
+  if (report.estimator.kind === 'encoder') return { ...solvable(loaded, kind, at, config), fitted: { report, hour: clock.startOf(hour) } };
   const key = `fitted:${kind}:${modelEpoch}:${report.fittedAt}:${hour}`;
   let found = loaded.solved.get(key);
   if (found) return found;
