@@ -12,8 +12,7 @@
  * days training never saw (Aarhus figures: City of Aarhus / CityPulse, CC BY 4.0).
  * Not a test: nothing here asserts a time.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +21,7 @@ import { createApp } from '../src/api/app';
 import { resolveConfig } from '../src/config';
 import { createStoredGraphs } from '../src/services/storedGraphs';
 import { roundMs } from '../src/services/context';
+import { dayBatch, readAarhus } from './aarhus';
 import { loadLearnedSolvers } from '../src/solvers/learned';
 import { EmbeddedStore } from '../src/store/embedded';
 import { rng } from '../generators/graphs';
@@ -133,35 +133,15 @@ async function main(): Promise<void> {
 
 /** The real Aarhus network: register, stream 61 days of travel times with their times, route by id at 08:00 on the last days. */
 async function aarhus(call: (method: string, path: string, body: unknown) => Promise<{ ms: number; json: Record<string, any> }>, dir: string, queries: number): Promise<void> {
-  if (!existsSync(join(dir, 'network.json'))) {
-    console.log(`\nSKIPPED the Aarhus network: no ${join(dir, 'network.json')} (pass --aarhus <folder>)`);
-    return;
-  }
-  const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as { start: string; slotMinutes: number; slots: number; days: number; links: { from: string; to: string }[] };
-  const raw = gunzipSync(readFileSync(join(dir, 'travel_times.f32.gz')));
-  const times = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
-  // The source's local time: August and September 2014 in Aarhus are all summer time (UTC+2).
-  const start = Date.parse(`${net.start}:00+02:00`);
-  const slotMs = net.slotMinutes * 60_000;
-  const links = net.links.length;
+  const net = readAarhus(dir);
+  if (!net) return;
+  const start = net.t0;
   const register = await call('PUT', '/graphs/aarhus', { graph: { edges: { from: net.links.map((l) => l.from), to: net.links.map((l) => l.to) } } });
   let rows = 0;
   let ingestMs = 0;
   // One batch per day, every link's measured 5-minute averages with their times, as a detector feed would send them.
   for (let day = 0; day < net.days; day++) {
-    const edge: number[] = [];
-    const value: number[] = [];
-    const time: number[] = [];
-    for (let link = 0; link < links; link++) {
-      for (let slot = day * 288; slot < (day + 1) * 288; slot++) {
-        const x = times[link * net.slots + slot];
-        if (Number.isNaN(x)) continue;
-        edge.push(link);
-        value.push(x);
-        time.push(start + slot * slotMs);
-      }
-    }
-    const answer = await call('POST', '/graphs/aarhus/observations', { observations: { edge, value, time } });
+    const answer = await call('POST', '/graphs/aarhus/observations', { observations: dayBatch(net, day) });
     ingestMs += answer.ms;
     rows += answer.json.accepted;
   }
@@ -180,10 +160,10 @@ async function aarhus(call: (method: string, path: string, body: unknown) => Pro
       queryTimes[solver].push(ms);
     }
   }
-  console.log(`\nAarhus (City of Aarhus / CityPulse, CC BY 4.0): ${nodes.length} detector sites, ${links} links, ${net.days} days of 5-minute travel times\n`);
+  console.log(`\nAarhus (City of Aarhus / CityPulse, CC BY 4.0): ${nodes.length} detector sites, ${net.links.length} links, ${net.days} days of 5-minute travel times\n`);
   console.log('| measure | ms | against |');
   console.log('|---|---|---|');
-  console.log(`| registration (PUT, ${links} links) | ${roundMs(register.ms)} | |`);
+  console.log(`| registration (PUT, ${net.links.length} links) | ${roundMs(register.ms)} | |`);
   console.log(`| ingest: ${rows} measured travel times, one batch a day (${net.days}) | ${roundMs(ingestMs)} | ${Math.round(rows / (ingestMs / 1000))} observations/s |`);
   for (const solver of ['classical', 'auto']) {
     const t = queryTimes[solver];

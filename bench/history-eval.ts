@@ -21,13 +21,13 @@
  * 5 minutes (lognormal noise 0.1, 30% missing); max flows between random pairs are scored by cut
  * regret against the realized hour.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { resolveConfig } from '../src/config';
 import { compactFromArcs } from '../src/graph/compact';
 import { HISTORY_ESTIMATE_NAMES, historyFeatures, LocalClock, TableHours, type HistoryEstimateName } from '../src/services/forecast';
+import { ObservationHistory } from '../src/services/history';
 import { EdgeSeriesTable } from '../src/services/series';
 import { createStoredGraphs, REFIT_AFTER_DAYS } from '../src/services/storedGraphs';
 import type { FitReport } from '../src/services/fitting';
@@ -37,6 +37,7 @@ import { loadLearnedSolvers } from '../src/solvers/learned';
 import { EmbeddedStore } from '../src/store/embedded';
 import { rng } from '../generators/graphs';
 import { arg } from './args';
+import { dayBatch, readAarhus, slotMean, SLOTS_PER_DAY } from './aarhus';
 import { replaceBetween } from './card';
 import { mean, percentile } from './stats';
 
@@ -60,14 +61,8 @@ interface World {
 }
 
 function aarhus(dir: string): World | undefined {
-  if (!existsSync(join(dir, 'network.json'))) return undefined;
-  const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as { slots: number; days: number; links: { from: string; to: string }[] };
-  const bytes = gunzipSync(readFileSync(join(dir, 'travel_times.f32.gz')));
-  // The source's times are local (CEST in August and September 2014): slot 0 is 2014-08-01 00:00 +02:00.
-  return {
-    name: 'aarhus', kind: 'cost', credit: 'Aarhus (City of Aarhus / CityPulse, CC BY 4.0)', links: net.links, slots: net.slots, days: net.days,
-    values: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), t0: Date.parse('2014-08-01T00:00:00+02:00'), zone: ZONE,
-  };
+  const data = readAarhus(dir);
+  return data && { ...data, name: 'aarhus', kind: 'cost', credit: 'Aarhus (City of Aarhus / CityPulse, CC BY 4.0)', zone: ZONE };
 }
 
 /** The synthetic provisioned network with a drifting daily load (see the module doc). */
@@ -109,22 +104,8 @@ async function main(): Promise<void> {
   }
   const firstDay = Number(arg('first-day', '36'));
   const pairsPerHour = Number(arg('pairs', '6'));
-  const net = world;
-  const times = world.values;
-  const m = net.links.length;
+  const m = world.links.length;
   const t0 = world.t0;
-  const dayBatch = (d: number) => {
-    const edge: number[] = [];
-    const value: number[] = [];
-    const time: number[] = [];
-    for (let l = 0; l < m; l++) {
-      for (let s = d * 288; s < (d + 1) * 288; s++) {
-        const x = times[l * net.slots + s];
-        if (Number.isFinite(x)) (edge.push(l), value.push(x), time.push(t0 + s * 300_000));
-      }
-    }
-    return { edge, value, time };
-  };
   let clockNow = t0 + firstDay * DAY;
   const limits = { maxObservationBatch: 1_000_000, maxRetainedObservations: 50_000_000 };
   const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-history-eval-')));
@@ -133,8 +114,8 @@ async function main(): Promise<void> {
   const context = { config: resolveConfig({ limits }), learned: await loadLearnedSolvers({ workers: 1 }) };
   const tenant = 'eval';
   const kind = world.kind;
-  await graphs.register(tenant, 'aarhus', { graph: { directed: true, edges: { from: net.links.map((l) => l.from), to: net.links.map((l) => l.to) } }, timeZone: world.zone }, undefined);
-  for (let d = 0; d < firstDay; d++) await graphs.ingest(tenant, 'aarhus', { kind, observations: dayBatch(d) });
+  await graphs.register(tenant, 'aarhus', { graph: { directed: true, edges: { from: world.links.map((l) => l.from), to: world.links.map((l) => l.to) } }, timeZone: world.zone }, undefined);
+  for (let d = 0; d < firstDay; d++) await graphs.ingest(tenant, 'aarhus', { kind, observations: dayBatch(world, d) });
 
   const fitNow = async (): Promise<{ report: FitReport; seconds: number }> => {
     const started = performance.now();
@@ -147,23 +128,23 @@ async function main(): Promise<void> {
   const fits: { day: number; report: FitReport; seconds: number }[] = [{ day: firstDay, ...(await fitNow()) }];
   console.error(`fitted on days 0-${firstDay - 1} in ${fits[0].seconds.toFixed(1)} s: ${fits[0].report.chosen}`);
 
-  const ids = [...new Set(net.links.flatMap((l) => [l.from, l.to]))];
+  const ids = [...new Set(world.links.flatMap((l) => [l.from, l.to]))];
   const index = new Map(ids.map((v, i) => [v, i]));
-  const arcsFrom = Int32Array.from(net.links, (l) => index.get(l.from)!);
-  const arcsTo = Int32Array.from(net.links, (l) => index.get(l.to)!);
+  const arcsFrom = Int32Array.from(world.links, (l) => index.get(l.from)!);
+  const arcsTo = Int32Array.from(world.links, (l) => index.get(l.to)!);
   const clock = new LocalClock(world.zone);
   const random = rng(2014);
   const served: number[] = [];
   const byEstimate = Object.fromEntries(['latest', 'encoder', ...HISTORY_ESTIMATE_NAMES].map((k) => [k, [] as number[]])) as Record<string, number[]>;
-  const typical = typicalHours(times, net.slots, m, net.days);
+  const typical = typicalHours(world);
   let sinceFit = 0;
-  for (let d = firstDay; d < net.days; d++) {
+  for (let d = firstDay; d < world.days; d++) {
     // The history the service holds now (days before d), as the fit and the estimates read it.
     const loadedTable = tableOf(store, tenant, m, kind);
     for (let hourOfDay = 6; hourOfDay < 22; hourOfDay++) {
       const at = t0 + d * DAY + hourOfDay * HOUR;
       const hour = clock.hourOf(at);
-      const truth = realizedHour(times, net.slots, m, d, hourOfDay, typical);
+      const truth = realizedHour(world, d, hourOfDay, typical);
       const truthGraph = compactFromArcs(ids.length, arcsFrom, arcsTo, truth);
       const features = historyFeatures(new TableHours(loadedTable, clock), hour);
       for (let p = 0; p < pairsPerHour; p++) {
@@ -209,8 +190,8 @@ async function main(): Promise<void> {
     }
     // The day is over: its observations arrive; a refit when the policy says so.
     clockNow = t0 + (d + 1) * DAY;
-    await graphs.ingest(tenant, 'aarhus', { kind, observations: dayBatch(d) });
-    if (++sinceFit >= REFIT_AFTER_DAYS && d + 1 < net.days) {
+    await graphs.ingest(tenant, 'aarhus', { kind, observations: dayBatch(world, d) });
+    if (++sinceFit >= REFIT_AFTER_DAYS && d + 1 < world.days) {
       fits.push({ day: d + 1, ...(await fitNow()) });
       sinceFit = 0;
       console.error(`refitted on days 0-${d} in ${fits[fits.length - 1].seconds.toFixed(1)} s: ${fits[fits.length - 1].report.chosen}`);
@@ -218,54 +199,36 @@ async function main(): Promise<void> {
   }
   await store.close();
   await context.learned.close();
-  const report = table(world, served, byEstimate, fits, firstDay, net.days);
+  const report = table(world, served, byEstimate, fits, firstDay, world.days);
   console.log(report);
   if (process.argv.includes('--write')) replaceBetween(join(REPO, 'models', 'MODEL_CARD.md'), kind === 'cost' ? 'history-aarhus' : 'history-capacity', report);
 }
 
 function tableOf(store: EmbeddedStore, tenant: string, edges: number, kind: 'cost' | 'capacity'): EdgeSeriesTable {
   // The same history the service reads: every stored batch, in order.
-  const batches = store.batches(tenant, 'aarhus');
-  const lists = Array.from({ length: edges }, () => ({ times: [] as number[], values: [] as number[] }));
-  for (const b of batches.filter((x) => x.kind === kind)) for (let i = 0; i < b.edge.length; i++) (lists[b.edge[i]].times.push(b.time[i]), lists[b.edge[i]].values.push(b.value[i]));
-  const start = new Int32Array(edges + 1);
-  for (let e = 0; e < edges; e++) start[e + 1] = start[e] + lists[e].times.length;
-  return new EdgeSeriesTable({ start, times: Float64Array.from(lists.flatMap((l) => l.times)), values: Float64Array.from(lists.flatMap((l) => l.values)) });
+  return EdgeSeriesTable.fromHistory(ObservationHistory.from(store.batches(tenant, 'aarhus')), kind, edges);
 }
 
-function realizedHour(times: Float32Array, slots: number, m: number, day: number, hourOfDay: number, typical: Float64Array[]): Float64Array {
-  const out = new Float64Array(m);
-  for (let l = 0; l < m; l++) {
-    let sum = 0;
-    let count = 0;
-    for (let s = day * 288 + hourOfDay * 12; s < day * 288 + (hourOfDay + 1) * 12; s++) {
-      const x = times[l * slots + s];
-      if (Number.isFinite(x)) (sum += x, count++);
-    }
-    out[l] = count ? sum / count : typical[hourOfDay][l];
-  }
-  return out;
+function realizedHour(world: World, day: number, hourOfDay: number, typical: Float64Array[]): Float64Array {
+  const first = day * SLOTS_PER_DAY + hourOfDay * 12;
+  return Float64Array.from(world.links, (_, l) => {
+    const x = slotMean(world, l, first, first + 12);
+    return Number.isNaN(x) ? typical[hourOfDay][l] : x;
+  });
 }
 
 /** The realized value of an unobserved link-hour: the median over all days of that hour's means (truth only; no estimate reads it). */
-function typicalHours(times: Float32Array, slots: number, m: number, days: number): Float64Array[] {
-  return Array.from({ length: 24 }, (_, h) => {
-    const out = new Float64Array(m);
-    for (let l = 0; l < m; l++) {
+function typicalHours(world: World): Float64Array[] {
+  return Array.from({ length: 24 }, (_, h) =>
+    Float64Array.from(world.links, (_, l) => {
       const means: number[] = [];
-      for (let d = 0; d < days; d++) {
-        let sum = 0;
-        let count = 0;
-        for (let s = d * 288 + h * 12; s < d * 288 + (h + 1) * 12; s++) {
-          const x = times[l * slots + s];
-          if (Number.isFinite(x)) (sum += x, count++);
-        }
-        if (count) means.push(sum / count);
+      for (let d = 0; d < world.days; d++) {
+        const x = slotMean(world, l, d * SLOTS_PER_DAY + h * 12, d * SLOTS_PER_DAY + (h + 1) * 12);
+        if (!Number.isNaN(x)) means.push(x);
       }
-      out[l] = means.length ? means.sort((a, b) => a - b)[means.length >> 1] : 60;
-    }
-    return out;
-  });
+      return means.length ? means.sort((a, b) => a - b)[means.length >> 1] : 60;
+    }),
+  );
 }
 
 function tree(graph: ReturnType<typeof compactFromArcs>, source: number) {

@@ -28,7 +28,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { resolveConfig } from '../src/config';
 import { compactGraph, withEdgeValues } from '../src/graph/compact';
 import { ESTIMATE_NAMES, estimateEdges, type EstimateName } from '../src/graph/estimates';
@@ -43,6 +42,7 @@ import { shortestPaths } from '../src/solvers/classical/shortestPaths';
 import { loadLearnedSolvers, type EncoderName, type LearnedModel } from '../src/solvers/learned';
 import { rng } from '../generators/graphs';
 import { arg } from './args';
+import { readAarhus, slotMean, SLOTS_PER_DAY } from './aarhus';
 import { replaceBetween } from './card';
 import { mean, median, percentile } from './stats';
 
@@ -273,31 +273,13 @@ const FIRST_TEST_DAY = 36;
 
 /** Aarhus requests: a day, a period, the previous k days' means per link; the realized day's means are the truth. */
 function aarhusCases(dir: string): Case[] {
-  if (!existsSync(join(dir, 'network.json'))) {
-    console.error(`SKIPPED the Aarhus data: no ${join(dir, 'network.json')} (pass --aarhus <folder>)`);
-    return [];
-  }
-  const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as { slots: number; days: number; links: { from: string; to: string; nominalSeconds: number }[]; nodes: { id: string }[] };
-  const bytes = gunzipSync(readFileSync(join(dir, 'travel_times.f32.gz')));
-  const times = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const net = readAarhus(dir);
+  if (!net) return [];
   const links = net.links.length;
   // periodMean[p][link * days + day]: the link's mean travel time in period p of that day, NaN without a vehicle.
   const periodMean = PERIODS.map(([first, slots]) => {
-    const out = new Float64Array(links * net.days).fill(NaN);
-    for (let l = 0; l < links; l++) {
-      for (let d = 0; d < net.days; d++) {
-        let sum = 0;
-        let count = 0;
-        for (let s = first; s < first + slots; s++) {
-          const x = times[l * net.slots + d * 288 + s];
-          if (Number.isFinite(x)) {
-            sum += x;
-            count++;
-          }
-        }
-        if (count) out[l * net.days + d] = sum / count;
-      }
-    }
+    const out = new Float64Array(links * net.days);
+    for (let l = 0; l < links; l++) for (let d = 0; d < net.days; d++) out[l * net.days + d] = slotMean(net, l, d * SLOTS_PER_DAY + first, d * SLOTS_PER_DAY + first + slots);
     return out;
   });
   const nodeIds = [...new Set(net.links.flatMap((l) => [l.from, l.to]))];

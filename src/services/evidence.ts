@@ -49,44 +49,28 @@ export function describeEvidence(graph: CompactGraph): Evidence {
   const obs = graph.observations;
   const counts: number[] = [];
   const spreads: number[] = [];
+  // Each estimated edge's absolute log deviations from its median, kept for the outlier count (on edges with 3 or more).
+  const deviations: number[] = [];
   if (obs) {
     for (let e = 0; e < graph.edgeCount; e++) {
       if (!obs.estimated[e]) continue;
       const values = obs.values.subarray(obs.start[e], obs.start[e + 1]);
       counts.push(values.length);
-      if (values.length >= 2) spreads.push(logSpread(values));
+      if (values.length < 2) continue;
+      const logs = logsOf(values);
+      const centre = median(logs);
+      const off = logs.map((x) => Math.abs(x - centre));
+      spreads.push(1.4826 * median(off));
+      if (values.length >= 3) for (const x of off) deviations.push(x);
     }
   }
   const perEdge = counts.length ? median(Float64Array.from(counts)) : 0;
   const dispersion = spreads.length ? median(Float64Array.from(spreads)) : 0;
-  const outlierShare = obs ? shareOfOutliers(graph, OUTLIER_SPREADS * Math.max(dispersion, MIN_OUTLIER_SCALE)) : 0;
+  const limit = OUTLIER_SPREADS * Math.max(dispersion, MIN_OUTLIER_SCALE);
+  const outlierShare = deviations.length ? deviations.filter((x) => x > limit).length / deviations.length : 0;
   const d = DISPERSION_BANDS.find((b) => dispersion < b.below)!.name;
   const c = COUNT_BANDS.find((b) => perEdge < b.below)!.name;
   return { estimatedEdges: counts.length, perEdge, dispersion, outlierShare, band: `${d}-${c}` };
-}
-
-/** The share of observations on estimated edges with three or more that lie further than `limit` from their edge's median log. */
-function shareOfOutliers(graph: CompactGraph, limit: number): number {
-  const obs = graph.observations!;
-  let seen = 0;
-  let outliers = 0;
-  for (let e = 0; e < graph.edgeCount; e++) {
-    const at = obs.start[e];
-    const end = obs.start[e + 1];
-    if (!obs.estimated[e] || end - at < 3) continue;
-    const logs = logsOf(obs.values.subarray(at, end));
-    const centre = median(logs);
-    for (const x of logs) if (Math.abs(x - centre) > limit) outliers++;
-    seen += logs.length;
-  }
-  return seen ? outliers / seen : 0;
-}
-
-/** 1.4826 × the MAD of the logs. */
-function logSpread(values: Float64Array): number {
-  const logs = logsOf(values);
-  const centre = median(logs);
-  return 1.4826 * median(logs.map((x) => Math.abs(x - centre)));
 }
 
 /** The logs of a list, zeros read as a millionth of its largest value (all zeros: all 0). */

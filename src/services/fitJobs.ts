@@ -25,7 +25,7 @@ export interface FitJob {
 }
 
 /** Jobs kept per graph once finished, newest first. */
-const KEPT_PER_GRAPH = 8;
+export const KEPT_PER_GRAPH = 8;
 
 export interface FitJobs {
   /** Queues a fit; `prepare` reads the history when the job starts, `store` keeps the result (false: the graph is gone). */
@@ -54,7 +54,9 @@ export function createFitJobs(workers = 1): FitJobs {
       } catch (error) {
         return fail((error as Error).message);
       }
-      const worker = new Worker(compiledWorker(__dirname, 'services/fitWorker.js'), { workerData: input });
+      // The history columns move to the worker rather than being copied (nothing here reads them again).
+      const { start, times, values } = input.series;
+      const worker = new Worker(compiledWorker(__dirname, 'services/fitWorker.js'), { workerData: input, transferList: [start.buffer, times.buffer, values.buffer] as ArrayBuffer[] });
       worker.on('message', async (message: { progress?: number; report?: FitReport; error?: string }) => {
         if (message.progress !== undefined) job.progress = Math.min(0.99, message.progress);
         if (message.error !== undefined) fail(message.error);

@@ -147,20 +147,22 @@ export type Estimator =
   | { readonly kind: 'encoder'; readonly name: 'encoder' }
   | { readonly kind: 'regression'; readonly name: 'regression'; readonly coefficients: readonly number[]; readonly edgeBias?: readonly number[] };
 
+/** Where an estimate has no data for an edge: the next in this order that has some (indices into HISTORY_ESTIMATE_NAMES). */
+const FALLBACK = (['weekday-profile-28d', 'same-hour-median-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'] as const).map((k) => HISTORY_ESTIMATE_NAMES.indexOf(k));
+
 /**
  * Every edge's classical estimates at local hour `hour`, each falling back (where it has no data for
- * an edge) to the next that has some, in the order recent ← 7d ← 28d ← profile, so that every edge
- * with any observation before the hour has every estimate. NaN where an edge has none.
+ * an edge) to the first of FALLBACK that has some, so that every edge with any observation before
+ * the hour has every estimate. NaN where an edge has none.
  */
 export function historyFeatures(hours: HourlyHistory, hour: number): Record<HistoryEstimateName, Float64Array> {
   const m = hours.edges;
   const out = Object.fromEntries(HISTORY_ESTIMATE_NAMES.map((k) => [k, new Float64Array(m).fill(NaN)])) as Record<HistoryEstimateName, Float64Array>;
-  const chain: HistoryEstimateName[] = ['weekday-profile-28d', 'same-hour-median-28d', 'same-hour-28d', 'same-hour-ewma', 'same-hour-7d', 'recent'];
   for (let e = 0; e < m; e++) {
     const raw = HISTORY_ESTIMATE_NAMES.map((k) => HISTORY_ESTIMATES[k].at(hours, e, hour));
     for (const [i, k] of HISTORY_ESTIMATE_NAMES.entries()) {
       let value = raw[i];
-      for (let j = 0; value === undefined && j < chain.length; j++) value = raw[HISTORY_ESTIMATE_NAMES.indexOf(chain[j])];
+      for (let j = 0; value === undefined && j < FALLBACK.length; j++) value = raw[FALLBACK[j]];
       if (value !== undefined) out[k][e] = value;
     }
   }
@@ -181,7 +183,7 @@ export function estimateAt(estimator: Estimator, hours: HourlyHistory, hour: num
  */
 export function regress(coefficients: readonly number[], features: Record<HistoryEstimateName, Float64Array>, edgeBias?: readonly number[]): Float64Array {
   const m = features.recent.length;
-  const out = new Float64Array(m).fill(NaN);
+  const out = new Float64Array(m);
   for (let e = 0; e < m; e++) {
     let z = coefficients[0] + (edgeBias?.[e] ?? 0);
     let lo = Infinity;
@@ -196,8 +198,8 @@ export function regress(coefficients: readonly number[], features: Record<Histor
       lo = Math.min(lo, x);
       hi = Math.max(hi, x);
     }
-    if (Number.isFinite(z)) out[e] = Math.min(hi, Math.max(lo, Math.exp(z)));
-    else if (features.recent[e] >= 0) out[e] = features['weekday-profile-28d'][e];
+    // A zero (or missing) feature has no log: the profile, as the fallback order would give it.
+    out[e] = Number.isFinite(z) ? Math.min(hi, Math.max(lo, Math.exp(z))) : features['weekday-profile-28d'][e];
   }
   return out;
 }

@@ -79,6 +79,17 @@ export const UNMEASURED_ESTIMATE: EstimateName = 'median';
  * policy, or for a band no validation request fell in, `auto` serves a classical estimate.
  */
 export function chooseEstimate(graph: CompactGraph, status: PolicyStatus | undefined, what: string): EstimateChoice {
+  // A stored graph at one epoch is one object: its evidence and estimate graph are worked out once.
+  const known = chosenFor.get(graph);
+  if (known && known.status === status) return known.choice;
+  const choice = choose(graph, status, what);
+  chosenFor.set(graph, { status, choice });
+  return choice;
+}
+
+const chosenFor = new WeakMap<CompactGraph, { status: PolicyStatus | undefined; choice: EstimateChoice }>();
+
+function choose(graph: CompactGraph, status: PolicyStatus | undefined, what: string): EstimateChoice {
   const evidence = describeEvidence(graph);
   const at = (estimate: EstimateName, autoLearned: boolean, reason?: string): EstimateChoice => ({
     estimate,

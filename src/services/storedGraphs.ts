@@ -4,20 +4,20 @@
  * history) → estimate (each edge's evidence up to `at`) → the same /route or /maxflow service on
  * that graph, so answers, certificates and errors are exactly those of a whole-body request.
  */
+import { join } from 'node:path';
 import { envName, type Config } from '../config';
 import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
 import { readStoredGraph, storedNodes, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
-import type { CompactGraph, GraphInput } from '../graph/types';
-import { StageTimer, withDeadline, type SolveContext } from './context';
-import { createFitJobs, type FitJob } from './fitJobs';
-import { DEFAULT_FIT_OPTIONS, type FitInput, type FitReport } from './fitting';
-import { join } from 'node:path';
 import { packageRoot } from '../paths';
 import { readModelEntry } from '../solvers/learned/manifest';
-import { estimateAt, HISTORY_ESTIMATES, LocalClock, TableHours } from './forecast';
+import type { CompactGraph, GraphInput } from '../graph/types';
+import { StageTimer, withDeadline, type SolveContext } from './context';
+import { createFitJobs, KEPT_PER_GRAPH, type FitJob } from './fitJobs';
+import { DEFAULT_FIT_OPTIONS, type FitInput, type FitReport } from './fitting';
+import { estimateAt, LocalClock, TableHours } from './forecast';
 import { ObservationHistory } from './history';
 import { EdgeSeriesTable } from './series';
 import { maxflowOn, type MaxflowRequest, type MaxflowResponse } from './maxflow';
@@ -263,7 +263,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     fitJob(tenant, id, jobId) {
       existing(tenant, id);
       const job = fits.get(`${tenant}\u0000${id}`, jobId);
-      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (jobs are kept in memory, the last ${8} per graph)`);
+      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (jobs are kept in memory, the last ${KEPT_PER_GRAPH} per graph)`);
       return job;
     },
 
@@ -362,7 +362,7 @@ function describeEstimator(answer: { solver: Record<string, unknown> }, report: 
   answer.solver.algorithm = `${answer.solver.algorithm} on the graph's fitted ${report.chosen} estimate for the local hour from ${iso(hourStart)} (${timeZone ?? 'UTC'})`;
   answer.solver.estimator = {
     name: report.chosen,
-    description: chosen.description ?? (HISTORY_ESTIMATES as Record<string, { description: string }>)[report.chosen]?.description,
+    description: chosen.description,
     hour: iso(hourStart),
     fittedAt: report.fittedAt,
     validation: { meanRegret: chosen.meanRegret, p95Regret: chosen.p95Regret, bestClassical: { name: classical.name, meanRegret: classical.meanRegret } },
