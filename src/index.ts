@@ -4,6 +4,9 @@
  *   const { solveRoute } = require('narsolve');
  *   const answer = await solveRoute({ graph: { edges: [...] }, source: 'a', target: 'b' });
  *
+ * The graph may also be a graphology Graph (attributes weight, capacity, observations and
+ * capacityObservations; node x/y or lat/lon); writeRoute and writeMaxflow put answers back on it.
+ *
  * Errors are thrown as NarsolveError with the same `code` the HTTP API answers with.
  */
 import { loadConfig, resolveConfig, type Config, type Limits, type Tolerances } from './config';
@@ -15,6 +18,7 @@ import type { FitJob } from './services/fitJobs';
 import { createStoredGraphs, type GraphView, type ModelCard, type StoredAnswerExtras } from './services/storedGraphs';
 import { EmbeddedStore } from './store/embedded';
 import { OPEN_TENANT } from './api/graphs';
+import { fromGraphology, isGraphology, type GraphologyAttributes, type GraphologyLike } from './graph/graphology';
 
 export { createApp, type AppOptions } from './api/app';
 export { createOffload, type Offload } from './api/offload';
@@ -28,6 +32,10 @@ export type { FitJob } from './services/fitJobs';
 export type { FitReport } from './services/fitting';
 export { EmbeddedStore } from './store/embedded';
 export type { GraphStore } from './store/types';
+export { fromGraphology, writeMaxflow, writeRoute, type GraphologyAttributes, type GraphologyLike } from './graph/graphology';
+
+/** A request whose graph may be a graphology Graph instead of the JSON one. */
+export type WithGraphology<R> = R extends { graph: unknown } ? Omit<R, 'graph'> & { graph: R['graph'] | GraphologyLike } : R;
 
 /** Options for the library calls; limits and tolerances default to the environment's, as the server's do. */
 export interface SolveOptions {
@@ -39,6 +47,14 @@ export interface SolveOptions {
    * alive, so the library answers as the server does.
    */
   learned?: LearnedSolvers;
+  /** For a graphology graph: which attributes hold weights, capacities and observations (default: the JSON field names). */
+  attributes?: GraphologyAttributes;
+}
+
+/** The request with a graphology graph read into its JSON graph; anything else as it is. */
+function readGraph<R>(request: R, options: SolveOptions): R {
+  const graph = (request as { graph?: unknown } | null)?.graph;
+  return isGraphology(graph) ? ({ ...request, graph: fromGraphology(graph, options.attributes) } as R) : request;
 }
 
 let shared: Promise<LearnedSolvers> | undefined;
@@ -59,18 +75,18 @@ async function contextFor(options: SolveOptions): Promise<SolveContext> {
 }
 
 /** Shortest path (or tree) for a POST /route body; resolves to the same JSON the server answers. */
-export async function solveRoute(request: RouteRequest, options: SolveOptions = {}): Promise<RouteResponse> {
-  return solveRouteWith(request, await contextFor(options));
+export async function solveRoute(request: WithGraphology<RouteRequest>, options: SolveOptions = {}): Promise<RouteResponse> {
+  return solveRouteWith(readGraph(request, options) as RouteRequest, await contextFor(options));
 }
 
 /** Maximum flow and minimum cut for a POST /maxflow body; resolves to the same JSON the server answers. */
-export async function solveMaxflow(request: MaxflowRequest, options: SolveOptions = {}): Promise<MaxflowResponse> {
-  return solveMaxflowWith(request, await contextFor(options));
+export async function solveMaxflow(request: WithGraphology<MaxflowRequest>, options: SolveOptions = {}): Promise<MaxflowResponse> {
+  return solveMaxflowWith(readGraph(request, options) as MaxflowRequest, await contextFor(options));
 }
 
 /** Stored graphs in a data folder, for one tenant: the operations of the /graphs endpoints. */
 export interface Graphs {
-  /** PUT /graphs/{id}: the body is {"graph": …} as for the server; `expected` is If-Match ({version}) or If-None-Match ({absent: true}). */
+  /** PUT /graphs/{id}: the body is {"graph": …} as for the server (or a graphology Graph as the graph); `expected` is If-Match ({version}) or If-None-Match ({absent: true}). */
   put(id: string, body: unknown, expected?: { version: number } | { absent: true }): Promise<{ view: GraphView; created: boolean }>;
   get(id: string): GraphView;
   list(): GraphView[];
@@ -95,7 +111,7 @@ export async function openGraphs(options: SolveOptions & { dataDir?: string; ten
   const graphs = createStoredGraphs(store, configFor(options));
   const tenant = options.tenant ?? OPEN_TENANT;
   return {
-    put: (id, body, expected) => graphs.register(tenant, id, body, expected),
+    put: (id, body, expected) => graphs.register(tenant, id, readGraph(body, options), expected),
     get: (id) => graphs.describe(tenant, id),
     list: () => graphs.list(tenant),
     delete: (id, expected) => graphs.remove(tenant, id, expected),

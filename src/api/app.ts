@@ -11,6 +11,7 @@ import { BodyBudget, parseJsonBody } from './body';
 import { createMetrics, type AppMetrics } from './metrics';
 import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
+import { explorerHandlers } from './explorer';
 import { authenticate, graphHandlers, type ApiKey } from './graphs';
 import { allowedMethods, ENDPOINTS, expressPath, type EndpointKey, type EndpointPath } from './routes';
 import type { StoredGraphs } from '../services/storedGraphs';
@@ -58,11 +59,14 @@ export function createApp(options: AppOptions = {}): express.Express {
   const budget = new BodyBudget(config.limits);
   const body = [requireJson, jsonBody(budget, options.offload)];
   const solve = solveHandler({ config, learned }, metrics, options.offload);
+  const explorer = explorerHandlers();
   const handlers: Record<EndpointKey, RequestHandler[]> = {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
     ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res)),
     ...probeHandlers(config, learned, metrics),
+    'get /explorer': explorer.page,
+    'get /explorer/{asset}': explorer.asset,
   };
   for (const endpoint of ENDPOINTS) app[endpoint.method](expressPath(endpoint.path), ...handlers[`${endpoint.method} ${endpoint.path}` as EndpointKey]);
   app.use(unmatched);
@@ -164,7 +168,7 @@ function requestContext(context: SolveContext, res: Response): SolveContext {
 }
 
 /** Liveness, readiness (which solvers can answer, the limits and their variables), OpenAPI and metrics. */
-function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<`get ${Exclude<EndpointPath, SolvePath | `/graphs${string}`>}`, RequestHandler[]> {
+function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<`get ${Exclude<EndpointPath, SolvePath | `/graphs${string}` | `/explorer${string}`>}`, RequestHandler[]> {
   const openapi = buildOpenApi(version);
   const ok = (res: Response): void => {
     res.locals.code = 'Ok';

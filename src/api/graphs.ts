@@ -101,6 +101,11 @@ export function graphHandlers(
       ok(res);
       res.setHeader('ETag', etag(view.version)).json(view);
     }],
+    'get /graphs/{graphId}/edges': [guard, (req: Request, res: Response) => {
+      const edges = service().edges(tenant(res), id(req));
+      ok(res);
+      res.setHeader('ETag', etag(edges.version)).json(edges);
+    }],
     'delete /graphs/{graphId}': [guard, async (req: Request, res: Response) => {
       await service().remove(tenant(res), id(req), expected(req));
       ok(res);

@@ -57,7 +57,8 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, Json> {
 
 function operation(endpoint: Endpoint): Record<string, Json> {
   const json = (name: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
-  const answer = { description: endpoint.ok, ...(endpoint.body?.response && json(endpoint.body.response)) };
+  const media = endpoint.media && { content: { [endpoint.media]: { schema: { type: 'string' } } } };
+  const answer = { description: endpoint.ok, ...(endpoint.body?.response && json(endpoint.body.response)), ...media };
   const statuses = endpoint.status ? endpoint.status.split(' or ') : ['200'];
   const params = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } }));
   return {

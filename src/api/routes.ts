@@ -13,6 +13,8 @@ export interface Endpoint {
   readonly body?: { readonly request?: string; readonly response?: string };
   /** What a success answers with, when not 200 (PUT: 201 created or 200 replaced; DELETE: 204). */
   readonly status?: string;
+  /** The media type of a success that is not JSON (a page, a script). */
+  readonly media?: string;
   /** Whether the endpoint needs the caller's API key (when keys are configured). */
   readonly auth?: boolean;
   /** The problem codes this endpoint answers with besides 404/405 (statuses and titles come from errors.ts). */
@@ -39,6 +41,7 @@ export const ENDPOINTS = [
     body: { request: 'GraphPutRequest', response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'PreconditionFailed', 'QuotaExceeded'], auth: true,
   },
   { method: 'get', path: '/graphs/{graphId}', operationId: 'getGraph', summary: "A stored graph's metadata", ok: 'The metadata; ETag is the version', body: { response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
+  { method: 'get', path: '/graphs/{graphId}/edges', operationId: 'getGraphEdges', summary: "A stored graph's edges, node positions and per-edge evidence", ok: 'The edges as columns; ETag is the version', body: { response: 'GraphEdges' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
   { method: 'delete', path: '/graphs/{graphId}', operationId: 'deleteGraph', summary: 'Delete a stored graph and its history', ok: 'Deleted (204)', status: '204', problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'PreconditionFailed'], auth: true },
   {
     method: 'post', path: '/graphs/{graphId}/observations', operationId: 'addObservations', summary: 'Append a batch of observations', ok: 'Stored durably', body: { request: 'ObservationsRequest', response: 'ObservationsResponse' },
@@ -61,6 +64,8 @@ export const ENDPOINTS = [
   { method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
   { method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
   { method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },
+  { method: 'get', path: '/explorer', operationId: 'explorer', summary: 'The explorer page: draws a graph, its route or cut, and its evidence (?graph=<id>&source=<node>&target=<node>, or &sink=<node>)', ok: 'The page', media: 'text/html', problems: [] },
+  { method: 'get', path: '/explorer/{asset}', operationId: 'explorerAsset', summary: "The explorer page's script, styles and the Aarhus demo data", ok: 'The file', media: 'application/octet-stream', problems: [] },
   { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This document', ok: 'OpenAPI 3.1', problems: [] },
 ] as const satisfies readonly Endpoint[];
 

@@ -20,7 +20,12 @@ export interface StoredGraphBody {
   readonly capacity: readonly (number | null)[];
   /** The IANA time zone its periods are local hours of (absent: UTC). */
   readonly timeZone?: string;
+  /** Where its nodes are drawn, as the client sent them (GET /explorer reads them back). */
+  readonly positions?: readonly Position[];
 }
+
+/** A node's drawing position: planar, or geographic in degrees. */
+export type Position = { readonly node: NodeId; readonly x: number; readonly y: number } | { readonly node: NodeId; readonly lat: number; readonly lon: number };
 
 /** The two things an observation can measure: an edge's cost (routes) or its capacity (flows). */
 export type ObservationKind = 'cost' | 'capacity';
@@ -42,6 +47,7 @@ export function storedNodes(body: StoredGraphBody): readonly NodeId[] {
 export interface StoredGraphInput {
   directed?: boolean;
   nodes?: NodeId[];
+  positions?: Position[];
   edges: Record<string, unknown>[] | Record<string, unknown[] | undefined>;
 }
 
@@ -118,8 +124,25 @@ export function readStoredGraph(input: StoredGraphInput, limits: Limits): { body
     }
   }
   if (errors.length) throw invalidInputs(errors);
+  const body: StoredGraphBody = { directed: input.directed ?? true, ...(listed && { nodes: listed }), from, to, weight, capacity };
+  if (input.positions) {
+    // A position for a node the graph does not have is a typo worth reporting, not data to keep.
+    const nodes = new Set(storedNodes(body).map(keyOf));
+    const placed = new Set<string>();
+    input.positions.forEach(({ node }, i) => {
+      if (!nodes.has(keyOf(node))) add(`/graph/positions/${i}/node`, `names ${JSON.stringify(node)}, which is not a node of the graph`);
+      else if (placed.has(keyOf(node))) add(`/graph/positions/${i}/node`, `a second position for ${JSON.stringify(node)}`);
+      placed.add(keyOf(node));
+    });
+    if (errors.length) throw invalidInputs(errors);
+  }
   return {
-    body: { directed: input.directed ?? true, ...(listed && { nodes: listed }), from, to, weight, capacity },
+    body: input.positions ? { ...body, positions: input.positions.map(copyPosition) } : body,
     observations: (Object.keys(observations) as ObservationKind[]).filter((kind) => observations[kind].edge.length).map((kind) => ({ kind, ...observations[kind] })),
   };
+}
+
+/** Only the position's own fields, so nothing else a client sent is stored. */
+function copyPosition(position: Position): Position {
+  return 'x' in position ? { node: position.node, x: position.x, y: position.y } : { node: position.node, lat: position.lat, lon: position.lon };
 }

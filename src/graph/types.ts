@@ -43,6 +43,8 @@ export interface EdgeObservations {
 export interface GraphInput {
   directed?: boolean;
   nodes?: NodeId[];
+  /** Where nodes are drawn (the explorer); solvers ignore it. */
+  positions?: ({ node: NodeId; x: number; y: number } | { node: NodeId; lat: number; lon: number })[];
   edges: EdgeInput[] | EdgeColumns;
 }
 

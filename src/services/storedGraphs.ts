@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { envName, type Config } from '../config';
 import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
-import { readStoredGraph, storedNodes, type StoredGraphInput } from '../graph/stored';
+import { readStoredGraph, storedNodes, type Position, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
 import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
@@ -41,6 +41,22 @@ export interface GraphView {
   observations: { count: number; latest: string | null };
   created: string;
   updated: string;
+}
+
+/** A stored graph's edges as drawn (GET /graphs/{graphId}/edges). */
+export interface GraphEdges {
+  code: 'Ok';
+  graphId: string;
+  version: number;
+  epoch: number;
+  directed: boolean;
+  nodes: readonly NodeId[];
+  positions: readonly Position[];
+  edges: { from: readonly NodeId[]; to: readonly NodeId[]; weight: readonly (number | null)[]; capacity: readonly (number | null)[] };
+  /** Per kind and edge: retained observations and the latest one's time (epoch ms). */
+  freshness: Record<ObservationKind, { count: number[]; latest: (number | null)[] }>;
+  /** Whether a fitted model of each kind is stored (GET /graphs/{graphId}/model has its card). */
+  fitted: Record<ObservationKind, boolean>;
 }
 
 /** What a stored-graph answer adds to the whole-body one: exactly which graph and evidence it used. */
@@ -90,6 +106,8 @@ const SOLVED_PER_GRAPH = 8;
 export interface StoredGraphs {
   register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
   describe(tenant: string, id: string): GraphView;
+  /** The graph's edges, positions and per-edge evidence, for drawing. */
+  edges(tenant: string, id: string): GraphEdges;
   list(tenant: string): GraphView[];
   remove(tenant: string, id: string, expected: Expected): Promise<void>;
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
@@ -212,6 +230,28 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     },
 
     describe: (tenant, id) => view(existing(tenant, id)),
+
+    edges(tenant, id) {
+      const { meta, body, history } = load(tenant, id);
+      const freshness = (kind: ObservationKind) => {
+        const count = new Array<number>(body.from.length).fill(0);
+        const latest = new Array<number | null>(body.from.length).fill(null);
+        for (let i = 0; i < body.from.length; i++) {
+          const series = history.series(kind, i);
+          if (!series || series.times.length === 0) continue;
+          count[i] = series.times.length;
+          latest[i] = series.times[series.times.length - 1];
+        }
+        return { count, latest };
+      };
+      return {
+        code: 'Ok', graphId: meta.id, version: meta.version, epoch: meta.epoch, directed: body.directed,
+        nodes: storedNodes(body), positions: body.positions ?? [],
+        edges: { from: body.from, to: body.to, weight: body.weight, capacity: body.capacity },
+        freshness: { cost: freshness('cost'), capacity: freshness('capacity') },
+        fitted: { cost: store.model(tenant, id, 'cost') !== undefined, capacity: store.model(tenant, id, 'capacity') !== undefined },
+      };
+    },
 
     list: (tenant) => store.list(tenant).map(view),
 
