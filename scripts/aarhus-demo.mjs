@@ -50,9 +50,17 @@ const demo = {
   hourMs: 3600e3,
   positions: net.nodes.map((node) => ({ node: node.id, lat: node.lat, lon: node.lon })),
   links,
-  // Two sites far apart, for the route the demo opens with.
-  route: { source: net.links[0].from, target: net.nodes[net.nodes.length - 1].id },
+  // The two sites farthest apart (the network is strongly connected): a route across the city.
+  route: farthest(net.nodes),
 };
+function farthest(nodes) {
+  let best = { d: -1 };
+  for (const a of nodes) for (const b of nodes) {
+    const d = ((a.lat - b.lat) ** 2 + ((a.lon - b.lon) * Math.cos((a.lat * Math.PI) / 180)) ** 2);
+    if (d > best.d) best = { d, source: a.id, target: b.id };
+  }
+  return { source: best.source, target: best.target };
+}
 const out = join(root, 'explorer', 'static', 'aarhus-demo.json');
 writeFileSync(out, JSON.stringify(demo) + '\n');
 console.log(`wrote ${out}: ${links.length} links, ${hours} hours, ${links.reduce((t, l) => t + l.hourly.filter((v) => v !== null).length, 0)} observations`);

@@ -12,7 +12,7 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(root, 'explorer', 'src', 'main.ts')],
   bundle: true,
-  minify: true,
+  minify: process.env.EXPLORER_MINIFY !== '0',
   sourcemap: true,
   format: 'iife',
   platform: 'browser',

@@ -184,7 +184,7 @@ story('the explorer', () => {
     await settled(page);
     expect(await page.$eval('[data-testid=distance]', (e) => e.textContent)).toBe(String(expected.distance));
     const text = await page.$eval('#answer', (e) => e.textContent ?? '');
-    expect(text).toContain(`cost ${expected.solver.noisy.classicalRoute.estimateCost}`);
+    expect(text).toContain(`cost ${Number(expected.solver.noisy.classicalRoute.estimateCost.toPrecision(6))}`);
     expect(text).toContain('Where they differ');
     expect(await page.$eval('[data-testid=graph-summary]', (e) => e.textContent)).toContain('placed by a layout');
     const png = await snapshot(page, 'explorer-noisy');
@@ -223,6 +223,14 @@ story('the explorer', () => {
     expect(await page.$eval('#legend', (e) => e.textContent)).toContain('observations');
     const png = await snapshot(page, 'explorer-aarhus');
     expect(pixels(png, ROUTE_COLOUR).matching).toBeGreaterThan(30);
+    // Its 15 days are enough for a fit: the model card appears as a chart of the candidates' held-out regret.
+    await page.click('#fit');
+    await page.waitForFunction(`document.querySelector('[data-testid=model-card]') !== null || document.querySelector('[data-testid=status]')?.textContent === 'error'`, { timeout: 120_000 });
+    await settled(page);
+    const card = (await api('GET', '/graphs/aarhus-demo/model')).body;
+    expect(await page.$$eval('[data-testid=model-card] rect', (bars) => bars.length)).toBe(card.report.candidates.length);
+    expect(await page.$eval('[data-testid=model-card] figcaption', (e) => e.textContent)).toContain(`serving ${card.report.chosen}`);
+    await snapshot(page, 'explorer-aarhus-model');
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();

@@ -16,7 +16,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (apiKey && path.startsWith('/graphs')) headers.authorization = `Bearer ${apiKey}`;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   const parsed = text ? JSON.parse(text) : undefined;
   if (!response.ok) throw new Problem(response.status, parsed ?? {});

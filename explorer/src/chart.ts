@@ -28,8 +28,8 @@ export function renderModelCard(card: ModelCard): HTMLElement {
   box.dataset.testid = 'model-card';
   const { candidates, chosen, validation } = card.report;
   const rowHeight = 18;
-  const labelWidth = 130;
-  const width = 300;
+  const labelWidth = 150;
+  const width = 310;
   const most = Math.max(...candidates.map((c) => c.meanRegret), 1e-12);
   const svg = element('svg', { width, height: rowHeight * candidates.length + 4, role: 'img', 'aria-label': `Mean ${validation.metric} of each candidate on the held-out days` });
   candidates.forEach((candidate, i) => {

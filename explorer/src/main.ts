@@ -15,6 +15,8 @@ import { renderModelCard, type ModelCard } from './chart';
 const COLOURS = { route: '#e8590c', classical: '#1c7ed6', both: '#862e9c', cut: '#e03131', side: '#2f9e44', node: '#495057', edge: '#ced4da', source: '#e8590c', target: '#1c7ed6' };
 /** Above this many nodes the layout runs in a worker, so the tab never freezes on it. */
 const SYNC_LAYOUT_NODES = 2000;
+/** Above this many edges, no arrowheads and no depth sorting: each costs a pass over every edge per refresh. */
+const LARGE_EDGES = 50_000;
 
 interface StoredEdges {
   graphId: string;
@@ -73,22 +75,47 @@ const view = {
   ends: { source: undefined as string | undefined, target: undefined as string | undefined },
   evidence: undefined as (string | null)[] | undefined,
   picking: 'source' as 'source' | 'target',
+  /** What changed since the last redraw: only these are re-read by sigma (a route on 400k edges touches a few hundred). */
+  dirty: { nodes: new Set<string>(), edges: new Set<string>() },
 };
+
+/** Redraws what changed: the dirty nodes and edges only, or everything when most of the graph changed. */
+function redraw(): void {
+  const { nodes, edges } = view.dirty;
+  if (view.graph && nodes.size + edges.size < 0.2 * (view.graph.order + view.graph.size)) {
+    view.renderer?.refresh({ partialGraph: { nodes: [...nodes], edges: [...edges] }, skipIndexation: true });
+  } else view.renderer?.refresh();
+  nodes.clear();
+  edges.clear();
+}
+
+/** Marks a highlight set's members dirty, then empties it. */
+function clearSet(set: Set<string>, kind: 'nodes' | 'edges'): void {
+  for (const key of set) view.dirty[kind].add(key);
+  set.clear();
+}
+
+function highlight(set: Set<string>, kind: 'nodes' | 'edges', keys: Iterable<string>): void {
+  for (const key of keys) {
+    set.add(key);
+    view.dirty[kind].add(key);
+  }
+}
+
+function setEnds(ends: { source: string | undefined; target: string | undefined }): void {
+  for (const key of [view.ends.source, view.ends.target, ends.source, ends.target]) if (key !== undefined) view.dirty.nodes.add(key);
+  view.ends = ends;
+}
 
 function mode(): 'route' | 'maxflow' {
   return (document.querySelector('input[name=mode]:checked') as HTMLInputElement).value as 'route' | 'maxflow';
 }
 
 function nodeReducer(node: string, data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...data, color: COLOURS.node };
-  if (view.side.has(node)) out.color = COLOURS.side;
-  if (node === view.ends.source || node === view.ends.target) {
-    out.color = node === view.ends.source ? COLOURS.source : COLOURS.target;
-    out.size = 7;
-    out.forceLabel = true;
-    out.zIndex = 2;
-  }
-  return out;
+  if (node === view.ends.source || node === view.ends.target) return { ...data, color: node === view.ends.source ? COLOURS.source : COLOURS.target, size: 7, forceLabel: true, zIndex: 2 };
+  if (view.side.has(node)) return { ...data, color: COLOURS.side };
+  // Most nodes are drawn as they are: no copy per node per refresh.
+  return data;
 }
 
 function edgeReducer(edge: string, data: Record<string, unknown>): Record<string, unknown> {
@@ -98,7 +125,7 @@ function edgeReducer(edge: string, data: Record<string, unknown>): Record<string
   if (served || classical) return { ...data, color: served && classical ? COLOURS.both : served ? COLOURS.route : COLOURS.classical, size: 4, zIndex: 2 };
   if (view.cut.has(edge)) return { ...data, color: COLOURS.cut, size: 4, zIndex: 2 };
   const evidence = view.evidence?.[index];
-  return { ...data, color: evidence ?? COLOURS.edge, size: evidence ? 2 : 1, zIndex: 0 };
+  return evidence ? { ...data, color: evidence, size: 2 } : data;
 }
 
 /** Draws a new graph, replacing the old one; resolves once the first frame is on screen. */
@@ -106,13 +133,16 @@ async function draw(drawing: Drawing): Promise<void> {
   view.layout?.kill();
   view.renderer?.kill();
   clearAnswer();
-  const { graph, placed } = toGraphology(drawing);
+  view.ends = { source: undefined, target: undefined };
+  performance.mark('explorer:read');
+  const { graph, placed } = toGraphology(drawing, { node: COLOURS.node, edge: COLOURS.edge });
+  performance.mark('explorer:graph');
   view.drawing = drawing;
   view.graph = graph;
   view.nodes = new Map(drawing.nodes.map((id) => [nodeKey(id), id]));
   if (placed === 0 && drawing.nodes.length > 1) {
     if (drawing.nodes.length <= SYNC_LAYOUT_NODES) {
-      forceAtlas2.assign(graph, { iterations: Math.max(30, Math.min(300, Math.round(300_000 / drawing.nodes.length))), settings: forceAtlas2.inferSettings(graph) });
+      forceAtlas2.assign(graph, { iterations: Math.max(30, Math.min(200, Math.round(60_000 / drawing.nodes.length))), settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: drawing.nodes.length > 500 } });
     } else {
       // A big graph without coordinates settles in a worker for a few seconds while the page stays usable.
       view.layout = new FA2Layout(graph, { settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: true } });
@@ -121,22 +151,25 @@ async function draw(drawing: Drawing): Promise<void> {
       setTimeout(() => layout.kill(), 5000);
     }
   }
+  performance.mark('explorer:layout');
   const list = $('node-list');
   list.replaceChildren(...drawing.nodes.slice(0, 5000).map((id) => Object.assign(document.createElement('option'), { value: String(id) })));
   view.renderer = new Sigma(graph, $('canvas'), {
-    defaultEdgeType: drawing.directed ? 'arrow' : 'line',
+    defaultEdgeType: drawing.directed && drawing.from.length <= LARGE_EDGES ? 'arrow' : 'line',
     edgeProgramClasses: { arrow: EdgeArrowProgram },
     nodeReducer,
     edgeReducer,
-    zIndex: true,
+    zIndex: drawing.from.length <= LARGE_EDGES,
     renderLabels: drawing.nodes.length <= 5000,
     labelRenderedSizeThreshold: 6,
     hideEdgesOnMove: drawing.from.length > 50_000,
     allowInvalidContainer: true,
   });
+  performance.mark('explorer:sigma');
   view.renderer.on('clickNode', ({ node }) => pick(node));
   $('graph-summary').textContent = `${drawing.nodes.length} nodes, ${drawing.from.length} edges${drawing.directed ? ' (directed)' : ''}${placed ? `; ${placed} placed by their coordinates` : '; placed by a layout'}`;
   await frame();
+  performance.mark('explorer:drawn');
 }
 
 /** Two animation frames: sigma renders on the next one. */
@@ -147,9 +180,9 @@ function pick(node: string): void {
   if (id === undefined) return;
   if (view.picking === 'source') {
     ($('source') as HTMLInputElement).value = String(id);
-    view.ends = { source: node, target: undefined };
+    setEnds({ source: node, target: undefined });
     view.picking = 'target';
-    view.renderer?.refresh();
+    redraw();
   } else {
     ($('target') as HTMLInputElement).value = String(id);
     view.picking = 'source';
@@ -166,7 +199,8 @@ function nodeNamed(text: string): NodeId | undefined {
 }
 
 function clearAnswer(): void {
-  for (const set of [view.served, view.classical, view.cut, view.side]) set.clear();
+  for (const set of [view.served, view.classical, view.cut]) clearSet(set, 'edges');
+  clearSet(view.side, 'nodes');
   $('highlighted').textContent = '';
 }
 
@@ -180,7 +214,7 @@ async function solve(): Promise<void> {
     return;
   }
   clearAnswer();
-  view.ends = { source: nodeKey(source), target: nodeKey(target) };
+  setEnds({ source: nodeKey(source), target: nodeKey(target) });
   status('solving');
   try {
     const question = sink ? { source, sink: target } : { source, target };
@@ -192,14 +226,18 @@ async function solve(): Promise<void> {
     }
     if (sink) showMaxflow(answer as MaxflowAnswer);
     else showRoute(answer as RouteAnswer);
-    view.renderer?.refresh();
+    performance.mark('explorer:answer');
+    redraw();
     await frame();
+    performance.mark('explorer:answer-drawn');
     status('ready');
   } catch (error) {
     showError(error);
   }
 }
 
+/** A secondary figure, readable (the exact value is in its tooltip and in the API's answer). */
+const figure = (value: number) => `<span title="${value}">${Number(value.toPrecision(6))}</span>`;
 const swatch = (colour: string) => `<span class="swatch" style="background:${colour}"></span>`;
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -209,7 +247,7 @@ function timings(timingsMs: Record<string, number>): string {
 
 function showRoute(answer: RouteAnswer): void {
   const served = answer.pathEdges ?? [];
-  for (const e of served) view.served.add(edgeKey(e));
+  highlight(view.served, 'edges', served.map(edgeKey));
   const noisy = answer.solver.noisy;
   const rows: [string, string][] = [];
   rows.push(['Distance', `<span data-testid="distance">${answer.distance === null || answer.distance === undefined ? 'no route' : String(answer.distance)}</span>`]);
@@ -217,11 +255,11 @@ function showRoute(answer: RouteAnswer): void {
   rows.push(['Certificate', `<span data-testid="verdict">${answer.certificate.verified ? 'verified' : 'not verified'}</span>${answer.certificate.costs ? ` (on the ${escape(answer.certificate.costs)} costs)` : ''}`]);
   rows.push(['Solver', `${escape(answer.solver.used)} (${escape(answer.solver.algorithm)})${answer.solver.fallbackReason ? `: ${escape(answer.solver.fallbackReason)}` : ''}`]);
   if (noisy?.classicalRoute) {
-    for (const e of noisy.classicalRoute.pathEdges) view.classical.add(edgeKey(e));
+    highlight(view.classical, 'edges', noisy.classicalRoute.pathEdges.map(edgeKey));
     const learned = noisy.learnedRoute;
-    rows.push([`Classical (${escape(noisy.estimate)})`, `${swatch(COLOURS.classical)}cost ${noisy.classicalRoute.estimateCost} under the ${escape(noisy.estimate)}`]);
+    rows.push([`Classical (${escape(noisy.estimate)})`, `${swatch(COLOURS.classical)}cost ${figure(noisy.classicalRoute.estimateCost)} under the ${escape(noisy.estimate)}`]);
     if (learned) {
-      rows.push(['Learned', `${swatch(COLOURS.route)}cost ${learned.estimateCost} under the ${escape(noisy.estimate)}${learned.decodedCost !== undefined ? `, ${learned.decodedCost} decoded` : ''}`]);
+      rows.push(['Learned', `${swatch(COLOURS.route)}cost ${figure(learned.estimateCost)} under the ${escape(noisy.estimate)}${learned.decodedCost !== undefined ? `, ${figure(learned.decodedCost)} decoded` : ''}`]);
       const { onlyLearned, onlyClassical } = routeDifference(learned.pathEdges, noisy.classicalRoute.pathEdges);
       rows.push(['Where they differ', onlyLearned.length + onlyClassical.length === 0 ? 'nowhere: the same edges' : `${onlyLearned.length} edges only on the learned route, ${onlyClassical.length} only on the classical one (${swatch(COLOURS.both)}shared)`]);
     }
@@ -232,8 +270,8 @@ function showRoute(answer: RouteAnswer): void {
 }
 
 function showMaxflow(answer: MaxflowAnswer): void {
-  for (const e of answer.minCut.edges) view.cut.add(edgeKey(e));
-  for (const id of answer.minCut.sourceSide) view.side.add(nodeKey(id));
+  highlight(view.cut, 'edges', answer.minCut.edges.map(edgeKey));
+  highlight(view.side, 'nodes', answer.minCut.sourceSide.map(nodeKey));
   const rows: [string, string][] = [
     ['Flow value', `<span data-testid="flow-value">${String(answer.value)}</span>`],
     ['Cut capacity', `${swatch(COLOURS.cut)}<span data-testid="cut-capacity">${String(answer.minCut.capacity)}</span> over ${answer.minCut.edges.length} edges`],
@@ -257,6 +295,7 @@ function showError(error: unknown): void {
 /** Opens a stored graph: its edges, evidence and model card. */
 async function openStored(id: string): Promise<void> {
   status('loading');
+  performance.mark('explorer:fetch');
   const stored = await call<StoredEdges>('GET', graphPath(id, '/edges'));
   view.stored = stored;
   view.body = undefined;

@@ -92,23 +92,26 @@ function random(seed: number): () => number {
  * index). Nodes without a position start beside a placed neighbour, else at random in the
  * placed nodes' box; `placed` says how many had one.
  */
-export function toGraphology(drawing: Drawing): { graph: Graph; placed: number } {
+export function toGraphology(drawing: Drawing, colours: { node: string; edge: string } = { node: '#495057', edge: '#ced4da' }): { graph: Graph; placed: number } {
   const graph = new Graph({ multi: true, type: drawing.directed ? 'directed' : 'undirected', allowSelfLoops: true });
   const at = planar(drawing.positions);
   const next = random(drawing.nodes.length * 7919 + drawing.from.length);
-  const known = [...at.values()];
-  const box = known.length
-    ? { x0: Math.min(...known.map((p) => p.x)), x1: Math.max(...known.map((p) => p.x)), y0: Math.min(...known.map((p) => p.y)), y1: Math.max(...known.map((p) => p.y)) }
-    : { x0: 0, x1: 1, y0: 0, y1: 1 };
+  const box = at.size ? { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity } : { x0: 0, x1: 1, y0: 0, y1: 1 };
+  for (const p of at.values()) {
+    box.x0 = Math.min(box.x0, p.x);
+    box.x1 = Math.max(box.x1, p.x);
+    box.y0 = Math.min(box.y0, p.y);
+    box.y1 = Math.max(box.y1, p.y);
+  }
   const span = Math.max(box.x1 - box.x0, box.y1 - box.y0) || 1;
   let placed = 0;
   for (const id of drawing.nodes) {
     const key = nodeKey(id);
     const p = at.get(key);
     if (p) placed++;
-    graph.addNode(key, { label: String(id), x: p?.x ?? box.x0 + next() * span, y: p?.y ?? box.y0 + next() * span, size: 3, placed: p !== undefined });
+    graph.addNode(key, { label: String(id), x: p?.x ?? box.x0 + next() * span, y: p?.y ?? box.y0 + next() * span, size: 3, color: colours.node, placed: p !== undefined });
   }
-  for (let i = 0; i < drawing.from.length; i++) graph.addEdgeWithKey(edgeKey(i), nodeKey(drawing.from[i]), nodeKey(drawing.to[i]), { size: 1 });
+  for (let i = 0; i < drawing.from.length; i++) graph.addEdgeWithKey(edgeKey(i), nodeKey(drawing.from[i]), nodeKey(drawing.to[i]), { size: 1, color: colours.edge });
   if (placed > 0 && placed < drawing.nodes.length) {
     // Unplaced nodes next to a placed neighbour read far better than nodes scattered at random.
     graph.forEachNode((node, attributes) => {

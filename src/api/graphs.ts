@@ -104,7 +104,8 @@ export function graphHandlers(
     'get /graphs/{graphId}/edges': [guard, (req: Request, res: Response) => {
       const edges = service().edges(tenant(res), id(req));
       ok(res);
-      res.setHeader('ETag', etag(edges.version)).json(edges);
+      // No ETag: the version does not change when observations or a fitted model arrive, and this answer does.
+      res.setHeader('Cache-Control', 'no-cache').json(edges);
     }],
     'delete /graphs/{graphId}': [guard, async (req: Request, res: Response) => {
       await service().remove(tenant(res), id(req), expected(req));

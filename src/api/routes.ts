@@ -41,7 +41,7 @@ export const ENDPOINTS = [
     body: { request: 'GraphPutRequest', response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'TooBig', 'UnsupportedMediaType', 'PreconditionFailed', 'QuotaExceeded'], auth: true,
   },
   { method: 'get', path: '/graphs/{graphId}', operationId: 'getGraph', summary: "A stored graph's metadata", ok: 'The metadata; ETag is the version', body: { response: 'GraphMeta' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
-  { method: 'get', path: '/graphs/{graphId}/edges', operationId: 'getGraphEdges', summary: "A stored graph's edges, node positions and per-edge evidence", ok: 'The edges as columns; ETag is the version', body: { response: 'GraphEdges' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
+  { method: 'get', path: '/graphs/{graphId}/edges', operationId: 'getGraphEdges', summary: "A stored graph's edges, node positions and per-edge evidence", ok: 'The edges as columns', body: { response: 'GraphEdges' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput'], auth: true },
   { method: 'delete', path: '/graphs/{graphId}', operationId: 'deleteGraph', summary: 'Delete a stored graph and its history', ok: 'Deleted (204)', status: '204', problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'PreconditionFailed'], auth: true },
   {
     method: 'post', path: '/graphs/{graphId}/observations', operationId: 'addObservations', summary: 'Append a batch of observations', ok: 'Stored durably', body: { request: 'ObservationsRequest', response: 'ObservationsResponse' },
