@@ -110,6 +110,11 @@ stored=$(curl -sf -X POST "http://127.0.0.1:$PORT/graphs/ci/route" -H 'content-t
 echo "$stored" | grep -q '"distance":5' || fail "POST /graphs/ci/route answered $stored"
 say "stored graph in /data: registered, observed, routed by id (distance 5)"
 
+# The explorer page and its bundle are in the image (nothing is fetched from elsewhere).
+curl -sf "http://127.0.0.1:$PORT/explorer" | grep -q 'data-testid="status"' || fail "GET /explorer did not serve the page"
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/explorer/explorer.js" || fail "GET /explorer/explorer.js failed"
+say "explorer page and bundle served"
+
 podman healthcheck run "$NAME" >/dev/null 2>&1 || fail "the HEALTHCHECK failed"
 say "HEALTHCHECK: healthy"
 

@@ -4,7 +4,7 @@
  * nothing it then presents as an answer.
  */
 import Sigma from 'sigma';
-import { EdgeArrowProgram } from 'sigma/rendering';
+import { EdgeArrowProgram, EdgeLineProgram } from 'sigma/rendering';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import type Graph from 'graphology';
@@ -155,8 +155,9 @@ async function draw(drawing: Drawing): Promise<void> {
   const list = $('node-list');
   list.replaceChildren(...drawing.nodes.slice(0, 5000).map((id) => Object.assign(document.createElement('option'), { value: String(id) })));
   view.renderer = new Sigma(graph, $('canvas'), {
-    defaultEdgeType: drawing.directed && drawing.from.length <= LARGE_EDGES ? 'arrow' : 'line',
-    edgeProgramClasses: { arrow: EdgeArrowProgram },
+    // Past LARGE_EDGES, one-pixel GL lines: a quarter of a quad's vertex data, uploaded on every render.
+    defaultEdgeType: drawing.from.length > LARGE_EDGES ? 'thin' : drawing.directed ? 'arrow' : 'line',
+    edgeProgramClasses: { arrow: EdgeArrowProgram, thin: EdgeLineProgram },
     nodeReducer,
     edgeReducer,
     zIndex: drawing.from.length <= LARGE_EDGES,
