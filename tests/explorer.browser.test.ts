@@ -231,6 +231,10 @@ story('the explorer', () => {
     expect(await page.$$eval('[data-testid=model-card] rect', (bars) => bars.length)).toBe(card.report.candidates.length);
     expect(await page.$eval('[data-testid=model-card] figcaption', (e) => e.textContent)).toContain(`serving ${card.report.chosen}`);
     await snapshot(page, 'explorer-aarhus-model');
+    // The README's picture: the whole panel beside the map.
+    await page.setViewport({ width: 1280, height: 1500 });
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    await page.screenshot({ path: join(ARTIFACTS, 'explorer-aarhus-readme.png') as `${string}.png` });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();
