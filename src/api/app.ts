@@ -149,7 +149,7 @@ function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offlo
       const outcome = await offload!.solve(route, res.locals.rawBody, solveContext);
       if (outcome.kind === 'problem') throw problemError(outcome);
       answered(route, res, outcome.code, outcome.used, outcome.algorithm);
-      res.type('application/json').send(outcome.json);
+      res.type('application/json').send(Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength));
       return;
     }
     const response = await SOLVES[route](req.body, solveContext);

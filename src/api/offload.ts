@@ -24,9 +24,9 @@ export interface SolveTask {
   port: MessagePort;
 }
 
-/** A solve worker's result: the serialized answer, or the problem it refused with. */
+/** A solve worker's result: the answer as UTF-8 JSON bytes (moved, not copied, to this thread), or the problem it refused with. */
 export type SolveOutcome =
-  | { kind: 'answer'; json: string; code: string; used: string; algorithm: string }
+  | { kind: 'answer'; bytes: Uint8Array; code: string; used: string; algorithm: string }
   | { kind: 'problem'; code: ErrorCode; detail: string; errors?: FieldError[]; extensions: Record<string, unknown> };
 
 /** Messages on a task's port: the worker asks for an inference or cancels one; the main thread answers. */

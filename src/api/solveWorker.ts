@@ -60,7 +60,10 @@ export default async function solve(task: SolveTask): Promise<SolveOutcome> {
   try {
     const body = parseJsonBody(task.body);
     const response = await SOLVES[task.path](body, context);
-    return { kind: 'answer', json: JSON.stringify(response), code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
+    // Encoded here and moved: a big answer (tens of MB) is neither copied nor encoded on the event loop.
+    const bytes = new TextEncoder().encode(JSON.stringify(response));
+    const outcome: SolveOutcome = { kind: 'answer', bytes, code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
+    return Piscina.move({ [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: outcome } as never) as unknown as SolveOutcome;
   } catch (error) {
     if (!(error instanceof NarsolveError)) throw error;
     return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
