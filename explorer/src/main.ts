@@ -15,6 +15,11 @@ import { renderModelCard, type ModelCard } from './chart';
 const COLOURS = { route: '#e8590c', classical: '#1c7ed6', both: '#862e9c', cut: '#e03131', side: '#2f9e44', node: '#495057', edge: '#ced4da', source: '#e8590c', target: '#1c7ed6' };
 /** Above this many nodes the layout runs in a worker, so the tab never freezes on it. */
 const SYNC_LAYOUT_NODES = 2000;
+/**
+ * Above this many, no force layout: the worker's positions come back every iteration and each
+ * redraws the whole graph, which at 100k nodes holds the tab for seconds at a time.
+ */
+const MAX_LAYOUT_NODES = 20_000;
 /** Above this many edges, no arrowheads and no depth sorting: each costs a pass over every edge per refresh. */
 const LARGE_EDGES = 50_000;
 
@@ -135,12 +140,14 @@ async function draw(drawing: Drawing): Promise<void> {
   clearAnswer();
   view.ends = { source: undefined, target: undefined };
   performance.mark('explorer:read');
-  const { graph, placed } = toGraphology(drawing, { node: COLOURS.node, edge: COLOURS.edge });
+  const { graph, placed } = await toGraphology(drawing, { node: COLOURS.node, edge: COLOURS.edge }, () => new Promise((resolve) => setTimeout(resolve, 0)));
   performance.mark('explorer:graph');
   view.drawing = drawing;
   view.graph = graph;
   view.nodes = new Map(drawing.nodes.map((id) => [nodeKey(id), id]));
-  if (placed === 0 && drawing.nodes.length > 1) {
+  let placement = placed ? `${placed} placed by their coordinates` : 'placed by a layout';
+  if (placed === 0 && drawing.nodes.length > MAX_LAYOUT_NODES) placement = `placed at random: no coordinates, and too many nodes for a layout here (over ${MAX_LAYOUT_NODES})`;
+  else if (placed === 0 && drawing.nodes.length > 1) {
     if (drawing.nodes.length <= SYNC_LAYOUT_NODES) {
       forceAtlas2.assign(graph, { iterations: Math.max(30, Math.min(200, Math.round(60_000 / drawing.nodes.length))), settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: drawing.nodes.length > 500 } });
     } else {
@@ -168,7 +175,7 @@ async function draw(drawing: Drawing): Promise<void> {
   });
   performance.mark('explorer:sigma');
   view.renderer.on('clickNode', ({ node }) => pick(node));
-  $('graph-summary').textContent = `${drawing.nodes.length} nodes, ${drawing.from.length} edges${drawing.directed ? ' (directed)' : ''}${placed ? `; ${placed} placed by their coordinates` : '; placed by a layout'}`;
+  $('graph-summary').textContent = `${drawing.nodes.length} nodes, ${drawing.from.length} edges${drawing.directed ? ' (directed)' : ''}; ${placement}`;
   await frame();
   performance.mark('explorer:drawn');
 }

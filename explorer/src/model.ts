@@ -92,7 +92,12 @@ function random(seed: number): () => number {
  * index). Nodes without a position start beside a placed neighbour, else at random in the
  * placed nodes' box; `placed` says how many had one.
  */
-export function toGraphology(drawing: Drawing, colours: { node: string; edge: string } = { node: '#495057', edge: '#ced4da' }): { graph: Graph; placed: number } {
+export async function toGraphology(
+  drawing: Drawing,
+  colours: { node: string; edge: string } = { node: '#495057', edge: '#ced4da' },
+  // Called every CHUNK nodes or edges: the page yields to the browser there, so a big graph is not one long task.
+  pause: () => Promise<void> = () => Promise.resolve(),
+): Promise<{ graph: Graph; placed: number }> {
   const graph = new Graph({ multi: true, type: drawing.directed ? 'directed' : 'undirected', allowSelfLoops: true });
   const at = planar(drawing.positions);
   const next = random(drawing.nodes.length * 7919 + drawing.from.length);
@@ -105,13 +110,18 @@ export function toGraphology(drawing: Drawing, colours: { node: string; edge: st
   }
   const span = Math.max(box.x1 - box.x0, box.y1 - box.y0) || 1;
   let placed = 0;
+  let done = 0;
   for (const id of drawing.nodes) {
+    if (++done % CHUNK === 0) await pause();
     const key = nodeKey(id);
     const p = at.get(key);
     if (p) placed++;
     graph.addNode(key, { label: String(id), x: p?.x ?? box.x0 + next() * span, y: p?.y ?? box.y0 + next() * span, size: 3, color: colours.node, placed: p !== undefined });
   }
-  for (let i = 0; i < drawing.from.length; i++) graph.addEdgeWithKey(edgeKey(i), nodeKey(drawing.from[i]), nodeKey(drawing.to[i]), { size: 1, color: colours.edge });
+  for (let i = 0; i < drawing.from.length; i++) {
+    if (i % CHUNK === CHUNK - 1) await pause();
+    graph.addEdgeWithKey(edgeKey(i), nodeKey(drawing.from[i]), nodeKey(drawing.to[i]), { size: 1, color: colours.edge });
+  }
   if (placed > 0 && placed < drawing.nodes.length) {
     // Unplaced nodes next to a placed neighbour read far better than nodes scattered at random.
     graph.forEachNode((node, attributes) => {
@@ -123,6 +133,8 @@ export function toGraphology(drawing: Drawing, colours: { node: string; edge: st
   }
   return { graph, placed };
 }
+
+const CHUNK = 20_000;
 
 /** A colour from green (0) through yellow to red (1). */
 export function ramp(t: number): string {
