@@ -60,7 +60,11 @@ export function mean(values: Float64Array): number {
 
 /** The median (the mean of the middle two for an even count), as numpy computes it. */
 export function median(values: Float64Array): number {
-  const copy = Float64Array.from(values);
+  return medianInPlace(Float64Array.from(values));
+}
+
+/** The median of `copy`, which it rearranges: for callers that hand it a scratch copy of their values. */
+export function medianInPlace(copy: Float64Array): number {
   const mid = copy.length >> 1;
   const upper = select(copy, mid);
   if (copy.length % 2 === 1) return upper;
@@ -86,33 +90,50 @@ export function trimmed(values: Float64Array): number {
  * largest (a log needs it positive); a list of zeros is 0.
  */
 export function huber(values: Float64Array): number {
+  const n = values.length;
   let largest = 0;
-  for (const x of values) largest = Math.max(largest, x);
+  for (let i = 0; i < n; i++) largest = Math.max(largest, values[i]);
   if (largest === 0) return 0;
   const floor = Math.max(largest * 1e-6, Number.MIN_VALUE);
-  const logs = values.map((x) => Math.log(Math.max(x, floor)));
-  let mu = median(logs);
-  const deviations = logs.map((x) => Math.abs(x - mu));
-  const scale = Math.max(HUBER_MIN_SCALE, 1.4826 * median(deviations));
+  // Stored graphs estimate every edge after every batch: two scratch buffers, not four arrays per edge.
+  const logs = scratch(0, n);
+  const work = scratch(1, n);
+  for (let i = 0; i < n; i++) work[i] = logs[i] = Math.log(Math.max(values[i], floor));
+  let mu = medianInPlace(work);
+  for (let i = 0; i < n; i++) work[i] = Math.abs(logs[i] - mu);
+  const scale = Math.max(HUBER_MIN_SCALE, 1.4826 * medianInPlace(work));
   for (let round = 0; round < HUBER_ROUNDS; round++) {
     let weighted = 0;
     let total = 0;
-    for (const x of logs) {
+    for (let i = 0; i < n; i++) {
+      const x = logs[i];
       const r = Math.abs(x - mu) / scale;
       const w = r <= HUBER_K ? 1 : HUBER_K / Math.max(r, 1e-12);
       weighted += w * x;
       total += w;
     }
-    mu = weighted / Math.max(total, 1e-12);
+    const next = weighted / Math.max(total, 1e-12);
+    // A round is a function of mu alone: once it gives mu back, every later round would too.
+    if (next === mu) break;
+    mu = next;
   }
   return clampTo(values, Math.exp(mu));
+}
+
+const scratchBuffers = [new Float64Array(64), new Float64Array(64)];
+
+/** Scratch buffer `which` of at least n entries, as a view of exactly n (contents undefined). */
+export function scratch(which: 0 | 1, n: number): Float64Array {
+  if (scratchBuffers[which].length < n) scratchBuffers[which] = new Float64Array(Math.max(n, 2 * scratchBuffers[which].length));
+  return scratchBuffers[which].subarray(0, n);
 }
 
 /** Rounding can step an estimate just past its list's range; the range is the promise. */
 function clampTo(values: Float64Array, x: number): number {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }

@@ -5,7 +5,7 @@
  * on it; with outliers the median or the encoder is. models/<model>_policy.json holds, per band,
  * what the evaluation measured (npm run eval:noisy).
  */
-import { median } from '../graph/estimates';
+import { median, medianInPlace, scratch } from '../graph/estimates';
 import type { CompactGraph } from '../graph/types';
 
 /** Dispersion bands: the median over edges of the robust spread of their log observations. */
@@ -58,10 +58,12 @@ export function describeEvidence(graph: CompactGraph): Evidence {
       counts.push(values.length);
       if (values.length < 2) continue;
       const logs = logsOf(values);
-      const centre = median(logs);
-      const off = logs.map((x) => Math.abs(x - centre));
-      spreads.push(1.4826 * median(off));
-      if (values.length >= 3) for (const x of off) deviations.push(x);
+      const work = scratch(1, logs.length);
+      work.set(logs);
+      const centre = medianInPlace(work);
+      for (let i = 0; i < logs.length; i++) work[i] = Math.abs(logs[i] - centre);
+      if (values.length >= 3) for (let i = 0; i < logs.length; i++) deviations.push(work[i]);
+      spreads.push(1.4826 * medianInPlace(work));
     }
   }
   const perEdge = counts.length ? median(Float64Array.from(counts)) : 0;
@@ -75,9 +77,11 @@ export function describeEvidence(graph: CompactGraph): Evidence {
 
 /** The logs of a list, zeros read as a millionth of its largest value (all zeros: all 0). */
 function logsOf(values: Float64Array): Float64Array {
+  const logs = scratch(0, values.length);
   let largest = 0;
-  for (const x of values) largest = Math.max(largest, x);
-  if (largest === 0) return new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) largest = Math.max(largest, values[i]);
+  if (largest === 0) return logs.fill(0);
   const floor = Math.max(largest * 1e-6, Number.MIN_VALUE);
-  return values.map((x) => Math.log(Math.max(x, floor)));
+  for (let i = 0; i < values.length; i++) logs[i] = Math.log(Math.max(values[i], floor));
+  return logs;
 }
