@@ -194,6 +194,9 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const at = readAt(when, now());
     const model = estimate === 'latest' ? undefined : store.model(tenant, id, kind);
     const found = model ? fittedSolvable(loaded, kind, at, model.epoch, model.report as FitReport, config) : solvable(loaded, kind, at, config);
+    // Building the compact graph and estimating its edges are each tens of milliseconds on a big graph
+    // after a batch: between the two, the event loop answers what queued meanwhile (probes first).
+    await new Promise((resolve) => setImmediate(resolve));
     // A fitted encoder answers through the learned solver when it is loaded (else auto falls back and says why).
     const encoderServes = found.fitted?.report.estimator.kind === 'encoder' && (query as { solver?: string }).solver === undefined && context.learned[kind === 'cost' ? 'noisyRoutes' : 'noisyCapacities'].model !== undefined;
     const answer = await solve(found, encoderServes ? { ...query, solver: 'learned' } as typeof query : query, context, timer);
