@@ -6,8 +6,8 @@
  * Edmonds–Karp for max flow; routes also over HTTP with columnar edges, next to JSON.parse of the
  * same body. Then (unless --native off) narsolve end to end in-process (validation, compaction, solve,
  * certificate) next to Boost's construction plus push-relabel or Dijkstra, and NetworkX's
- * preflow_push, on networkx's own max-flow test networks (gl1, gw1, wlm3) (bench/native.ts; each skipped loudly
- * when missing). Prints tables of medians and ratios; writes bench/results/*.json.
+ * preflow_push, on RMF, random, segmentation and layered networks and a road-like grid (bench/native.ts;
+ * each skipped loudly when missing; networkx's own test networks are in bench/small-maxflow.ts). Prints tables of medians and ratios; writes bench/results/*.json.
  * Not a test: nothing here asserts a time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
 
 /**
  * narsolve end to end in-process against Boost (construction + solve) and NetworkX (construction +
- * preflow_push), from already-parsed input, on networkx's own max-flow test networks (gl1, gw1, wlm3).
+ * preflow_push), from already-parsed input, on large RMF, random, segmentation and layered networks.
  */
 async function nativeBaselines(reps: number): Promise<Row[]> {
   const rows: Row[] = [];
