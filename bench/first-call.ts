@@ -3,7 +3,8 @@
  *
  * What a fresh process pays for its first 100-edge route (classical): the library call in a new
  * Node process (require, then the first solveRoute: validation, solve, answer), and the CLI's whole
- * run (`narsolve route file`, process start to exit), each the median of `runs` fresh processes,
+ * run (`narsolve route file`, process start to exit, with solver classical and with the default auto),
+ * next to bare Node's start to exit (`node -e 0`) in the same run; each the median of `runs` fresh processes,
  * next to the same process's second call. The build compiles the request validators ahead of time
  * (src/services/prebuildValidators.ts). Not a test: nothing asserts a time.
  */
@@ -33,17 +34,26 @@ function main(): void {
       console.log(JSON.stringify({ require: t1 - t0, first: t2 - t1, second: performance.now() - t2 }));
     });`;
   const library = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, ['-e', script]).toString()));
-  const cli = Array.from({ length: runs }, () => {
+  const wall = (args: string[]) => {
     const started = performance.now();
-    execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]);
+    execFileSync(process.execPath, args);
     return performance.now() - started;
-  });
+  };
+  const cli = Array.from({ length: runs }, () => wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]));
+  // The same body with the default solver (auto): answered classically as the served spec says, without loading the models.
+  const autoFile = file.replace(/route\.json$/, 'auto.json');
+  writeFileSync(autoFile, JSON.stringify({ ...body, solver: undefined }));
+  const cliAuto = Array.from({ length: runs }, () => wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', autoFile]));
+  // The baseline: Node itself, start to exit, doing nothing.
+  const bare = Array.from({ length: runs }, () => wall(['-e', '0']));
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log('| measure | median |\n|---|---|');
   console.log(`| library: require('narsolve') | ${ms(median(library.map((r) => r.require)))} |`);
   console.log(`| library: first solveRoute (100 edges) | ${ms(median(library.map((r) => r.first)))} |`);
   console.log(`| library: second solveRoute, same process | ${ms(median(library.map((r) => r.second)))} |`);
-  console.log(`| CLI: narsolve route, process start to exit | ${ms(median(cli))} |`);
+  console.log(`| CLI: narsolve route (solver classical), process start to exit | ${ms(median(cli))} (${ms(median(cli) - median(bare))} over bare Node) |`);
+  console.log(`| CLI: narsolve route (solver auto), process start to exit | ${ms(median(cliAuto))} (${ms(median(cliAuto) - median(bare))} over bare Node) |`);
+  console.log(`| baseline: node -e 0, process start to exit | ${ms(median(bare))} |`);
 }
 
 main();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { NarsolveError } from './errors';
-import { openGraphs, solveMaxflow, solveRoute } from './index';
+import { openGraphs, solveMaxflow, solveRoute } from './library';
 
 const USAGE = `usage: narsolve route <request.json | ->
        narsolve maxflow <request.json | ->

@@ -133,7 +133,9 @@ export async function maxflowOn(graph: CompactGraph, request: Omit<MaxflowReques
   // The committed spec says serving.auto false, so auto ends here today. The warm start below (and
   // its explain cold run) is what auto would run if the prediction ever paid; tests/learned.maxflow.test.ts
   // keeps it tested with serving.auto set by hand. Solver "learned" answers with the raw prediction.
-  if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
+  // A processor left unloaded on purpose (the library's learnedNotLoaded) still carries its spec's answer.
+  const auto = processor ? processor.auto : context.learned.maxflow.declaredAuto;
+  if (choice === 'auto' && auto === false) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'max-flow', context.learned.maxflow, (model) => planLearned(graph, model), (model, widths) => predict(job, model, widths));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   if (choice === 'learned') return rawPrediction(job, attempt.output);

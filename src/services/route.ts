@@ -110,7 +110,9 @@ export async function routeOn(graph: CompactGraph, request: Omit<RouteRequest, '
   // The committed spec says serving.auto false, so auto ends here today. Below it, verify → repair is
   // what auto would run if a processor ever paid (tests/learned.repair.test.ts keeps it tested);
   // solver "learned" answers with the processor's tree and the verifier's verdict on it, never repaired.
-  if (choice === 'auto' && processor && !processor.auto) return classical(job, NO_BENEFIT);
+  // A processor left unloaded on purpose (the library's learnedNotLoaded) still carries its spec's answer.
+  const auto = processor ? processor.auto : context.learned.route.declaredAuto;
+  if (choice === 'auto' && auto === false) return classical(job, NO_BENEFIT);
   const attempt = await attemptLearned(choice, 'route', context.learned.route, (model) => planLearned(graph, model), (model, k) => runLearned(job, model, k));
   if (attempt.kind === 'classical') return classical(job, attempt.fallbackReason);
   const learned = attempt.output;

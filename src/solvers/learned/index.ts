@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import Piscina from 'piscina';
+import type Piscina from 'piscina';
 import { DEFAULT_LEARNED_QUEUE } from '../../config';
 import { compiledWorker, packageRoot } from '../../paths';
-import { readModelEntry, type ServedModel, type ServingLimits } from './manifest';
+import { declaredServingAuto, readModelEntry, type ServedModel, type ServingLimits } from './manifest';
 import { MODELS, requestPayload, SOLVER_NAMES, type RequestOf, type RuleOf, type SolverName } from './models';
 import { readPolicy, type ServedPolicy } from './policy';
 import type { ResultOf, WorkerConfig, WorkerModel, WorkerTask } from './worker';
@@ -79,6 +79,8 @@ export interface LearnedQueueStats {
 export interface LearnedSolver<M> {
   readonly readiness: LearnedReadiness;
   readonly model?: M;
+  /** Not loaded on purpose (learnedNotLoaded): the spec's serving.auto, so auto decides as it would with the model loaded. */
+  readonly declaredAuto?: boolean;
 }
 
 /** The learned solvers, one per entry of MODELS. */
@@ -197,7 +199,10 @@ export async function loadLearnedSolvers(opts: LearnedOptions = {}): Promise<Lea
   }
   const workers = opts.workers ?? 1;
   const workerData: WorkerConfig = { models, intraOpThreads: opts.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / workers)) };
-  const pool = new Piscina({ filename: compiledWorker(__dirname, 'solvers/learned/worker.js'), minThreads: workers, maxThreads: workers, idleTimeout: Infinity, workerData });
+  // Required here: a process that never loads the models (the CLI on a classical request) never pays for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Piscina: Pool } = require('piscina') as typeof import('piscina');
+  const pool: Piscina = new Pool({ filename: compiledWorker(__dirname, 'solvers/learned/worker.js'), minThreads: workers, maxThreads: workers, idleTimeout: Infinity, workerData });
   const keepAlive = opts.keepAlive ?? true;
   const queue = new InferenceQueue(workers, opts.maxQueue ?? DEFAULT_LEARNED_QUEUE, (busy) => {
     if (!keepAlive) for (const thread of pool.threads) busy ? thread.ref() : thread.unref();
@@ -263,6 +268,25 @@ async function warmUp<K extends SolverName>(name: K, model: LearnedModel<K>): Pr
 function withoutModels(reason: (name: SolverName) => LearnedReadiness): LearnedSolvers {
   const solvers = Object.fromEntries(SOLVER_NAMES.map((name) => [name, { readiness: reason(name) }])) as unknown as { [K in SolverName]: LearnedSolver<LearnedModel<K>> };
   return { ...solvers, queue: NO_QUEUE, close: async () => {} };
+}
+
+let notLoaded: LearnedSolvers | undefined;
+
+/**
+ * The package's solvers, not loaded, each carrying its spec's declared serving.auto: for a request
+ * the exact solver answers alone whatever the models are (the library decides which, in needsModels),
+ * so it is answered without starting the runtime.
+ */
+export function learnedNotLoaded(): LearnedSolvers {
+  if (notLoaded) return notLoaded;
+  const modelsDir = join(packageRoot(), 'models');
+  const solvers = Object.fromEntries(
+    SOLVER_NAMES.map((name) => {
+      const declaredAuto = declaredServingAuto(modelsDir, name);
+      return [name, { readiness: { ready: false, reason: 'not loaded: this request does not need it' }, ...(declaredAuto !== undefined && { declaredAuto }) }];
+    }),
+  ) as unknown as { [K in SolverName]: LearnedSolver<LearnedModel<K>> };
+  return (notLoaded = { ...solvers, queue: NO_QUEUE, close: async () => {} });
 }
 
 /** The learned solvers as unavailable, for embedders that do not want the runtime loaded. */

@@ -101,3 +101,18 @@ function specFields(spec: unknown, definition: ModelDefinition): { hidden: numbe
     ...(typeof auto === 'boolean' && { auto }),
   };
 }
+
+/**
+ * The spec's serving.auto for `solver`'s model as the manifest declares it, without loading or
+ * checking the model (undefined when the manifest says nothing clear): what lets the library answer a
+ * request the exact solver answers alone without loading the runtime.
+ */
+export function declaredServingAuto(modelsDir: string, solver: SolverName): boolean | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')).models?.[MODELS[solver].model];
+    const auto = entry?.spec?.serving?.auto;
+    return typeof auto === 'boolean' ? auto : undefined;
+  } catch {
+    return undefined;
+  }
+}

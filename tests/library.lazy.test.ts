@@ -1,0 +1,48 @@
+/**
+ * A script's first call: a request the exact solver answers alone (solver classical, or auto on plain
+ * weights or capacities while the served specs say serving.auto false) is answered without loading
+ * the models, and the answer is the one the loaded models give. A request that may need a model
+ * still loads them.
+ */
+import * as learnedModule from '../src/solvers/learned';
+import { solveMaxflow, solveRoute } from '../src/library';
+
+const answerOf = ({ timingsMs: _t, ...rest }: { timingsMs: unknown }) => rest;
+
+const ROAD = { graph: { edges: [{ from: 'a', to: 'b', weight: 1 }, { from: 'b', to: 'c', weight: 2 }, { from: 'a', to: 'c', weight: 5 }] }, source: 'a', target: 'c' };
+const PIPES = { graph: { edges: [{ from: 's', to: 'a', capacity: 3 }, { from: 'a', to: 't', capacity: 2 }, { from: 's', to: 't', capacity: 1 }] }, source: 's', sink: 't' };
+
+describe('the library on a first call', () => {
+  let loaded: learnedModule.LearnedSolvers;
+  beforeAll(async () => {
+    loaded = await learnedModule.loadLearnedSolvers();
+  });
+  afterAll(() => loaded.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  test.each([
+    ['a route on plain weights (auto)', () => solveRoute(ROAD), () => solveRoute(ROAD, { learned: loaded })],
+    ['a route with solver classical', () => solveRoute({ ...ROAD, solver: 'classical' }), () => solveRoute({ ...ROAD, solver: 'classical' }, { learned: loaded })],
+    ['a max flow on plain capacities (auto)', () => solveMaxflow(PIPES), () => solveMaxflow(PIPES, { learned: loaded })],
+  ])('%s is answered without loading the models, as the loaded models answer it', async (_name, lazy, eager) => {
+    const load = jest.spyOn(learnedModule, 'loadLearnedSolvers');
+    const answer = await lazy();
+    expect(load).not.toHaveBeenCalled();
+    expect(answerOf(answer)).toEqual(answerOf(await eager()));
+    expect(answer.solver.used).toBe('classical');
+  });
+
+  // The library loads its models once per process: this is the file's first call that needs them.
+  test('a route with observations loads them: the encoder may answer it', async () => {
+    const load = jest.spyOn(learnedModule, 'loadLearnedSolvers');
+    const noisy = { graph: { edges: [{ from: 'a', to: 'b', observations: [1, 1.2] }, { from: 'b', to: 'c', observations: [2, 2.1] }] }, source: 'a', target: 'c' };
+    const answer = await solveRoute(noisy);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(answerOf(answer)).toEqual(answerOf(await solveRoute(noisy, { learned: loaded })));
+  });
+
+  test('solver learned loads them', async () => {
+    const answer = await solveRoute({ ...ROAD, solver: 'learned' });
+    expect(answer.solver.used).toBe('learned');
+  });
+});
