@@ -132,6 +132,19 @@ describe('streaming observations', () => {
     expect(meta.body.observations.count).toBe(3);
   });
 
+  test('a client revalidating the metadata with its ETag sees the new epoch, not a 304 of the old one', async () => {
+    const { app } = appWith();
+    await request(app).put('/graphs/city').send(CITY);
+    const before = await request(app).get('/graphs/city');
+    expect(before.body.epoch).toBe(0);
+    await request(app).post('/graphs/city/observations').send({ observations: { edge: [1], value: [1.2] } });
+    // The version (the ETag) did not move; the epoch did.
+    const after = await request(app).get('/graphs/city').set('If-None-Match', before.headers.etag);
+    expect(after.status).toBe(200);
+    expect(after.headers.etag).toBe(before.headers.etag);
+    expect(after.body.epoch).toBe(1);
+  });
+
   test('bad rows are 400 with pointers into the columns, and nothing of that batch is stored', async () => {
     const { app } = appWith();
     await request(app).put('/graphs/city').send(CITY);

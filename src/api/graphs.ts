@@ -99,7 +99,9 @@ export function graphHandlers(
     'get /graphs/{graphId}': [guard, (req: Request, res: Response) => {
       const view = service().describe(tenant(res), id(req));
       ok(res);
-      res.setHeader('ETag', etag(view.version)).json(view);
+      // The ETag is the version that If-Match names, but this answer also carries the epoch and the
+      // observation counts, which move without it: never a 304 (res.json would send one on If-None-Match).
+      res.setHeader('ETag', etag(view.version)).setHeader('Cache-Control', 'no-cache').type('application/json').end(JSON.stringify(view));
     }],
     'get /graphs/{graphId}/edges': [guard, (req: Request, res: Response) => {
       const edges = service().edges(tenant(res), id(req));
