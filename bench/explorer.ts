@@ -19,27 +19,16 @@ import { resolveConfig } from '../src/config';
 import { createStoredGraphs } from '../src/services/storedGraphs';
 import { learnedDisabled } from '../src/solvers/learned';
 import { EmbeddedStore } from '../src/store/embedded';
+import { gridEdges } from '../generators/graphs';
 import { arg } from './args';
 
-/** A side × side directed grid (both directions), weighted, with or without positions. */
+/** A side × side grid of two-way streets (generators' gridEdges), as columns, with or without positions. */
 function grid(nodes: number, positioned: boolean): { body: unknown; source: number; target: number } {
   const side = Math.max(2, Math.round(Math.sqrt(nodes)));
-  const from: number[] = [];
-  const to: number[] = [];
-  const weight: number[] = [];
-  const link = (a: number, b: number) => {
-    from.push(a, b);
-    to.push(b, a);
-    weight.push(1 + ((a * 7) % 5), 1 + ((b * 3) % 5));
-  };
-  for (let r = 0; r < side; r++) {
-    for (let c = 0; c < side; c++) {
-      if (c + 1 < side) link(r * side + c, r * side + c + 1);
-      if (r + 1 < side) link(r * side + c, (r + 1) * side + c);
-    }
-  }
+  const edges = gridEdges(side, 7);
   const positions = positioned ? Array.from({ length: side * side }, (_, i) => ({ node: i, x: i % side, y: Math.floor(i / side) })) : undefined;
-  return { body: { graph: { directed: true, ...(positions && { positions }), edges: { from, to, weight } } }, source: 0, target: side * side - 1 };
+  const columns = { from: edges.map((e) => e.from), to: edges.map((e) => e.to), weight: edges.map((e) => e.weight) };
+  return { body: { graph: { directed: true, ...(positions && { positions }), edges: columns } }, source: 0, target: side * side - 1 };
 }
 
 async function main(): Promise<void> {

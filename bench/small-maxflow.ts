@@ -16,7 +16,6 @@ import { compactGraph } from '../src/graph/compact';
 import { solveMaxflow } from '../src/index';
 import { learnedDisabled } from '../src/solvers/learned';
 import { dinic } from '../src/solvers/classical/dinic';
-import { exactMaxflow } from '../src/solvers/classical/maxflow';
 import { pushRelabel } from '../src/solvers/classical/pushRelabel';
 import { CAPACITY_KINDS, FLOW_FAMILIES, flowFamilyNetwork, rmfNetwork, type CapacityEdge } from '../generators/graphs';
 import { boostRun, networkxMaxflow, type NativeRun } from './native';
@@ -63,18 +62,8 @@ function familyNets(n: number): Net[] {
 /** Untimed runs before timing: fewer leave the first networks measured before the JIT has optimized the solvers. */
 const WARM_UP = 10;
 
-function timeIt(reps: number, run: () => unknown): number {
-  for (let i = 0; i < WARM_UP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
-
-async function timeAsync(reps: number, run: () => Promise<unknown>): Promise<number> {
+/** The median time of `run` (awaited when it returns a promise) after WARM_UP untimed runs. */
+async function timeIt(reps: number, run: () => unknown): Promise<number> {
   for (let i = 0; i < WARM_UP; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -100,15 +89,15 @@ async function main(): Promise<void> {
     const body = { graph: { nodes: Array.from({ length: net.n }, (_, v) => v), edges }, source: net.source, sink: net.sink, solver: 'classical' as const };
     const answer = await solveMaxflow(body, { learned });
     if (net.expected !== undefined && answer.value !== net.expected) throw new Error(`${net.name}: narsolve answered ${answer.value}, networkx's tests assert ${net.expected}`);
-    const endToEnd = await timeAsync(reps, () => solveMaxflow(body, { learned }));
+    const endToEnd = await timeIt(reps, () => solveMaxflow(body, { learned }));
     const graph = compactGraph(body.graph, 'capacity', DEFAULT_LIMITS);
     const options = { maxWork: DEFAULT_LIMITS.maxWork };
-    const dinicMs = timeIt(reps, () => dinic(graph, net.source, net.sink, options));
-    const pushRelabelMs = timeIt(reps, () => pushRelabel(graph, net.source, net.sink, options));
+    const dinicMs = await timeIt(reps, () => dinic(graph, net.source, net.sink, options));
+    const pushRelabelMs = await timeIt(reps, () => pushRelabel(graph, net.source, net.sink, options));
     const list = { n: net.n, from: net.from, to: net.to, value: net.capacity, s: net.source, t: net.sink };
     const boost = median(Array.from({ length: 5 }, () => total(boostRun('maxflow', list)) ?? NaN));
     const networkx = total(networkxMaxflow(list));
-    const used = exactMaxflow(graph, net.source, net.sink, options).algorithm;
+    const used = answer.solver.algorithm;
     console.log(`| ${net.name} | ${net.n} | ${net.from.length} | ${endToEnd.toFixed(2)} | ${used} | ${dinicMs.toFixed(2)} | ${pushRelabelMs.toFixed(2)} | ${Number.isNaN(boost) ? 'skipped' : boost.toFixed(2)} | ${ratio(endToEnd, Number.isNaN(boost) ? undefined : boost)} | ${networkx === undefined ? 'skipped' : `${(networkx / endToEnd).toFixed(1)}x`} |`);
   }
 }

@@ -12,6 +12,7 @@ import type { FitJob } from './services/fitJobs';
 import type { GraphView, ModelCard, StoredAnswerExtras } from './services/storedGraphs';
 import { OPEN_TENANT } from './api/graphs';
 import { fromGraphology, isGraphology, type GraphologyAttributes, type GraphologyLike } from './graph/graphology';
+import { OBSERVATIONS_OF } from './graph/types';
 
 /** A request whose graph may be a graphology Graph instead of the JSON one. */
 export type WithGraphology<R> = R extends { graph: unknown } ? Omit<R, 'graph'> & { graph: R['graph'] | GraphologyLike } : R;
@@ -61,8 +62,8 @@ async function contextFor(options: SolveOptions, request?: { kind: 'route' | 'ma
   return { config: configFor(options), learned: await sharedLearned() };
 }
 
-/** The edge fields that send a request down the observation encoders' path. */
-const OBSERVED = { route: 'observations', maxflow: 'capacityObservations' } as const;
+/** The edge field whose lists send a request down the observation encoders' path. */
+const OBSERVED = { route: OBSERVATIONS_OF.weight, maxflow: OBSERVATIONS_OF.capacity } as const;
 
 /**
  * Whether a request could be answered by a model: solver learned; auto with any edge naming the

@@ -174,7 +174,8 @@ story('the explorer', () => {
     const expected = (await api('POST', '/route', body)).body;
     expect(expected.solver.noisy.classicalRoute).toBeDefined();
     const { page, errors, outside } = await openPage();
-    await page.goto(`${origin}/explorer`);
+    // A stored graph and its route first: the pasted body replaces a drawn answer, as a user's second graph does.
+    await page.goto(`${origin}/explorer?graph=grid&source=n0_0&target=n11_11`);
     await settled(page);
     await page.$eval('#body-input', (e, text) => {
       (e as unknown as { value: string }).value = text as string;

@@ -137,8 +137,12 @@ function edgeReducer(edge: string, data: Record<string, unknown>): Record<string
 async function draw(drawing: Drawing): Promise<void> {
   view.layout?.kill();
   view.renderer?.kill();
+  // A new graph starts clean: no answer of the old one shown, nothing of it left to redraw.
   clearAnswer();
+  view.dirty.nodes.clear();
+  view.dirty.edges.clear();
   view.ends = { source: undefined, target: undefined };
+  $('answer').innerHTML = '<p>No question asked yet.</p>';
   performance.mark('explorer:read');
   const { graph, placed } = await toGraphology(drawing, { node: COLOURS.node, edge: COLOURS.edge }, () => new Promise((resolve) => setTimeout(resolve, 0)));
   performance.mark('explorer:graph');
@@ -353,7 +357,8 @@ async function fitStored(): Promise<void> {
       ({ job } = await call<{ job: typeof job }>('GET', graphPath(id, `/fit/${job.id}`)));
     }
     if (job.state !== 'done') throw new Error(`the fit ${job.state}${job.error ? `: ${job.error}` : ''}`);
-    view.stored = await call<StoredEdges>('GET', graphPath(id, '/edges'));
+    // The card exists now; the edges themselves did not change (and may be megabytes to fetch again).
+    if (view.stored?.graphId === id) view.stored.fitted[kind] = true;
     await showModel();
     status('ready');
   } catch (error) {
@@ -362,6 +367,7 @@ async function fitStored(): Promise<void> {
 }
 
 async function openBody(text: string): Promise<void> {
+  status('loading');
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text);
