@@ -119,9 +119,9 @@ async function main(): Promise<void> {
 
   const fitNow = async (): Promise<{ report: FitReport; seconds: number }> => {
     const started = performance.now();
-    const job = graphs.fit(tenant, 'aarhus', { kind });
+    const job = await graphs.fit(tenant, 'aarhus', { kind });
     await graphs.fitsIdle();
-    const done = graphs.fitJob(tenant, 'aarhus', job.id);
+    const done = await graphs.fitJob(tenant, 'aarhus', job.id);
     if (done.state !== 'done') throw new Error(`the fit failed: ${done.error}`);
     return { report: done.report!, seconds: (performance.now() - started) / 1000 };
   };
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   let sinceFit = 0;
   for (let d = firstDay; d < world.days; d++) {
     // The history the service holds now (days before d), as the fit and the estimates read it.
-    const loadedTable = tableOf(store, tenant, m, kind);
+    const loadedTable = await tableOf(store, tenant, m, kind);
     for (let hourOfDay = 6; hourOfDay < 22; hourOfDay++) {
       const at = t0 + d * DAY + hourOfDay * HOUR;
       const hour = clock.hourOf(at);
@@ -204,9 +204,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--write')) replaceBetween(join(REPO, 'models', 'MODEL_CARD.md'), kind === 'cost' ? 'history-aarhus' : 'history-capacity', report);
 }
 
-function tableOf(store: EmbeddedStore, tenant: string, edges: number, kind: 'cost' | 'capacity'): EdgeSeriesTable {
+async function tableOf(store: EmbeddedStore, tenant: string, edges: number, kind: 'cost' | 'capacity'): Promise<EdgeSeriesTable> {
   // The same history the service reads: every stored batch, in order.
-  return EdgeSeriesTable.fromHistory(ObservationHistory.from(store.batches(tenant, 'aarhus')), kind, edges);
+  return EdgeSeriesTable.fromHistory(ObservationHistory.from(await store.batches(tenant, 'aarhus')), kind, edges);
 }
 
 function realizedHour(world: World, day: number, hourOfDay: number, typical: Float64Array[]): Float64Array {

@@ -79,9 +79,9 @@ async function graphs(command: string, id: string, body: unknown): Promise<unkno
   try {
     switch (command) {
       case 'list':
-        return { code: 'Ok', graphs: store.list() };
+        return { code: 'Ok', graphs: await store.list() };
       case 'get':
-        return store.get(id);
+        return await store.get(id);
       case 'delete':
         await store.delete(id);
         return { code: 'Ok', deleted: id };
@@ -92,7 +92,7 @@ async function graphs(command: string, id: string, body: unknown): Promise<unkno
       case 'route':
         return await store.route(id, body);
       case 'model':
-        return store.model(id);
+        return await store.model(id);
       case 'fit': {
         // The fit runs in a worker as the server's does; the CLI waits for it and prints the job.
         const job = await store.fit(id, body ?? {});

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ModelUnavailable'
   | 'Overloaded'
   | 'DeadlineExceeded'
+  | 'StoreUnavailable'
   | 'NotFound'
   | 'GraphNotFound'
   | 'ModelNotFitted'
@@ -47,6 +48,7 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   ModelUnavailable: 503,
   Overloaded: 503,
   DeadlineExceeded: 503,
+  StoreUnavailable: 503,
 };
 
 /** The problem title of each code. */
@@ -70,6 +72,7 @@ export const TITLE: Readonly<Record<ErrorCode, string>> = {
   ModelUnavailable: 'The learned model is not available',
   Overloaded: 'The learned solver is busy; retry later',
   DeadlineExceeded: 'The deadline passed before the learned solver answered',
+  StoreUnavailable: 'The graph store cannot be reached; retry later',
 };
 
 /** The RFC 9457 problem+json body every error answer carries. */

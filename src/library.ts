@@ -99,8 +99,8 @@ export async function solveMaxflow(request: WithGraphology<MaxflowRequest>, opti
 export interface Graphs {
   /** PUT /graphs/{id}: the body is {"graph": …} as for the server (or a graphology Graph as the graph); `expected` is If-Match ({version}) or If-None-Match ({absent: true}). */
   put(id: string, body: unknown, expected?: { version: number } | { absent: true }): Promise<{ view: GraphView; created: boolean }>;
-  get(id: string): GraphView;
-  list(): GraphView[];
+  get(id: string): Promise<GraphView>;
+  list(): Promise<GraphView[]>;
   delete(id: string, expected?: { version: number }): Promise<void>;
   /** POST /graphs/{id}/observations. */
   observe(id: string, body: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
@@ -109,7 +109,7 @@ export interface Graphs {
   /** POST /graphs/{id}/fit, waited for: the finished job (state done with its report, or failed with the reason). */
   fit(id: string, body?: unknown): Promise<FitJob>;
   /** GET /graphs/{id}/model: the graph's own model card (kind cost or capacity). */
-  model(id: string, kind?: 'cost' | 'capacity'): ModelCard;
+  model(id: string, kind?: 'cost' | 'capacity'): Promise<ModelCard>;
   close(): Promise<void>;
 }
 
@@ -133,7 +133,7 @@ export async function openGraphs(options: SolveOptions & { dataDir?: string; ten
     route: async (id, body) => graphs.route(tenant, id, body, await contextFor(options)),
     maxflow: async (id, body) => graphs.maxflow(tenant, id, body, await contextFor(options)),
     fit: async (id, body) => {
-      const job = graphs.fit(tenant, id, body ?? {});
+      const job = await graphs.fit(tenant, id, body ?? {});
       await graphs.fitsIdle();
       return graphs.fitJob(tenant, id, job.id);
     },

@@ -169,10 +169,10 @@ describe('answers on a fitted model', () => {
     const first = (await finished(app, (await request(app).post('/graphs/city/fit').send({ seed: 3 })).headers.location)).body.job.report;
     const second = (await finished(app, (await request(app).post('/graphs/city/fit').send({ seed: 3 })).headers.location)).body.job.report;
     expect({ ...second, fittedAt: undefined }).toEqual({ ...first, fittedAt: undefined });
-    const kept = store.model(OPEN_TENANT, 'city', 'cost');
+    const kept = await store.model(OPEN_TENANT, 'city', 'cost');
     const failed = (await finished(app, (await request(app).post('/graphs/city/fit').send({ validationDays: 60 })).headers.location)).body.job;
     expect(failed.state).toBe('failed');
-    expect(store.model(OPEN_TENANT, 'city', 'cost')).toEqual(kept);
+    expect(await store.model(OPEN_TENANT, 'city', 'cost')).toEqual(kept);
   });
 });
 

@@ -64,7 +64,7 @@ export function createApp(options: AppOptions = {}): express.Express {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
     ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res)),
-    ...probeHandlers(config, learned, metrics),
+    ...probeHandlers(config, learned, metrics, options.graphs),
     'get /explorer': explorer.page,
     'get /explorer/{asset}': explorer.asset,
   };
@@ -168,10 +168,10 @@ function requestContext(context: SolveContext, res: Response): SolveContext {
 }
 
 /** Liveness, readiness (which solvers can answer, the limits and their variables), OpenAPI and metrics. */
-function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics): Record<`get ${Exclude<EndpointPath, SolvePath | `/graphs${string}` | `/explorer${string}`>}`, RequestHandler[]> {
+function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetrics, graphs: StoredGraphs | undefined): Record<`get ${Exclude<EndpointPath, SolvePath | `/graphs${string}` | `/explorer${string}`>}`, RequestHandler[]> {
   const openapi = buildOpenApi(version);
-  const ok = (res: Response): void => {
-    res.locals.code = 'Ok';
+  const ok = (res: Response, code = 'Ok'): void => {
+    res.locals.code = code;
   };
   return {
     'get /healthz': [
@@ -182,10 +182,19 @@ function probeHandlers(config: Config, learned: LearnedSolvers, metrics: AppMetr
     ],
     'get /readyz': [
       (_req, res) => {
+        // A shared store that cannot be reached makes the replica not ready: a load balancer sends stored-graph traffic elsewhere.
+        const store = graphs?.health();
+        if (store && !store.ready) {
+          ok(res, 'StoreUnavailable');
+          const problem = new NarsolveError('StoreUnavailable', `not ready: the graph store cannot be reached (${store.reason ?? 'unknown'}); /route and /maxflow with a whole body still answer`, { extensions: { status: 'not ready', store } }).toProblem();
+          res.status(503).setHeader('Retry-After', '1').type('application/problem+json').send(JSON.stringify(problem));
+          return;
+        }
         ok(res);
         res.json({
           code: 'Ok',
           status: 'ready',
+          ...(store && { store }),
           solvers: {
             classical: { route: { ready: true }, maxflow: { ready: true } },
             learned: Object.fromEntries(SOLVER_NAMES.map((name) => [name, learned[name].readiness])),

@@ -85,9 +85,10 @@ export function graphHandlers(
     res.locals.code = code;
   };
   return {
-    'get /graphs': [guard, (_req, res) => {
+    'get /graphs': [guard, async (_req, res) => {
+      const graphs = await service().list(tenant(res));
       ok(res);
-      res.json({ code: 'Ok', graphs: service().list(tenant(res)) });
+      res.json({ code: 'Ok', graphs });
     }],
     'put /graphs/{graphId}': [guard, ...body, async (req: Request, res: Response) => {
       const { view, created } = await service().register(tenant(res), id(req), req.body, expected(req));
@@ -96,15 +97,15 @@ export function graphHandlers(
       if (created) res.setHeader('Location', `/graphs/${view.graphId}`);
       res.json(view);
     }],
-    'get /graphs/{graphId}': [guard, (req: Request, res: Response) => {
-      const view = service().describe(tenant(res), id(req));
+    'get /graphs/{graphId}': [guard, async (req: Request, res: Response) => {
+      const view = await service().describe(tenant(res), id(req));
       ok(res);
       // The ETag is the version that If-Match names, but this answer also carries the epoch and the
       // observation counts, which move without it: never a 304 (res.json would send one on If-None-Match).
       res.setHeader('ETag', etag(view.version)).setHeader('Cache-Control', 'no-cache').type('application/json').end(JSON.stringify(view));
     }],
-    'get /graphs/{graphId}/edges': [guard, (req: Request, res: Response) => {
-      const edges = service().edges(tenant(res), id(req));
+    'get /graphs/{graphId}/edges': [guard, async (req: Request, res: Response) => {
+      const edges = await service().edges(tenant(res), id(req));
       ok(res);
       // No ETag: the version does not change when observations or a fitted model arrive, and this answer does.
       res.setHeader('Cache-Control', 'no-cache').json(edges);
@@ -125,20 +126,20 @@ export function graphHandlers(
       res.locals.solver = answer.solver.used;
       res.json(answer);
     }],
-    'post /graphs/{graphId}/fit': [guard, ...body, (req: Request, res: Response) => {
-      const job = service().fit(tenant(res), id(req), req.body);
+    'post /graphs/{graphId}/fit': [guard, ...body, async (req: Request, res: Response) => {
+      const job = await service().fit(tenant(res), id(req), req.body);
       ok(res);
       res.status(202).setHeader('Location', `/graphs/${id(req)}/fit/${job.id}`);
       res.json({ code: 'Ok', job });
     }],
-    'get /graphs/{graphId}/fit/{jobId}': [guard, (req: Request, res: Response) => {
-      const job = service().fitJob(tenant(res), id(req), String(req.params.jobId));
+    'get /graphs/{graphId}/fit/{jobId}': [guard, async (req: Request, res: Response) => {
+      const job = await service().fitJob(tenant(res), id(req), String(req.params.jobId));
       ok(res);
       res.json({ code: 'Ok', job });
     }],
-    'get /graphs/{graphId}/model': [guard, (req: Request, res: Response) => {
+    'get /graphs/{graphId}/model': [guard, async (req: Request, res: Response) => {
       const kind = typeof req.query.kind === 'string' ? req.query.kind : undefined;
-      const card = service().model(tenant(res), id(req), kind);
+      const card = await service().model(tenant(res), id(req), kind);
       ok(res);
       res.json(card);
     }],

@@ -21,7 +21,7 @@ export interface Endpoint {
   readonly problems: readonly ErrorCode[];
 }
 
-const GRAPH_PROBLEMS = ['Unauthorized', 'GraphNotFound', 'Internal'] as const;
+const GRAPH_PROBLEMS = ['Unauthorized', 'GraphNotFound', 'Internal', 'StoreUnavailable'] as const;
 
 const SOLVE_PROBLEMS = ['InvalidInput', 'TooBig', 'UnsupportedMediaType', 'WorkLimitExceeded', 'Internal', 'ModelUnavailable', 'Overloaded', 'DeadlineExceeded'] as const;
 
@@ -62,7 +62,7 @@ export const ENDPOINTS = [
   { method: 'get', path: '/graphs/{graphId}/fit/{jobId}', operationId: 'getFitJob', summary: 'A fit job: state, progress and, when done, its report', ok: 'The job', body: { response: 'FitJob' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'FitNotFound'], auth: true },
   { method: 'get', path: '/graphs/{graphId}/model', operationId: 'getGraphModel', summary: "A stored graph's own model card (?kind=capacity for flows)", ok: 'The model card', body: { response: 'GraphModel' }, problems: [...GRAPH_PROBLEMS, 'InvalidInput', 'ModelNotFitted'], auth: true },
   { method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness', ok: 'The process is up', problems: [] },
-  { method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: [] },
+  { method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness and solver availability', ok: 'Ready to answer', problems: ['StoreUnavailable'] },
   { method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', ok: 'Prometheus text format', problems: [] },
   { method: 'get', path: '/explorer', operationId: 'explorer', summary: 'The explorer page: draws a graph, its route or cut, and its evidence (?graph=<id>&source=<node>&target=<node>, or &sink=<node>)', ok: 'The page', media: 'text/html', problems: [] },
   { method: 'get', path: '/explorer/{asset}', operationId: 'explorerAsset', summary: "The explorer page's script, styles and the Aarhus demo data", ok: 'The file', media: 'application/octet-stream', problems: [] },

@@ -1,15 +1,19 @@
 /**
  * Fit jobs: a fit of one stored graph's history runs in a worker thread of its own, at most
- * `workers` at a time (the rest wait, state "queued"), one per graph and kind (a second is 409).
- * Jobs live in memory (the last few per graph); the model a job fits is stored durably before the
- * job says "done", and a job that fails leaves the previous model serving.
+ * `workers` at a time in this process (the rest wait, state "queued"), one per graph and kind
+ * across every replica of the store (a second is 409). Jobs are kept on the store's job board,
+ * where every replica reads them; the process running one renews its lease, so a job whose process
+ * died is reported failed rather than running forever. The model a job fits is stored durably before
+ * the job says "done", and a job that fails leaves the previous model serving.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { NarsolveError } from '../errors';
 import { compiledWorker } from '../paths';
-import type { ObservationKind } from '../store/types';
+import type { JobBoard, ObservationKind } from '../store/types';
 import type { FitInput, FitReport } from './fitting';
+
+export { KEPT_PER_GRAPH } from '../store/memoryJobs';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -24,56 +28,69 @@ export interface FitJob {
   report?: FitReport;
 }
 
-/** Jobs kept per graph once finished, newest first. */
-export const KEPT_PER_GRAPH = 8;
-
 export interface FitJobs {
   /** Queues a fit; `prepare` reads the history when the job starts, `store` keeps the result (false: the graph is gone). */
-  start(graph: string, kind: ObservationKind, prepare: () => FitInput, store: (report: FitReport) => Promise<boolean>): FitJob;
-  get(graph: string, jobId: string): FitJob | undefined;
-  /** Waits for every running and queued job (shutdown, tests). */
+  start(graph: string, kind: ObservationKind, prepare: () => Promise<FitInput>, store: (report: FitReport) => Promise<boolean>): Promise<FitJob>;
+  get(graph: string, jobId: string): Promise<FitJob | undefined>;
+  /** Waits for every running and queued job of this process (shutdown, tests). */
   idle(): Promise<void>;
 }
 
-export function createFitJobs(workers = 1): FitJobs {
-  const byGraph = new Map<string, FitJob[]>();
+/** How long a job's claim holds without renewal: a process that died mid-fit frees its graph this long after. */
+export const FIT_LEASE_MS = 15_000;
+
+export function createFitJobs(board: JobBoard, workers = 1, leaseMs = FIT_LEASE_MS): FitJobs {
   const waiting: (() => void)[] = [];
   let running = 0;
   const pending = new Set<Promise<void>>();
 
-  const run = (job: FitJob, prepare: () => FitInput, store: (report: FitReport) => Promise<boolean>): Promise<void> =>
+  /** Saves the job (best effort: a store outage must not kill the fit; the next save or renewal catches up). */
+  const save = (graph: string, job: FitJob) => board.save(graph, { ...job }, leaseMs).catch(() => undefined);
+
+  const run = (graph: string, job: FitJob, prepare: () => Promise<FitInput>, store: (report: FitReport) => Promise<boolean>): Promise<void> =>
     new Promise<void>((resolve) => {
       job.state = 'running';
+      void save(graph, job);
+      // The lease is renewed while the job runs, and progress published at the same pace.
+      const renew = setInterval(() => void save(graph, job), Math.max(50, leaseMs / 3)).unref();
       const fail = (message: string) => {
+        if (job.state === 'done' || job.state === 'failed') return;
+        clearInterval(renew);
         Object.assign(job, { state: 'failed', error: message, finished: new Date().toISOString() });
-        resolve();
+        save(graph, job).finally(resolve);
       };
-      let input: FitInput;
-      try {
-        input = prepare();
-      } catch (error) {
-        return fail((error as Error).message);
-      }
-      // The history columns move to the worker rather than being copied (nothing here reads them again).
-      const { start, times, values } = input.series;
-      const worker = new Worker(compiledWorker(__dirname, 'services/fitWorker.js'), { workerData: input, transferList: [start.buffer, times.buffer, values.buffer] as ArrayBuffer[] });
-      worker.on('message', async (message: { progress?: number; report?: FitReport; error?: string }) => {
-        if (message.progress !== undefined) job.progress = Math.min(0.99, message.progress);
-        if (message.error !== undefined) fail(message.error);
-        if (message.report) {
-          try {
-            if (!(await store(message.report))) return fail('the graph was deleted or replaced by a new one while it was being fitted');
-            Object.assign(job, { state: 'done', progress: 1, report: message.report, finished: new Date().toISOString() });
-            resolve();
-          } catch (error) {
-            fail(`the fitted model could not be stored: ${(error as Error).message}`);
+      let published = 0;
+      const spawn = (input: FitInput) => {
+        // The history columns move to the worker rather than being copied (nothing here reads them again).
+        const { start, times, values } = input.series;
+        const worker = new Worker(compiledWorker(__dirname, 'services/fitWorker.js'), { workerData: input, transferList: [start.buffer, times.buffer, values.buffer] as ArrayBuffer[] });
+        worker.on('message', async (message: { progress?: number; report?: FitReport; error?: string }) => {
+          if (message.progress !== undefined) {
+            job.progress = Math.min(0.99, message.progress);
+            // Published at most twice a second: a fit posts progress once per hour of history.
+            if (Date.now() - published >= 500) {
+              published = Date.now();
+              void save(graph, job);
+            }
           }
-        }
-      });
-      worker.on('error', (error) => fail(`the fit worker failed: ${error.message}`));
-      worker.on('exit', (code) => {
-        if (job.state === 'running' && code !== 0) fail(`the fit worker exited with status ${code}`);
-      });
+          if (message.error !== undefined) fail(message.error);
+          if (message.report) {
+            try {
+              if (!(await store(message.report))) return fail('the graph was deleted or replaced by a new one while it was being fitted');
+              clearInterval(renew);
+              Object.assign(job, { state: 'done', progress: 1, report: message.report, finished: new Date().toISOString() });
+              save(graph, job).finally(resolve);
+            } catch (error) {
+              fail(`the fitted model could not be stored: ${(error as Error).message}`);
+            }
+          }
+        });
+        worker.on('error', (error) => fail(`the fit worker failed: ${error.message}`));
+        worker.on('exit', (code) => {
+          if (job.state === 'running' && code !== 0) fail(`the fit worker exited with status ${code}`);
+        });
+      };
+      prepare().then(spawn, (error: Error) => fail(error.message));
     });
 
   const next = () => {
@@ -81,16 +98,19 @@ export function createFitJobs(workers = 1): FitJobs {
   };
 
   return {
-    start(graph, kind, prepare, store) {
-      const jobs = byGraph.get(graph) ?? [];
-      const busy = jobs.find((j) => j.kind === kind && (j.state === 'queued' || j.state === 'running'));
-      if (busy) throw new NarsolveError('Conflict', `a fit of this graph's ${kind} history is already ${busy.state} (job ${busy.id}); wait for it (GET /graphs/{graphId}/fit/${busy.id})`, { extensions: { job: busy.id } });
+    async start(graph, kind, prepare, store) {
       const job: FitJob = { id: randomUUID(), kind, state: 'queued', progress: 0, created: new Date().toISOString() };
-      byGraph.set(graph, [job, ...jobs].slice(0, KEPT_PER_GRAPH));
+      const busy = await board.claim(graph, { ...job }, leaseMs);
+      if (busy !== undefined) throw new NarsolveError('Conflict', `a fit of this graph's ${kind} history is already queued or running (job ${busy}); wait for it (GET /graphs/{graphId}/fit/${busy})`, { extensions: { job: busy } });
+      // A queued job's lease is renewed too: it waits for a worker of this live process.
+      const queued = setInterval(() => {
+        if (job.state === 'queued') void save(graph, job);
+      }, Math.max(50, leaseMs / 3)).unref();
       const done = new Promise<void>((resolve) => {
         waiting.push(() => {
+          clearInterval(queued);
           running++;
-          run(job, prepare, store).finally(() => {
+          run(graph, job, prepare, store).finally(() => {
             running--;
             resolve();
             next();
@@ -102,7 +122,7 @@ export function createFitJobs(workers = 1): FitJobs {
       next();
       return job;
     },
-    get: (graph, jobId) => byGraph.get(graph)?.find((j) => j.id === jobId),
+    get: async (graph, jobId) => (await board.get(graph, jobId)) as FitJob | undefined,
     async idle() {
       while (pending.size) await Promise.all([...pending]);
     },

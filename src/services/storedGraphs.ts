@@ -9,7 +9,7 @@ import { envName, type Config } from '../config';
 import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
 import { readStoredGraph, storedNodes, type Position, type StoredGraphInput } from '../graph/stored';
 import type { NodeId } from '../graph/types';
-import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoredGraphBody } from '../store/types';
+import { JOB_KEEP_DAYS, PreconditionFailed, StoreUnavailable, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
 import { packageRoot } from '../paths';
 import { readModelEntry } from '../solvers/learned/manifest';
@@ -74,6 +74,8 @@ interface Loaded {
   readonly solved: Map<string, Solvable>;
   /** The history as columns per kind, built on the first fitted query of this epoch. */
   readonly tables: Map<ObservationKind, EdgeSeriesTable>;
+  /** Fitted models read from the store, by kind, with the meta's model stamp they were read at. */
+  readonly models: Map<ObservationKind, { readonly stamp: number; readonly model: StoredModel | undefined }>;
 }
 
 /** A stored graph's own model card (GET /graphs/{graphId}/model). */
@@ -105,20 +107,22 @@ const SOLVED_PER_GRAPH = 8;
 
 export interface StoredGraphs {
   register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
-  describe(tenant: string, id: string): GraphView;
+  describe(tenant: string, id: string): Promise<GraphView>;
   /** The graph's edges, positions and per-edge evidence, for drawing. */
-  edges(tenant: string, id: string): GraphEdges;
-  list(tenant: string): GraphView[];
+  edges(tenant: string, id: string): Promise<GraphEdges>;
+  list(tenant: string): Promise<GraphView[]>;
   remove(tenant: string, id: string, expected: Expected): Promise<void>;
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
   /** Starts a fit of the graph's history in a worker (202 with the job). */
-  fit(tenant: string, id: string, request: unknown): FitJob;
-  fitJob(tenant: string, id: string, jobId: string): FitJob;
-  model(tenant: string, id: string, kind: string | undefined): ModelCard;
+  fit(tenant: string, id: string, request: unknown): Promise<FitJob>;
+  fitJob(tenant: string, id: string, jobId: string): Promise<FitJob>;
+  model(tenant: string, id: string, kind: string | undefined): Promise<ModelCard>;
   /** Waits for running fits (shutdown, tests). */
   fitsIdle(): Promise<void>;
+  /** Whether the store can serve now (/readyz). */
+  health(): StoreHealth;
 }
 
 /**
@@ -126,9 +130,9 @@ export interface StoredGraphs {
  * recently queried graphs in memory (`cacheGraphs` of them), each rebuilt from the store when its
  * epoch moved on elsewhere.
  */
-export function createStoredGraphs(store: GraphStore, config: Config, options: { cacheGraphs?: number; now?: () => number; fitWorkers?: number } = {}): StoredGraphs {
+export function createStoredGraphs(store: GraphStore, config: Config, options: { cacheGraphs?: number; now?: () => number; fitWorkers?: number; fitLeaseMs?: number } = {}): StoredGraphs {
   const limits = config.limits;
-  const fits = createFitJobs(options.fitWorkers ?? 1);
+  const fits = createFitJobs(store.jobs, options.fitWorkers ?? 1, options.fitLeaseMs);
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheGraphs ?? 16;
   const cache = new Map<string, Loaded>();
@@ -136,32 +140,70 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const swept = new Map<string, number>();
   const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-  const existing = (tenant: string, id: string): GraphMeta => {
+  const existing = async (tenant: string, id: string): Promise<GraphMeta> => {
     checkId(id);
-    const meta = store.get(tenant, id);
+    const meta = await store.get(tenant, id);
     if (!meta) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
     return meta;
   };
 
-  const load = (tenant: string, id: string): Loaded => {
-    const meta = existing(tenant, id);
+  const load = async (tenant: string, id: string): Promise<Loaded> => {
+    const meta = await existing(tenant, id);
     const key = `${tenant}\u0000${id}`;
-    let loaded = cache.get(key);
     // Another process (the CLI, a replica) may have replaced, recreated or pruned the graph: created and count say so.
     const same = (a: GraphMeta) => a.version === meta.version && a.created === meta.created;
-    if (!loaded || !same(loaded.meta) || loaded.history.epoch !== meta.epoch || loaded.meta.observations.count !== meta.observations.count) {
-      // Same graph, later epoch, only appends since: only the new batches are read; anything else is read whole.
-      const since = loaded && same(loaded.meta) && loaded.history.epoch < meta.epoch ? store.batches(tenant, id, loaded.history.epoch) : undefined;
-      const appended = since !== undefined && loaded!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
-      const history = appended ? extend(loaded!.history, since) : ObservationHistory.from(store.batches(tenant, id));
-      history.epoch = meta.epoch;
-      loaded = { meta, body: loaded && same(loaded.meta) ? loaded.body : store.body(tenant, id)!, history, solved: new Map(), tables: new Map() };
+    const current = (a: Loaded | undefined): boolean => a !== undefined && same(a.meta) && a.history.epoch === meta.epoch && a.meta.observations.count === meta.observations.count;
+    let loaded = cache.get(key);
+    if (loaded && current(loaded)) {
+      if (loaded.meta !== meta) loaded = { ...loaded, meta };
+    } else {
+      // One rebuild per graph at a time: the history is extended in place, and concurrent queries share the result.
+      loaded = await serially(key, async () => {
+        const cached = cache.get(key);
+        if (cached && current(cached)) return cached;
+        const old = cached && same(cached.meta) && cached.history.epoch < meta.epoch ? cached : undefined;
+        // Only what the meta read counts, so the answer's stamp says exactly which batches it used.
+        const upToMeta = (batches: Awaited<ReturnType<GraphStore['batches']>>) => batches.filter((batch) => batch.epoch <= meta.epoch);
+        // Same graph, later epoch, only appends since: only the new batches are read; anything else is read whole.
+        const since = old ? upToMeta(await store.batches(tenant, id, old.history.epoch)) : undefined;
+        const appended = since !== undefined && old!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
+        const history = appended ? extend(old!.history, since) : ObservationHistory.from(upToMeta(await store.batches(tenant, id)));
+        const body = cached && same(cached.meta) ? cached.body : await store.body(tenant, id);
+        // Deleted between reading the meta and the body (another process): as if it had never been there.
+        if (!body) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+        history.epoch = meta.epoch;
+        return { meta, body, history, solved: new Map(), tables: new Map(), models: cached && same(cached.meta) ? cached.models : new Map() };
+      });
     }
     // Most recently used last, so the first is the one to drop.
     cache.delete(key);
     cache.set(key, loaded);
     while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
     return loaded;
+  };
+
+  /** The graph's fitted model of `kind`, read again only when the meta's stamp for it moved. */
+  const modelOf = async (tenant: string, id: string, loaded: Loaded, kind: ObservationKind): Promise<StoredModel | undefined> => {
+    // No stamps at all: a graph stored before stores stamped models (read each time then).
+    if (loaded.meta.models === undefined) return store.model(tenant, id, kind);
+    const stamp = loaded.meta.models[kind];
+    if (stamp === undefined) return undefined;
+    const cached = loaded.models.get(kind);
+    if (cached?.stamp === stamp) return cached.model;
+    const model = await store.model(tenant, id, kind);
+    loaded.models.set(kind, { stamp, model });
+    return model;
+  };
+
+  const rebuilding = new Map<string, Promise<unknown>>();
+  const serially = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const before = rebuilding.get(key) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(work);
+    rebuilding.set(key, run);
+    void run.catch(() => undefined).finally(() => {
+      if (rebuilding.get(key) === run) rebuilding.delete(key);
+    });
+    return run;
   };
 
   const precondition = (error: unknown, id: string): never => {
@@ -175,7 +217,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const makeRoom = async (tenant: string, id: string, meta: GraphMeta, adding: number): Promise<void> => {
     if (meta.observations.count + adding <= limits.maxRetainedObservations) return;
     if ((await store.prune(tenant, id, now() - meta.retentionDays * DAY_MS)) > 0) cache.delete(`${tenant}\u0000${id}`);
-    const after = store.get(tenant, id)!;
+    const after = await existing(tenant, id);
     if (after.observations.count + adding > limits.maxRetainedObservations) {
       throw new NarsolveError('QuotaExceeded', `graph ${JSON.stringify(id)} retains ${after.observations.count} observations; ${adding} more would pass ${limits.maxRetainedObservations} (set ${envName('maxRetainedObservations')}, or a shorter retentionDays, to change it)`);
     }
@@ -190,9 +232,9 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const { at: when, estimate, ...query } = validateBody<{ at?: unknown; timeoutMs?: number; estimate?: 'fitted' | 'latest' }>(schema, request);
     const context = withDeadline(caller, query.timeoutMs);
     timer.mark('validate');
-    const loaded = load(tenant, id);
+    const loaded = await load(tenant, id);
     const at = readAt(when, now());
-    const model = estimate === 'latest' ? undefined : store.model(tenant, id, kind);
+    const model = estimate === 'latest' ? undefined : await modelOf(tenant, id, loaded, kind);
     const found = model ? fittedSolvable(loaded, kind, at, model.epoch, model.report as FitReport, config) : solvable(loaded, kind, at, config);
     // Building the compact graph and estimating its edges are each tens of milliseconds on a big graph
     // after a batch: between the two, the event loop answers what queued meanwhile (probes first).
@@ -204,7 +246,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     return { ...answer, graph: stamp(loaded.meta, at), unusableEdges: found.unusable };
   };
 
-  return {
+  return unavailableAs503({
     async register(tenant, id, request, expected) {
       checkId(id);
       const body = validateBody<{ graph: StoredGraphInput; retentionDays?: number; timeZone?: string }>('graph-put-request.json', request);
@@ -216,11 +258,11 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       const nodes = storedNodes(graph).length;
       if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
-      const old = store.get(tenant, id);
-      if (!old && store.list(tenant).length >= limits.maxGraphsPerTenant) {
+      const old = await store.get(tenant, id);
+      if (!old && (await store.list(tenant)).length >= limits.maxGraphsPerTenant) {
         throw new NarsolveError('QuotaExceeded', `this tenant already stores ${limits.maxGraphsPerTenant} graphs (set ${envName('maxGraphsPerTenant')} to change it)`);
       }
-      const others = store.tenantBytes(tenant) - (old?.bytes ?? 0);
+      const others = (await store.tenantBytes(tenant)) - (old?.bytes ?? 0);
       if (others + bytes > limits.maxStoredBytes) {
         throw new NarsolveError('TooBig', `this graph takes ${bytes} bytes; with the tenant's other graphs (${others} bytes) that passes ${limits.maxStoredBytes} (set ${envName('maxStoredBytes')} to change it)`, { errors: [{ pointer: '/graph', message: 'too large to store' }] });
       }
@@ -229,13 +271,14 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       for (const { kind, edge, value } of observations) {
         await store.append(tenant, id, { kind, edge: Int32Array.from(edge), value: Float64Array.from(value), time: new Float64Array(edge.length).fill(at) }, { now: at });
       }
-      return { view: view(store.get(tenant, id) ?? result.meta), created: result.created };
+      return { view: view((await store.get(tenant, id)) ?? result.meta), created: result.created };
     },
 
-    describe: (tenant, id) => view(existing(tenant, id)),
+    describe: async (tenant, id) => view(await existing(tenant, id)),
 
-    edges(tenant, id) {
-      const { meta, body, history } = load(tenant, id);
+    async edges(tenant, id) {
+      const loaded = await load(tenant, id);
+      const { meta, body, history } = loaded;
       const freshness = (kind: ObservationKind) => {
         const count = new Array<number>(body.from.length).fill(0);
         const latest = new Array<number | null>(body.from.length).fill(null);
@@ -252,20 +295,20 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
         nodes: storedNodes(body), positions: body.positions ?? [],
         edges: { from: body.from, to: body.to, weight: body.weight, capacity: body.capacity },
         freshness: { cost: freshness('cost'), capacity: freshness('capacity') },
-        fitted: { cost: store.model(tenant, id, 'cost') !== undefined, capacity: store.model(tenant, id, 'capacity') !== undefined },
+        fitted: { cost: (await modelOf(tenant, id, loaded, 'cost')) !== undefined, capacity: (await modelOf(tenant, id, loaded, 'capacity')) !== undefined },
       };
     },
 
-    list: (tenant) => store.list(tenant).map(view),
+    list: async (tenant) => (await store.list(tenant)).map(view),
 
     async remove(tenant, id, expected) {
-      existing(tenant, id);
+      await existing(tenant, id);
       await store.delete(tenant, id, expected).catch((error) => precondition(error, id));
       cache.delete(`${tenant}\u0000${id}`);
     },
 
     async ingest(tenant, id, request) {
-      const meta = existing(tenant, id);
+      const meta = await existing(tenant, id);
       const body = validateBody<{ observations: { edge: unknown[]; value: unknown[]; time?: unknown[] }; kind?: ObservationKind }>('observations-request.json', request);
       const batch = readBatch(body.observations, meta.edges, now(), limits.maxObservationBatch);
       await makeRoom(tenant, id, meta, batch.edge.length);
@@ -289,32 +332,32 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     maxflow: (tenant, id, request, caller) =>
       answerById(tenant, id, 'stored-maxflow-request.json', 'capacity', request, caller, (solvable, query, context, timer) => maxflowOn(solvable.graph, query as Omit<MaxflowRequest, 'graph'>, context, timer)),
 
-    fit(tenant, id, request) {
-      const meta = existing(tenant, id);
+    async fit(tenant, id, request) {
+      const meta = await existing(tenant, id);
       const body = validateBody<{ kind?: ObservationKind; validationDays?: number; seed?: number }>('fit-request.json', request ?? {});
       const kind = body.kind ?? 'cost';
       const options = { ...DEFAULT_FIT_OPTIONS, ...(body.validationDays !== undefined && { validationDays: body.validationDays }), ...(body.seed !== undefined && { seed: body.seed }) };
       // What the fit reads is taken when it starts (a queued fit sees the batches that arrived while it waited).
       let epoch = meta.epoch;
-      return fits.start(`${tenant}\u0000${id}`, kind, () => {
-        const loaded = load(tenant, id);
+      return fits.start(`${tenant}\u0000${id}`, kind, async () => {
+        const loaded = await load(tenant, id);
         epoch = loaded.meta.epoch;
         return fitInput(loaded, kind, options, now(), limits.maxObservations);
       }, (report) => store.putModel(tenant, id, kind, { graphCreated: meta.created, epoch, report }));
     },
 
-    fitJob(tenant, id, jobId) {
-      existing(tenant, id);
-      const job = fits.get(`${tenant}\u0000${id}`, jobId);
-      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (jobs are kept in memory, the last ${KEPT_PER_GRAPH} per graph)`);
+    async fitJob(tenant, id, jobId) {
+      await existing(tenant, id);
+      const job = await fits.get(`${tenant}\u0000${id}`, jobId);
+      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (${store.health().kind === 'embedded' ? `jobs are kept in memory, the last ${KEPT_PER_GRAPH} per graph` : `jobs are kept in the shared store for ${JOB_KEEP_DAYS} days`})`);
       return job;
     },
 
-    model(tenant, id, kindParam) {
-      const meta = existing(tenant, id);
+    async model(tenant, id, kindParam) {
+      const meta = await existing(tenant, id);
       if (kindParam !== undefined && kindParam !== 'cost' && kindParam !== 'capacity') throw invalidInput('/kind', 'must be cost or capacity');
       const kind = (kindParam ?? 'cost') as ObservationKind;
-      const model = store.model(tenant, id, kind);
+      const model = await store.model(tenant, id, kind);
       if (!model) throw new NarsolveError('ModelNotFitted', `graph ${JSON.stringify(id)} has no fitted ${kind} model yet; start one with POST /graphs/${id}/fit`);
       const report = model.report as FitReport;
       const past = meta.observations.latest === null ? 0 : (meta.observations.latest - Date.parse(report.data.to)) / DAY_MS;
@@ -327,7 +370,25 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     },
 
     fitsIdle: () => fits.idle(),
-  };
+    health: () => store.health(),
+  });
+}
+
+/** A store that cannot be reached answers 503 StoreUnavailable with Retry-After, whatever the operation. */
+function unavailableAs503(service: StoredGraphs): StoredGraphs {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(service) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    if (name === 'health') {
+      wrapped[name] = method;
+      continue;
+    }
+    wrapped[name] = (...args: unknown[]) =>
+      method(...args).catch((error: unknown) => {
+        if (!(error instanceof StoreUnavailable)) throw error;
+        throw new NarsolveError('StoreUnavailable', `the graph store cannot be reached (${error.reason}); nothing was stored by this request`, { extensions: { retryAfterSeconds: 1 } });
+      });
+  }
+  return wrapped as unknown as StoredGraphs;
 }
 
 /** What a fit worker reads: the graph's structure and its history of `kind` as columns. */
@@ -412,7 +473,7 @@ function describeEstimator(answer: { solver: Record<string, unknown> }, report: 
   };
 }
 
-function extend(history: ObservationHistory, batches: ReturnType<GraphStore['batches']>): ObservationHistory {
+function extend(history: ObservationHistory, batches: Awaited<ReturnType<GraphStore['batches']>>): ObservationHistory {
   for (const batch of batches) if (batch.epoch > history.epoch) history.add(batch);
   return history;
 }

@@ -4,55 +4,16 @@
  * survives a crash of the process (kill -9) and of the machine. Graph metadata, graph bodies and
  * observation batches are three databases, so listing graphs never decodes their edges and an
  * observation batch is one binary record (appending costs one write, not one per observation). A
- * graph's fitted models (one per kind) are a fourth.
+ * graph's fitted models (one per kind) are a fourth. Fit jobs live in this process.
  */
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { storedNodes } from '../graph/stored';
-import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoredGraphBody, type StoredModel } from './types';
+import { batchExtent, decodeBatch, encodeBatch, KINDS } from './batch';
+import { memoryJobBoard } from './memoryJobs';
+import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from './types';
 
 type Key = [string, string];
-
-const KINDS: readonly ObservationKind[] = ['cost', 'capacity'];
-
-/** A batch as one record: kind (u8), count (u32), then edge (i32), value (f64) and time (f64) columns. */
-function encodeBatch(batch: Omit<ObservationBatch, 'epoch'>): Buffer {
-  const n = batch.edge.length;
-  const out = Buffer.alloc(8 + n * 20);
-  out.writeUInt8(KINDS.indexOf(batch.kind), 0);
-  out.writeUInt32LE(n, 4);
-  Buffer.from(batch.edge.buffer, batch.edge.byteOffset, n * 4).copy(out, 8);
-  Buffer.from(batch.value.buffer, batch.value.byteOffset, n * 8).copy(out, 8 + n * 4);
-  Buffer.from(batch.time.buffer, batch.time.byteOffset, n * 8).copy(out, 8 + n * 12);
-  return out;
-}
-
-/** A stored batch, copied out of LMDB's buffer (which it reuses) into aligned arrays of its own. */
-function decodeBatch(epoch: number, bytes: Uint8Array): ObservationBatch {
-  const buffer = Buffer.from(bytes);
-  const n = buffer.readUInt32LE(4);
-  const column = <T>(offset: number, width: number, make: (b: ArrayBuffer) => T): T => {
-    const own = new ArrayBuffer(n * width);
-    buffer.copy(new Uint8Array(own), 0, offset, offset + n * width);
-    return make(own);
-  };
-  return {
-    epoch,
-    kind: KINDS[buffer.readUInt8(0)],
-    edge: column(8, 4, (b) => new Int32Array(b)),
-    value: column(8 + n * 4, 8, (b) => new Float64Array(b)),
-    time: column(8 + n * 12, 8, (b) => new Float64Array(b)),
-  };
-}
-
-/** A stored batch's row count and latest time, read in place (its time column only). */
-function batchExtent(bytes: Uint8Array): { latest: number; rows: number } {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows = buffer.readUInt32LE(4);
-  let latest = -Infinity;
-  for (let i = 0, at = 8 + rows * 12; i < rows; i++, at += 8) latest = Math.max(latest, buffer.readDoubleLE(at));
-  return { latest, rows };
-}
 
 export class EmbeddedStore implements GraphStore {
   private readonly root: RootDatabase;
@@ -60,6 +21,7 @@ export class EmbeddedStore implements GraphStore {
   private readonly bodies: Database<StoredGraphBody, Key>;
   private readonly log: Database<Uint8Array, [string, string, number]>;
   private readonly models: Database<StoredModel, [string, string, ObservationKind]>;
+  readonly jobs = memoryJobBoard();
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -71,7 +33,11 @@ export class EmbeddedStore implements GraphStore {
     this.models = this.root.openDB<StoredModel, [string, string, ObservationKind]>({ name: 'models' });
   }
 
-  model(tenant: string, id: string, kind: ObservationKind): StoredModel | undefined {
+  health(): StoreHealth {
+    return { kind: 'embedded', ready: true };
+  }
+
+  async model(tenant: string, id: string, kind: ObservationKind): Promise<StoredModel | undefined> {
     return this.models.get([tenant, id, kind]);
   }
 
@@ -81,24 +47,27 @@ export class EmbeddedStore implements GraphStore {
       const meta = this.metas.get([tenant, id]);
       if (!meta || meta.created !== model.graphCreated) return false;
       this.models.putSync([tenant, id, kind], model);
+      // A graph stored before models were stamped gets stamps for the models it already has.
+      const stamps = meta.models ?? Object.fromEntries(KINDS.filter((k) => this.models.get([tenant, id, k]) !== undefined).map((k) => [k, 1]));
+      this.metas.putSync([tenant, id], { ...meta, models: { ...stamps, [kind]: (stamps[kind] ?? 0) + 1 } });
       return true;
     });
   }
 
-  list(tenant: string): GraphMeta[] {
+  async list(tenant: string): Promise<GraphMeta[]> {
     return [...this.metas.getRange({ start: [tenant, ''], end: [tenant, '\uffff'] })].map(({ value }) => value);
   }
 
-  get(tenant: string, id: string): GraphMeta | undefined {
+  async get(tenant: string, id: string): Promise<GraphMeta | undefined> {
     return this.metas.get([tenant, id]);
   }
 
-  body(tenant: string, id: string): StoredGraphBody | undefined {
+  async body(tenant: string, id: string): Promise<StoredGraphBody | undefined> {
     return this.bodies.get([tenant, id]);
   }
 
-  tenantBytes(tenant: string): number {
-    return this.list(tenant).reduce((total, meta) => total + meta.bytes, 0);
+  async tenantBytes(tenant: string): Promise<number> {
+    return (await this.list(tenant)).reduce((total, meta) => total + meta.bytes, 0);
   }
 
   async put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }) {
@@ -116,6 +85,8 @@ export class EmbeddedStore implements GraphStore {
         observations: old?.observations ?? { count: 0, latest: null },
         created: old?.created ?? options.now,
         updated: options.now,
+        // Stamps start with the graph; one stored before them has none (its models are read each time).
+        ...(old ? old.models && { models: old.models } : { models: {} }),
       };
       this.metas.putSync([tenant, id], meta);
       this.bodies.putSync([tenant, id], body);
@@ -154,7 +125,7 @@ export class EmbeddedStore implements GraphStore {
     });
   }
 
-  batches(tenant: string, id: string, after = 0): ObservationBatch[] {
+  async batches(tenant: string, id: string, after = 0): Promise<ObservationBatch[]> {
     return [...this.log.getRange({ start: [tenant, id, after + 1], end: [tenant, id, Infinity] })].map(({ key, value }) => decodeBatch(key[2], value));
   }
 

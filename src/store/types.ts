@@ -23,6 +23,8 @@ export interface GraphMeta {
   readonly observations: { readonly count: number; readonly latest: number | null };
   readonly created: number;
   readonly updated: number;
+  /** Per kind, +1 each time a fitted model is stored: a cached model is current while this is unchanged (absent: none yet). */
+  readonly models?: Partial<Record<ObservationKind, number>>;
 }
 
 /** One accepted batch of observations, as columns. */
@@ -55,12 +57,23 @@ export interface StoredModel {
   readonly report: unknown;
 }
 
+/** Whether the store can serve now (/readyz); a shared store says why not while it is unreachable. */
+export interface StoreHealth {
+  readonly kind: 'embedded' | 'redis';
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * Every method may reject with StoreUnavailable (a shared store that cannot be reached); a write
+ * that rejected so was not acknowledged.
+ */
 export interface GraphStore {
   /** The tenant's graphs, by id. */
-  list(tenant: string): GraphMeta[];
-  get(tenant: string, id: string): GraphMeta | undefined;
+  list(tenant: string): Promise<GraphMeta[]>;
+  get(tenant: string, id: string): Promise<GraphMeta | undefined>;
   /** The stored edges of the graph's current version. */
-  body(tenant: string, id: string): StoredGraphBody | undefined;
+  body(tenant: string, id: string): Promise<StoredGraphBody | undefined>;
   /** Creates or replaces a graph (history is kept: it is by edge index); resolves once durable. Throws PreconditionFailed. */
   put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }): Promise<{ meta: GraphMeta; created: boolean }>;
   /** Deletes a graph and its history; false when there was none. Throws PreconditionFailed. */
@@ -68,14 +81,53 @@ export interface GraphStore {
   /** Appends one batch; resolves with the new epoch once durable. */
   append(tenant: string, id: string, batch: Omit<ObservationBatch, 'epoch'>, options: { now: number }): Promise<GraphMeta>;
   /** The graph's retained batches after epoch `after` (default: all), oldest first. */
-  batches(tenant: string, id: string, after?: number): ObservationBatch[];
+  batches(tenant: string, id: string, after?: number): Promise<ObservationBatch[]>;
   /** Drops batches whose every observation is older than `before` (epoch ms); returns how many observations went. */
   prune(tenant: string, id: string, before: number): Promise<number>;
   /** The graph's fitted model of `kind`, if any. */
-  model(tenant: string, id: string, kind: ObservationKind): StoredModel | undefined;
+  model(tenant: string, id: string, kind: ObservationKind): Promise<StoredModel | undefined>;
   /** Stores a fitted model once durable; false (nothing stored) when the graph was deleted or recreated meanwhile. */
   putModel(tenant: string, id: string, kind: ObservationKind, model: StoredModel): Promise<boolean>;
   /** Bytes the tenant's graphs take. */
-  tenantBytes(tenant: string): number;
+  tenantBytes(tenant: string): Promise<number>;
+  /** Fit jobs every replica of this store can see. */
+  readonly jobs: JobBoard;
+  health(): StoreHealth;
   close(): Promise<void>;
+}
+
+/** How long a shared store keeps a finished fit job. */
+export const JOB_KEEP_DAYS = 7;
+
+/** A fit job as every replica reports it. */
+export interface JobRecord {
+  readonly id: string;
+  readonly kind: ObservationKind;
+  readonly state: 'queued' | 'running' | 'done' | 'failed';
+  readonly progress: number;
+  readonly created: string;
+  readonly finished?: string;
+  readonly error?: string;
+  readonly report?: unknown;
+}
+
+/**
+ * Where fit jobs are kept: in the process for the embedded store, in Redis for replicas. A job is
+ * claimed under a lease that its process renews while it runs; a job whose lease lapsed (its process
+ * died) is reported failed, and the graph's kind is free for a new fit.
+ */
+export interface JobBoard {
+  /** Claims the graph's kind for `job`; the id of the job that holds it instead, if one does. */
+  claim(graph: string, job: JobRecord, leaseMs: number): Promise<string | undefined>;
+  /** Records the job's state; renews its lease while it is queued or running, releases it once finished. */
+  save(graph: string, job: JobRecord, leaseMs: number): Promise<void>;
+  get(graph: string, jobId: string): Promise<JobRecord | undefined>;
+}
+
+/** Thrown by a store that cannot be reached; the request answers 503 with Retry-After. */
+export class StoreUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'StoreUnavailable';
+  }
 }
