@@ -164,6 +164,10 @@ export interface ServerConfig {
   logLevel: string;
   /** Where the embedded store keeps stored graphs and their history (NARSOLVE_DATA_DIR). */
   dataDir: string;
+  /** The shared store (NARSOLVE_STORE=redis://host:port/db); absent: the embedded store in dataDir. */
+  store?: string;
+  /** How long a fit job's lease holds without renewal (NARSOLVE_FIT_LEASE_MS): a replica that died mid-fit frees its graph this long after. */
+  fitLeaseMs: number;
   /** Stored graphs whose history and compact graphs stay in memory (NARSOLVE_GRAPH_CACHE). */
   graphCache: number;
   /** API keys for /graphs (NARSOLVE_API_KEYS or NARSOLVE_API_KEYS_FILE); empty: one open tenant. */
@@ -200,9 +204,26 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,
     dataDir: resolve(env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'),
+    ...readStore(env.NARSOLVE_STORE),
+    fitLeaseMs: integer('NARSOLVE_FIT_LEASE_MS', 15_000, 1_000, 3_600_000, 'a lease in milliseconds (an integer from 1000 to 3600000)'),
     graphCache: integer('NARSOLVE_GRAPH_CACHE', 16, 1, 100_000, 'a graph count (an integer from 1 to 100000)'),
     apiKeys: readApiKeys(env),
   };
+}
+
+/** NARSOLVE_STORE: empty or "embedded" for the embedded store, else a redis:// or rediss:// URL. */
+function readStore(value: string | undefined): { store?: string } {
+  const text = value?.trim();
+  if (!text || text === 'embedded') return {};
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`config: NARSOLVE_STORE=${JSON.stringify(text)} is not a URL (redis://host:port/db, or "embedded")`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`config: NARSOLVE_STORE=${JSON.stringify(text)} must be redis://host:port/db or rediss://… (or "embedded")`);
+  if (url.pathname.length > 1 && !/^\/\d+$/.test(url.pathname)) throw new Error(`config: NARSOLVE_STORE=${JSON.stringify(text)}: the path must be a database number (/0 to /15)`);
+  return { store: text };
 }
 
 /** The headers timeout must fit in the request timeout (Node refuses otherwise). */

@@ -115,12 +115,16 @@ export interface Graphs {
 
 /**
  * openGraphs: the embedded store in `dataDir` (default NARSOLVE_DATA_DIR, else ./narsolve-data), as
- * the server opens it; a server may have the same folder open at the same time.
+ * the server opens it (a server may have the same folder open at the same time); or, with `store`
+ * (default NARSOLVE_STORE) a redis:// URL, the shared store the server's replicas use.
  */
-export async function openGraphs(options: SolveOptions & { dataDir?: string; tenant?: string } = {}): Promise<Graphs> {
-  // Loaded here, not at require: a process that only solves bodies never opens LMDB.
-  const [{ EmbeddedStore }, { createStoredGraphs }] = await Promise.all([import('./store/embedded'), import('./services/storedGraphs')]);
-  const store = new EmbeddedStore(options.dataDir ?? (process.env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data'));
+export async function openGraphs(options: SolveOptions & { dataDir?: string; store?: string; tenant?: string } = {}): Promise<Graphs> {
+  // Loaded here, not at require: a process that only solves bodies never opens LMDB or Redis.
+  const [{ openStore }, { createStoredGraphs }] = await Promise.all([import('./store/open'), import('./services/storedGraphs')]);
+  const shared = options.store ?? (process.env.NARSOLVE_STORE?.trim() || undefined);
+  const store = await openStore({ store: shared === 'embedded' ? undefined : shared, dataDir: options.dataDir ?? (process.env.NARSOLVE_DATA_DIR?.trim() || 'narsolve-data') });
+  // Not yet reachable: each call answers StoreUnavailable until it is.
+  await store.ready(5_000).catch(() => undefined);
   const graphs = createStoredGraphs(store, configFor(options));
   const tenant = options.tenant ?? OPEN_TENANT;
   return {

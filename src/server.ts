@@ -6,7 +6,8 @@ import { loadConfig, loadServerConfig } from './config';
 import { NarsolveError } from './errors';
 import { loadLearnedSolvers, MODELS, SOLVER_NAMES } from './solvers/learned';
 import { createStoredGraphs } from './services/storedGraphs';
-import { EmbeddedStore } from './store/embedded';
+import { openStore } from './store/open';
+import type { RedisStore } from './store/redis';
 
 /**
  * Starts the HTTP service and stops it cleanly on SIGTERM/SIGINT: no new connections, idle keep-alive
@@ -27,17 +28,27 @@ async function main(): Promise<void> {
   }
   // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
   const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });
-  let store: EmbeddedStore;
-  try {
-    store = new EmbeddedStore(server.dataDir);
-  } catch (error) {
-    throw new Error(`config: NARSOLVE_DATA_DIR=${JSON.stringify(server.dataDir)} cannot hold the graph store (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  const store = await openStore({
+    store: server.store,
+    dataDir: server.dataDir,
+    onHealth: (health) => (health.ready ? logger.info({ store: health }, 'graph store connected') : logger.error({ store: health }, 'graph store unreachable: /readyz says not ready; /graphs answers 503')),
+  });
+  if (server.store === undefined) logger.info({ dataDir: server.dataDir, graphs: 'embedded (lmdb)' }, 'graph store open');
+  else {
+    const shared = store as RedisStore;
+    // Not fatal: the replica starts not ready and serves whole-body requests until Redis answers.
+    await shared.ready(5_000).catch((error: Error) => logger.error({ err: error.message }, 'graph store not reachable yet; retrying'));
+    const durability = await shared.durability();
+    const durable = 'appendonly' in durability && durability.appendonly === 'yes' && durability.appendfsync === 'always';
+    (durable ? logger.info.bind(logger) : logger.warn.bind(logger))(
+      { store: redactUrl(server.store), durability },
+      durable ? 'graph store open (redis): every acknowledged write is fsynced' : 'graph store open (redis), but an acknowledged write survives a Redis restart only with appendonly yes and appendfsync always',
+    );
   }
-  logger.info({ dataDir: server.dataDir, graphs: 'embedded (lmdb)' }, 'graph store open');
   if (server.apiKeys.length === 0) {
     logger.warn('no API keys configured (NARSOLVE_API_KEYS): /graphs serves one open tenant to every caller; production sets keys');
   }
-  const graphs = createStoredGraphs(store, config, { cacheGraphs: server.graphCache });
+  const graphs = createStoredGraphs(store, config, { cacheGraphs: server.graphCache, fitLeaseMs: server.fitLeaseMs });
   const app = createApp({ limits: config.limits, tolerances: config.tolerances, learned, logger, offload, graphs, apiKeys: server.apiKeys });
   let inFlight = 0;
   // Node checks the headers and request timeouts every connectionsCheckingInterval (30 s by default),
@@ -100,6 +111,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** A store URL without its password, for the log. */
+function redactUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = '***';
+  return url.toString();
 }
 
 main().catch((error: Error) => {

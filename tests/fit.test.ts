@@ -16,7 +16,8 @@ import { fit, DEFAULT_FIT_OPTIONS } from '../src/services/fitting';
 import { LocalClock } from '../src/services/forecast';
 import { createStoredGraphs, type StoredGraphs } from '../src/services/storedGraphs';
 import { learnedDisabled } from '../src/solvers/learned';
-import { EmbeddedStore } from '../src/store/embedded';
+import type { GraphStore } from '../src/store/types';
+import { freshStore } from './stores';
 import { rng } from '../generators/graphs';
 import { expectMatchesSchema } from './helpers';
 
@@ -25,13 +26,13 @@ const DAY = 24 * HOUR;
 /** Monday 2026-11-02 00:00 UTC: the history starts on a weekday. */
 const T0 = Date.UTC(2026, 10, 2);
 
-const stores: EmbeddedStore[] = [];
+const stores: GraphStore[] = [];
 afterAll(async () => {
   for (const store of stores) await store.close();
 });
 
-function service(now = () => T0 + 30 * DAY): { graphs: StoredGraphs; app: ReturnType<typeof createApp>; store: EmbeddedStore } {
-  const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-fit-')));
+function service(now = () => T0 + 30 * DAY): { graphs: StoredGraphs; app: ReturnType<typeof createApp>; store: GraphStore } {
+  const store = freshStore('fit');
   stores.push(store);
   const config = resolveConfig({ limits: { maxObservationBatch: 1_000_000 } });
   const graphs = createStoredGraphs(store, config, { now });

@@ -15,18 +15,19 @@ import { createStoredGraphs } from '../src/services/storedGraphs';
 import { solveMaxflow } from '../src/services/maxflow';
 import { solveRoute } from '../src/services/route';
 import { learnedDisabled, type LearnedModel, type LearnedSolvers } from '../src/solvers/learned';
-import { EmbeddedStore } from '../src/store/embedded';
+import type { GraphStore } from '../src/store/types';
+import { freshStore } from './stores';
 import { expectMatchesSchema } from './helpers';
 
 const silent = pino({ level: 'silent' });
-const stores: EmbeddedStore[] = [];
+const stores: GraphStore[] = [];
 afterAll(async () => {
   for (const store of stores) await store.close();
 });
 
 /** An app over a fresh store in a temporary folder; `now` lets a test move the clock. */
 function appWith(options: { limits?: Partial<Limits>; apiKeys?: { tenant: string; key: string }[]; now?: () => number; learned?: LearnedSolvers } = {}) {
-  const store = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-graphs-')));
+  const store = freshStore('graphs');
   stores.push(store);
   const config = resolveConfig({ limits: options.limits });
   const graphs = createStoredGraphs(store, config, { now: options.now });

@@ -37,6 +37,8 @@ export class EmbeddedStore implements GraphStore {
     return { kind: 'embedded', ready: true };
   }
 
+  async ready(): Promise<void> {}
+
   async model(tenant: string, id: string, kind: ObservationKind): Promise<StoredModel | undefined> {
     return this.models.get([tenant, id, kind]);
   }

@@ -31,6 +31,8 @@ const BATCHES_PER_READ = 256;
 /** A body staged for a put that never committed (its process died) is dropped after this. */
 const STAGED_TTL_MS = 60 * 60 * 1000;
 const JOB_KEEP_MS = JOB_KEEP_DAYS * 24 * 60 * 60 * 1000;
+/** How long a call waits for the store's first connection (a process just started); later outages fail at once. */
+const FIRST_CONNECT_WAIT_MS = 5_000;
 
 const PUT = `
 local exists = redis.call('EXISTS', KEYS[1]) == 1
@@ -139,6 +141,8 @@ export class RedisStore implements GraphStore {
   private readonly redis: Redis & Scripts;
   private readonly prefix: string;
   private lastError = 'connecting';
+  /** Whether it was ever connected: before that a call waits for the connection, after it fails at once. */
+  private connected = false;
   readonly jobs: JobBoard;
 
   constructor(readonly url: string, options: RedisStoreOptions = {}) {
@@ -159,6 +163,7 @@ export class RedisStore implements GraphStore {
     const report = () => options.onHealth?.(this.health());
     this.redis.on('ready', () => {
       this.lastError = '';
+      this.connected = true;
       report();
     });
     this.redis.on('error', (error: Error) => {
@@ -365,15 +370,20 @@ export class RedisStore implements GraphStore {
           if (json === null) return undefined;
           const job = JSON.parse(json) as JobRecord;
           if (job.state !== 'queued' && job.state !== 'running') return job;
-          // Its process stopped renewing the lease: it died mid-fit, and will never finish this job.
           if ((await this.redis.get(lease(graph, job.kind))) === job.id) return job;
-          return { ...job, state: 'failed', error: 'the replica running this fit stopped before it finished (its lease lapsed); start a new fit', finished: new Date().toISOString() };
+          // The job may have finished between the two reads (its last save writes the record, then releases the lease).
+          const again = await this.redis.get(record(graph, jobId));
+          const latest = again === null ? job : (JSON.parse(again) as JobRecord);
+          if (latest.state !== 'queued' && latest.state !== 'running') return latest;
+          // Its process stopped renewing the lease: it died mid-fit, and will never finish this job.
+          return { ...latest, state: 'failed', error: 'the replica running this fit stopped before it finished (its lease lapsed); start a new fit', finished: new Date().toISOString() };
         }),
     };
   }
 
   /** Any failure to talk to Redis is StoreUnavailable: the request is answered 503 and was not stored. */
   private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.connected) await this.ready(FIRST_CONNECT_WAIT_MS);
     try {
       return await work();
     } catch (error) {

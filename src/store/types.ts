@@ -93,6 +93,8 @@ export interface GraphStore {
   /** Fit jobs every replica of this store can see. */
   readonly jobs: JobBoard;
   health(): StoreHealth;
+  /** Resolves once the store can serve; rejects with StoreUnavailable after `timeoutMs` (a shared store keeps retrying). */
+  ready(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
