@@ -17,10 +17,11 @@ if (!redisAvailable() && !required) {
     redis = await startRedis();
     sharedStore.url = redis.url;
   });
+  require('./graphs.test');
+  require('./fit.test');
+  // After the suites' own hooks, which close their stores while Redis still answers.
   afterAll(async () => {
     sharedStore.url = undefined;
     await redis?.stop();
   });
-  require('./graphs.test');
-  require('./fit.test');
 }
