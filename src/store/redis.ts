@@ -8,9 +8,9 @@
  * Layout (prefix `narsolve:` by default; the tenant URI-encoded, so no key can spill into another):
  *   g:{tenant}:{id}          hash: the meta's fields, the current body's token, a stamp per fitted model
  *   b:{tenant}:{id}:{token}  list: the body's JSON in 1 MiB chunks (Redis blocks on big values)
- *   o:{tenant}:{id}          hash: epoch → one batch (store/batch.ts bytes)
- *   oi:{tenant}:{id}         sorted set: the retained epochs (score = epoch), for "batches after"
- *   ol:{tenant}:{id}         sorted set: "epoch:rows" scored by the batch's latest time, for pruning
+ *   o:{tenant}:{id}          hash: "epoch:part" → up to 1 MiB of one batch's rows (store/batch.ts bytes)
+ *   oi:{tenant}:{id}         sorted set: "epoch:parts" scored by epoch, for "batches after"
+ *   ol:{tenant}:{id}         sorted set: "epoch:rows:parts" scored by the batch's latest time, for pruning
  *   m:{tenant}:{id}:{kind}   string: the fitted model (JSON)
  *   t:{tenant}               hash: id → bytes, the tenant's graphs
  *   job:{graph}:{job}, lease:{graph}:{kind}   fit jobs and their leases
@@ -26,8 +26,10 @@ import {
 } from './types';
 
 const CHUNK_BYTES = 1024 * 1024;
-/** Batches read per round trip when loading a history (a big reply blocks Redis for its length). */
-const BATCHES_PER_READ = 256;
+/** Rows of one batch per stored part: a part is at most CHUNK_BYTES (20 bytes a row, 8 of header). */
+const ROWS_PER_PART = Math.floor((CHUNK_BYTES - 8) / 20);
+/** Batch parts read per round trip when loading a history (a big reply blocks Redis for its length). */
+const PARTS_PER_READ = 16;
 /** A body staged for a put that never committed (its process died) is dropped after this. */
 const STAGED_TTL_MS = 60 * 60 * 1000;
 const JOB_KEEP_MS = JOB_KEEP_DAYS * 24 * 60 * 60 * 1000;
@@ -40,13 +42,13 @@ local version = 0
 if exists then version = tonumber(redis.call('HGET', KEYS[1], 'version')) end
 local kind = ARGV[1]
 if (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind == 'version' and version ~= tonumber(ARGV[2])) then
-  redis.call('DEL', KEYS[3])
+  redis.call('UNLINK', KEYS[3])
   return {0, version}
 end
 redis.call('PERSIST', KEYS[3])
 if exists then
   local old = redis.call('HGET', KEYS[1], 'body')
-  if old then redis.call('DEL', ARGV[10] .. old) end
+  if old then redis.call('UNLINK', ARGV[10] .. old) end
   redis.call('HSET', KEYS[1], 'version', tostring(version + 1), 'nodes', ARGV[4], 'edges', ARGV[5], 'bytes', ARGV[6], 'retentionDays', ARGV[7], 'updated', ARGV[8], 'body', ARGV[3])
 else
   redis.call('HSET', KEYS[1], 'id', ARGV[9], 'version', '1', 'epoch', '0', 'nodes', ARGV[4], 'edges', ARGV[5], 'bytes', ARGV[6], 'retentionDays', ARGV[7], 'count', '0', 'latest', '', 'created', ARGV[8], 'updated', ARGV[8], 'body', ARGV[3])
@@ -65,25 +67,27 @@ if (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind 
 end
 if not exists then return {1, 0} end
 local token = redis.call('HGET', KEYS[1], 'body')
-if token then redis.call('DEL', ARGV[4] .. token) end
-redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+if token then redis.call('UNLINK', ARGV[4] .. token) end
+-- UNLINK frees a big history in the background instead of blocking Redis for its length.
+redis.call('UNLINK', KEYS[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 redis.call('HDEL', KEYS[2], ARGV[3])
 return {1, 1}`;
 
 const APPEND = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('HINCRBY', KEYS[1], 'count', ARGV[2])
-if ARGV[3] ~= '' then
+redis.call('HINCRBY', KEYS[1], 'count', ARGV[1])
+if ARGV[2] ~= '' then
   local latest = redis.call('HGET', KEYS[1], 'latest')
-  if (not latest) or latest == '' or tonumber(ARGV[3]) > tonumber(latest) then redis.call('HSET', KEYS[1], 'latest', ARGV[3]) end
+  if (not latest) or latest == '' or tonumber(ARGV[2]) > tonumber(latest) then redis.call('HSET', KEYS[1], 'latest', ARGV[2]) end
 end
-redis.call('HSET', KEYS[1], 'updated', ARGV[4])
-redis.call('HSET', KEYS[2], tostring(epoch), ARGV[1])
-redis.call('ZADD', KEYS[3], epoch, tostring(epoch))
-local score = ARGV[3]
+redis.call('HSET', KEYS[1], 'updated', ARGV[3])
+local parts = #ARGV - 3
+for p = 1, parts do redis.call('HSET', KEYS[2], tostring(epoch) .. ':' .. tostring(p - 1), ARGV[3 + p]) end
+redis.call('ZADD', KEYS[3], epoch, tostring(epoch) .. ':' .. tostring(parts))
+local score = ARGV[2]
 if score == '' then score = '-inf' end
-redis.call('ZADD', KEYS[4], score, tostring(epoch) .. ':' .. ARGV[2])
+redis.call('ZADD', KEYS[4], score, tostring(epoch) .. ':' .. ARGV[1] .. ':' .. tostring(parts))
 return redis.call('HGETALL', KEYS[1])`;
 
 const PRUNE = `
@@ -91,11 +95,13 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local old = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[1])
 local dropped = 0
 for _, member in ipairs(old) do
-  local sep = string.find(member, ':', 1, true)
-  local epoch = string.sub(member, 1, sep - 1)
-  dropped = dropped + tonumber(string.sub(member, sep + 1))
-  redis.call('HDEL', KEYS[2], epoch)
-  redis.call('ZREM', KEYS[3], epoch)
+  local first = string.find(member, ':', 1, true)
+  local second = string.find(member, ':', first + 1, true)
+  local epoch = string.sub(member, 1, first - 1)
+  local parts = tonumber(string.sub(member, second + 1))
+  dropped = dropped + tonumber(string.sub(member, first + 1, second - 1))
+  for p = 0, parts - 1 do redis.call('HDEL', KEYS[2], epoch .. ':' .. tostring(p)) end
+  redis.call('ZREM', KEYS[3], epoch .. ':' .. tostring(parts))
 end
 if #old > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[1])
@@ -124,7 +130,7 @@ return 1`;
 interface Scripts {
   narsolvePut(meta: string, tenant: string, staged: string, ...args: string[]): Promise<[number, number]>;
   narsolveDelete(...keysAndArgs: string[]): Promise<[number, number]>;
-  narsolveAppend(meta: string, log: string, index: string, latest: string, batch: Buffer, rows: string, batchLatest: string, now: string): Promise<string[] | null>;
+  narsolveAppend(meta: string, log: string, index: string, latest: string, rows: string, batchLatest: string, now: string, ...parts: Buffer[]): Promise<string[] | null>;
   narsolvePrune(meta: string, log: string, index: string, latest: string, before: string): Promise<number>;
   narsolvePutModel(meta: string, model: string, created: string, json: string, kind: string): Promise<number>;
   narsolveSaveJob(record: string, lease: string, json: string, jobId: string, live: string, keepMs: string, leaseMs: string): Promise<number>;
@@ -294,7 +300,7 @@ export class RedisStore implements GraphStore {
     const fields = await this.call(() =>
       this.redis.narsolveAppend(
         this.graphKey('g', tenant, id), this.graphKey('o', tenant, id), this.graphKey('oi', tenant, id), this.graphKey('ol', tenant, id),
-        encodeBatch(batch), String(batch.edge.length), Number.isFinite(latest) ? String(latest) : '', String(options.now),
+        String(batch.edge.length), Number.isFinite(latest) ? String(latest) : '', String(options.now), ...parts(batch),
       ),
     );
     if (!fields) throw new PreconditionFailed(0);
@@ -305,18 +311,22 @@ export class RedisStore implements GraphStore {
 
   async batches(tenant: string, id: string, after = 0): Promise<ObservationBatch[]> {
     return this.call(async () => {
-      const epochs = await this.redis.zrangebyscore(this.graphKey('oi', tenant, id), `(${after}`, '+inf');
-      const out: ObservationBatch[] = [];
-      for (let at = 0; at < epochs.length; at += BATCHES_PER_READ) {
-        const page = epochs.slice(at, at + BATCHES_PER_READ);
-        const bytes = await this.redis.hmgetBuffer(this.graphKey('o', tenant, id), ...page);
+      const members = await this.redis.zrangebyscore(this.graphKey('oi', tenant, id), `(${after}`, '+inf');
+      const fields = members.flatMap((member) => {
+        const [epoch, parts] = member.split(':');
+        return Array.from({ length: Number(parts) }, (_, p) => ({ epoch: Number(epoch), field: `${epoch}:${p}` }));
+      });
+      const byEpoch = new Map<number, ObservationBatch[]>();
+      for (let at = 0; at < fields.length; at += PARTS_PER_READ) {
+        const page = fields.slice(at, at + PARTS_PER_READ);
+        const bytes = await this.redis.hmgetBuffer(this.graphKey('o', tenant, id), ...page.map((f) => f.field));
         // A batch pruned between the two reads is simply gone.
-        page.forEach((epoch, i) => {
-          const batch = bytes[i];
-          if (batch) out.push(decodeBatch(Number(epoch), batch));
+        page.forEach(({ epoch }, i) => {
+          const part = bytes[i];
+          if (part) byEpoch.set(epoch, [...(byEpoch.get(epoch) ?? []), decodeBatch(epoch, part)]);
         });
       }
-      return out;
+      return [...byEpoch.values()].map(joinParts);
     });
   }
 
@@ -337,11 +347,14 @@ export class RedisStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    const ended = this.redis.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
     try {
       await this.redis.quit();
     } catch {
       this.redis.disconnect();
     }
+    // Resolved once the socket is closed, so nothing of the connection outlives close().
+    await ended;
   }
 
   private jobBoard(): JobBoard {
@@ -404,6 +417,34 @@ export class RedisStore implements GraphStore {
   private graphKey(kind: string, tenant: string, id: string): string {
     return `${this.prefix}${kind}:${encodeURIComponent(tenant)}:${id}`;
   }
+}
+
+/** A batch as parts of at most ROWS_PER_PART rows each (one part for most batches). */
+function parts(batch: Omit<ObservationBatch, 'epoch'>): Buffer[] {
+  const out: Buffer[] = [];
+  const n = batch.edge.length;
+  for (let at = 0; at < Math.max(n, 1); at += ROWS_PER_PART) {
+    const end = Math.min(n, at + ROWS_PER_PART);
+    out.push(encodeBatch({ kind: batch.kind, edge: batch.edge.subarray(at, end), value: batch.value.subarray(at, end), time: batch.time.subarray(at, end) }));
+  }
+  return out;
+}
+
+/** One batch from its parts, in order. */
+function joinParts(parts: ObservationBatch[]): ObservationBatch {
+  if (parts.length === 1) return parts[0];
+  const n = parts.reduce((total, part) => total + part.edge.length, 0);
+  const edge = new Int32Array(n);
+  const value = new Float64Array(n);
+  const time = new Float64Array(n);
+  let at = 0;
+  for (const part of parts) {
+    edge.set(part.edge, at);
+    value.set(part.value, at);
+    time.set(part.time, at);
+    at += part.edge.length;
+  }
+  return { epoch: parts[0].epoch, kind: parts[0].kind, edge, value, time };
 }
 
 function expectation(expected: Expected): [string, string] {
