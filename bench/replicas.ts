@@ -1,5 +1,5 @@
 /**
- * npm run bench:replicas [-- --seconds 10 --side 30 --queries 300 --big-side 514]
+ * npm run bench:replicas [-- --seconds 10 --side 30 --city-side 100 --queries 300 --big-side 514]
  *
  * Stored graphs on Redis against the embedded store, measured in one run on loopback with built
  * servers (`node dist/src/server.js`) and a redis-server of the bench's own (append-only file,
@@ -7,7 +7,9 @@
  *  1. query p50/p99 by graph id, one request at a time, through a Redis replica and through an
  *     embedded server, on the same graph and evidence (a side×side street grid whose costs come only
  *     from observations), and the Redis round trip the query path adds (one HGETALL);
- *  2. query throughput (autocannon) on one Redis replica, on two at once, and on the embedded server;
+ *  2. query throughput (autocannon) on one Redis replica, on two at once, and on the embedded server,
+ *     on the small grid and on a city-sized one, with the CPU each request cost the servers, the
+ *     client and Redis (so the scaling two replicas can reach on these cores is printed beside it);
  *  3. a graph the size of the New York road graph (264k nodes; a big-side×big-side grid stands in,
  *     the DIMACS file is not on this machine): registration, the first query on a replica that has
  *     never seen it (cold cache), and Redis memory per million stored edges and observations.
@@ -90,13 +92,47 @@ async function timed(base: string, path: string, body: unknown): Promise<number>
   return performance.now() - started;
 }
 
-async function throughput(targets: { base: string; connections: number }[], seconds: number, path: string, body: unknown): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+/** A server's own CPU seconds and resident memory, from its /metrics. */
+async function processStats(base: string): Promise<{ cpu: number; rss: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { cpu: read('narsolve_process_cpu_seconds_total'), rss: read('narsolve_process_resident_memory_bytes') };
+}
+
+async function redisCpu(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  return Number(/used_cpu_user:([0-9.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([0-9.]+)/.exec(info)![1]);
+}
+
+interface Throughput {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** CPU milliseconds per answered request: the servers', this client's (autocannon) and Redis's. */
+  cpuMs: { servers: number; client: number; redis: number };
+}
+
+async function throughput(targets: { base: string; connections: number }[], seconds: number, path: string, body: unknown, client: Redis): Promise<Throughput> {
+  const before = await Promise.all(targets.map(({ base }) => processStats(base)));
+  const redisBefore = await redisCpu(client);
+  const clientBefore = process.cpuUsage();
   const runs = await Promise.all(targets.map(({ base, connections }) => autocannon({ url: `${base}${path}`, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body), connections, duration: seconds })));
+  const clientUsed = process.cpuUsage(clientBefore);
+  const redisUsed = (await redisCpu(client)) - redisBefore;
+  const after = await Promise.all(targets.map(({ base }) => processStats(base)));
+  const answered = runs.reduce((total, run) => total + run.requests.total, 0);
+  const perRequest = (seconds: number) => (seconds * 1000) / answered;
   return {
     rps: runs.reduce((total, run) => total + run.requests.average, 0),
     p50: Math.max(...runs.map((run) => run.latency.p50)),
     p99: Math.max(...runs.map((run) => run.latency.p99)),
     non2xx: runs.reduce((total, run) => total + run.non2xx, 0),
+    cpuMs: {
+      servers: perRequest(after.reduce((total, stats, i) => total + stats.cpu - before[i].cpu, 0)),
+      client: perRequest((clientUsed.user + clientUsed.system) / 1e6),
+      redis: perRequest(redisUsed),
+    },
   };
 }
 
@@ -153,28 +189,47 @@ async function main(): Promise<void> {
     console.log(`| Redis / embedded | ${ratio.toFixed(2)}× | |`);
     console.log(`| the version check alone (one HGETALL from this process) | ${median(checks).toFixed(3)} ms | ${percentile(checks, 99).toFixed(3)} ms |\n`);
 
-    // 2. Throughput.
-    const path = '/graphs/grid/route';
-    const single = await throughput([{ base: one.base, connections: 16 }], seconds, path, query);
-    const pair = await throughput([{ base: one.base, connections: 8 }, { base: two.base, connections: 8 }], seconds, path, query);
-    const local = await throughput([{ base: embedded.base, connections: 16 }], seconds, path, query);
-    console.log(`| 2. throughput, ${seconds} s, 16 connections | req/s | p50 | p99 | non-2xx |`);
-    console.log('|---|---|---|---|---|');
-    for (const [name, run] of [['one Redis replica', single], ['two Redis replicas', pair], ['embedded server', local]] as const) {
-      console.log(`| ${name} | ${Math.round(run.rps)} | ${run.p50} ms | ${run.p99} ms | ${run.non2xx} |`);
+    // 2. Throughput, on the small grid and on a city-sized one (more work per query, the same client cost).
+    const city = Number(arg('city-side', '100'));
+    const cityGrid = await register(one.base, 'city', city);
+    await register(embedded.base, 'city', city);
+    const cores = (await import('node:os')).availableParallelism();
+    console.log(`| 2. throughput, ${seconds} s, 16 connections (${cores} cores shared by client, servers and Redis) | req/s | p50 | p99 | non-2xx | CPU ms a request: servers / client / Redis |`);
+    console.log('|---|---|---|---|---|---|');
+    const scaling: string[] = [];
+    for (const [name, id, size] of [[`${side}×${side} grid (${grid.edges} edges)`, 'grid', side], [`${city}×${city} grid (${cityGrid.edges} edges)`, 'city', city]] as const) {
+      const path = `/graphs/${id}/route`;
+      const body = { source: 0, target: size * size - 1, solver: 'classical' };
+      await throughput([{ base: one.base, connections: 4 }, { base: two.base, connections: 4 }], 2, path, body, client);
+      const single = await throughput([{ base: one.base, connections: 16 }], seconds, path, body, client);
+      const pair = await throughput([{ base: one.base, connections: 8 }, { base: two.base, connections: 8 }], seconds, path, body, client);
+      const local = await throughput([{ base: embedded.base, connections: 16 }], seconds, path, body, client);
+      for (const [label, run] of [['one Redis replica', single], ['two Redis replicas', pair], ['embedded server', local]] as const) {
+        console.log(`| ${name}: ${label} | ${Math.round(run.rps)} | ${run.p50} ms | ${run.p99} ms | ${run.non2xx} | ${run.cpuMs.servers.toFixed(2)} / ${run.cpuMs.client.toFixed(2)} / ${run.cpuMs.redis.toFixed(3)} |`);
+      }
+      // One replica is bound by its one thread; two by the cores left once the client and Redis take theirs.
+      const bound = Math.min(2, (cores * single.cpuMs.servers) / (pair.cpuMs.servers + pair.cpuMs.client + pair.cpuMs.redis));
+      scaling.push(`${name}: two replicas / one = ${(pair.rps / single.rps).toFixed(2)}× (the most these cores allow with this client: ${bound.toFixed(2)}×); ${Math.round(1000 / single.cpuMs.servers)} req/s per server core`);
     }
-    console.log(`| two replicas / one | ${(pair.rps / single.rps).toFixed(2)}× | | | |\n`);
+    console.log('');
+    for (const line of scaling) console.log(`- ${line}`);
+    console.log('');
 
     // 3. A graph the size of New York's.
     const before = await redisMemory(client);
     const bigGraph = await register(one.base, 'big', bigSide);
     const after = await redisMemory(client);
+    const bodyBytes = Number(await client.hget('narsolve:g:open:big', 'bytes'));
     const bigEmbedded = await register(embedded.base, 'big', bigSide);
     const far = bigSide * bigSide - 1;
     const bigQuery = { source: 0, target: far, solver: 'classical' };
     const cold = await startServer({ NARSOLVE_STORE: redis.url, ...big });
+    const idleRss = (await processStats(cold.base)).rss;
     const coldMs = await timed(cold.base, '/graphs/big/route', bigQuery);
-    const warmMs = median(await Promise.all([0, 1, 2].map(() => timed(cold.base, '/graphs/big/route', bigQuery))));
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) warm.push(await timed(cold.base, '/graphs/big/route', bigQuery));
+    const warmMs = median(warm);
+    const loadedRss = (await processStats(cold.base)).rss;
     await stop(cold);
     const coldLocal = await startServer({ NARSOLVE_DATA_DIR: dir, ...big });
     const coldLocalMs = await timed(coldLocal.base, '/graphs/big/route', bigQuery);
@@ -186,7 +241,10 @@ async function main(): Promise<void> {
     console.log(`| observations, in batches of 500,000 rows | ${(bigGraph.ingestMs / 1000).toFixed(2)} s | ${(bigEmbedded.ingestMs / 1000).toFixed(2)} s |`);
     console.log(`| first query on a server that never loaded it (cold cache) | ${(coldMs / 1000).toFixed(2)} s | ${(coldLocalMs / 1000).toFixed(2)} s |`);
     console.log(`| then warm (median of 3) | ${warmMs.toFixed(0)} ms | |`);
-    console.log(`| Redis memory for it | ${((after - before) / 2 ** 20).toFixed(0)} MiB: ${((after - before) / 2 ** 20 / (bigGraph.edges / 1e6 + observations / 1e6)).toFixed(0)} MiB per million edges-plus-observations | |`);
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+    console.log(`| Redis memory for it (the body is ${mib(bodyBytes)} MiB of JSON; observations 20 bytes a row) | ${mib(after - before)} MiB | |`);
+    console.log(`| a replica's memory once it has answered on it (its cache: body, history, compact graph) | ${mib(loadedRss - idleRss)} MiB more than idle (${mib(idleRss)} MiB) | |`);
+    console.log(`\nPer million stored edges with three observations each: Redis ${((after - before) / 2 ** 20 / (bigGraph.edges / 1e6)).toFixed(0)} MiB, a replica's cache ${((loadedRss - idleRss) / 2 ** 20 / (bigGraph.edges / 1e6)).toFixed(0)} MiB.`);
   } finally {
     await Promise.all([embedded, one, two].map(stop));
     client.disconnect();

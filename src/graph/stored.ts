@@ -33,15 +33,35 @@ export type ObservationKind = 'cost' | 'capacity';
 /** A node id as a key that keeps "1" and 1 apart, as the compact graph does. */
 const keyOf = (id: NodeId) => `${typeof id}:${id}`;
 
+/** Each body's derived node list, computed once: a body is never changed once read. */
+const nodesOf = new WeakMap<StoredGraphBody, readonly NodeId[]>();
+
 /** A stored graph's nodes: the listed ones, else the edges' endpoints in order of first appearance. */
 export function storedNodes(body: StoredGraphBody): readonly NodeId[] {
   if (body.nodes) return body.nodes;
-  const seen = new Map<string, NodeId>();
+  let nodes = nodesOf.get(body);
+  if (nodes) return nodes;
+  // Numbers and strings in sets of their own keep "1" and 1 apart without building a key per endpoint.
+  const numbers = new Set<number>();
+  const strings = new Set<string>();
+  const found: NodeId[] = [];
+  const see = (id: NodeId) => {
+    if (typeof id === 'number') {
+      if (!numbers.has(id)) {
+        numbers.add(id);
+        found.push(id);
+      }
+    } else if (!strings.has(id)) {
+      strings.add(id);
+      found.push(id);
+    }
+  };
   for (let i = 0; i < body.from.length; i++) {
-    if (!seen.has(keyOf(body.from[i]))) seen.set(keyOf(body.from[i]), body.from[i]);
-    if (!seen.has(keyOf(body.to[i]))) seen.set(keyOf(body.to[i]), body.to[i]);
+    see(body.from[i]);
+    see(body.to[i]);
   }
-  return [...seen.values()];
+  nodesOf.set(body, (nodes = found));
+  return nodes;
 }
 
 export interface StoredGraphInput {
