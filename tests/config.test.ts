@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, DEFAULT_LIMITS, readApiKeys } from '../src/config';
+import { loadConfig, loadServerConfig, DEFAULT_LIMITS, readApiKeys } from '../src/config';
 
 describe('configuration', () => {
   test('defaults hold at least a million edges', () => {
@@ -50,5 +50,16 @@ describe('API keys', () => {
     expect(readApiKeys({ NARSOLVE_API_KEYS_FILE: file }).map((k) => k.tenant)).toEqual(['acme', 'globex']);
     expect(() => readApiKeys({ NARSOLVE_API_KEYS_FILE: file + '.missing' })).toThrow(/NARSOLVE_API_KEYS_FILE=.*cannot be read \(ENOENT\)/);
     expect(() => readApiKeys({ NARSOLVE_API_KEYS_FILE: file, NARSOLVE_API_KEYS: 'a:0123456789abcdef' })).toThrow(/not both/);
+  });
+
+  test('NARSOLVE_STORE is the embedded store by default, a redis:// URL for replicas, and anything else stops start-up naming it', () => {
+    expect(loadServerConfig({}).store).toBeUndefined();
+    expect(loadServerConfig({ NARSOLVE_STORE: 'embedded' }).store).toBeUndefined();
+    expect(loadServerConfig({ NARSOLVE_STORE: 'redis://cache:6379/2' }).store).toBe('redis://cache:6379/2');
+    expect(loadServerConfig({ NARSOLVE_STORE: 'rediss://user:secret@cache:6380' }).store).toBe('rediss://user:secret@cache:6380');
+    expect(() => loadServerConfig({ NARSOLVE_STORE: 'postgres://db/1' })).toThrow(/^config: NARSOLVE_STORE=.* must be redis:\/\//);
+    expect(() => loadServerConfig({ NARSOLVE_STORE: 'not a url' })).toThrow(/^config: NARSOLVE_STORE=.* is not a URL/);
+    expect(() => loadServerConfig({ NARSOLVE_STORE: 'redis://cache:6379/zero' })).toThrow(/database number/);
+    expect(() => loadServerConfig({ NARSOLVE_FIT_LEASE_MS: '10' })).toThrow(/NARSOLVE_FIT_LEASE_MS/);
   });
 });

@@ -235,4 +235,25 @@ suite('three replicas on one Redis', () => {
     await until('the new fit is done, as seen from a third replica', async () => (await call(replicas[2].port, followed)).body.job.state === 'done', 60_000);
     expect((await call(replicas[1].port, '/graphs/fitted/model')).body).toMatchObject({ code: 'Ok', kind: 'cost' });
   });
+
+  test('a replica started while its Redis is down answers whole-body requests, is not ready, and becomes ready once Redis comes up', async () => {
+    const late = await startRedis();
+    await late.kill();
+    const port = await freePort();
+    const server = startServer({ PORT: String(port), NARSOLVE_STORE: late.url });
+    try {
+      expect(await server.listening).toBe(true);
+      expect((await call(port, '/readyz')).status).toBe(503);
+      expect((await call(port, '/graphs')).body).toMatchObject({ code: 'StoreUnavailable', status: 503 });
+      expect((await call(port, '/route', { body: WHOLE_BODY })).body.distance).toBe(3);
+      await late.start();
+      await until('the replica is ready', async () => (await call(port, '/readyz')).status === 200);
+      expect((await call(port, '/graphs')).body).toEqual({ code: 'Ok', graphs: [] });
+      expect(server.log()).toMatch(/graph store not reachable yet/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await late.stop();
+    }
+  });
 });
