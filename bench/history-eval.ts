@@ -206,7 +206,7 @@ async function main(): Promise<void> {
 
 async function tableOf(store: EmbeddedStore, tenant: string, edges: number, kind: 'cost' | 'capacity'): Promise<EdgeSeriesTable> {
   // The same history the service reads: every stored batch, in order.
-  return EdgeSeriesTable.fromHistory(ObservationHistory.from(await store.batches(tenant, 'aarhus')), kind, edges);
+  return EdgeSeriesTable.fromHistory(ObservationHistory.from(await store.batches(tenant, 'aarhus'), edges), kind);
 }
 
 function realizedHour(world: World, day: number, hourOfDay: number, typical: Float64Array[]): Float64Array {

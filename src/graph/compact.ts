@@ -190,7 +190,8 @@ function readObservations(edges: Columns, field: ValueField, limits: Limits, err
     const weight = edges.values[i] === null ? undefined : edges.values[i];
     if (list === undefined || list === null) {
       if (typeof weight === 'number' && Number.isFinite(weight) && weight >= 0) kept.push(weight);
-    } else if (!Array.isArray(list)) {
+    } else if (!Array.isArray(list) && !(list instanceof Float64Array)) {
+      // (A stored graph's query hands its history's columns over as Float64Array views.)
       refused[i] = 1;
       errors.add(edges.pointer(i, key), 'must be an array of numbers or nulls');
     } else if (list.length > limits.maxObservations) {

@@ -31,19 +31,10 @@ export class EdgeSeriesTable {
     }
   }
 
-  static fromHistory(history: ObservationHistory, kind: ObservationKind, edges: number): EdgeSeriesTable {
-    const start = new Int32Array(edges + 1);
-    const lists = Array.from({ length: edges }, (_, e) => history.series(kind, e));
-    for (let e = 0; e < edges; e++) start[e + 1] = start[e] + (lists[e]?.times.length ?? 0);
-    const times = new Float64Array(start[edges]);
-    const values = new Float64Array(start[edges]);
-    for (let e = 0; e < edges; e++) {
-      const list = lists[e];
-      if (!list) continue;
-      times.set(list.times, start[e]);
-      values.set(list.values, start[e]);
-    }
-    return new EdgeSeriesTable({ start, times, values });
+  /** The history's columns of `kind`, copied: the table owns them (a fit moves them to its worker). */
+  static fromHistory(history: ObservationHistory, kind: ObservationKind): EdgeSeriesTable {
+    const { start, times, values } = history.columns(kind);
+    return new EdgeSeriesTable({ start: start.slice(), times: times.slice(), values: values.slice() });
   }
 
   get edges(): number {

@@ -165,12 +165,12 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
         // Only what the meta read counts, so the answer's stamp says exactly which batches it used.
         const upToMeta = (batches: Awaited<ReturnType<GraphStore['batches']>>) => batches.filter((batch) => batch.epoch <= meta.epoch);
         // Same graph, later epoch, only appends since: only the new batches are read; anything else is read whole.
-        const since = old ? upToMeta(await store.batches(tenant, id, old.history.epoch)) : undefined;
-        const appended = since !== undefined && old!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
-        const history = appended ? extend(old!.history, since) : ObservationHistory.from(upToMeta(await store.batches(tenant, id)));
         const body = cached && same(cached.meta) ? cached.body : await store.body(tenant, id);
         // Deleted between reading the meta and the body (another process): as if it had never been there.
         if (!body) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+        const since = old ? upToMeta(await store.batches(tenant, id, old.history.epoch)) : undefined;
+        const appended = since !== undefined && old!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
+        const history = appended ? extend(old!.history, since) : ObservationHistory.from(upToMeta(await store.batches(tenant, id)), body.from.length);
         history.epoch = meta.epoch;
         return { meta, body, history, solved: new Map(), tables: new Map(), models: cached && same(cached.meta) ? cached.models : new Map() };
       });
@@ -404,7 +404,7 @@ function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT
     from: Int32Array.from(body.from, (v) => index.get(`${typeof v}:${v}`)!),
     to: Int32Array.from(body.to, (v) => index.get(`${typeof v}:${v}`)!),
     known: Float64Array.from(known),
-    series: EdgeSeriesTable.fromHistory(loaded.history, kind, body.from.length).columns,
+    series: EdgeSeriesTable.fromHistory(loaded.history, kind).columns,
     timeZone: body.timeZone ?? 'UTC',
     options,
     fittedAt,
@@ -431,7 +431,7 @@ function fittedSolvable(loaded: Loaded, kind: ObservationKind, at: number, model
   let found = loaded.solved.get(key);
   if (found) return found;
   let table = loaded.tables.get(kind);
-  if (!table) loaded.tables.set(kind, (table = EdgeSeriesTable.fromHistory(loaded.history, kind, loaded.body.from.length)));
+  if (!table) loaded.tables.set(kind, (table = EdgeSeriesTable.fromHistory(loaded.history, kind)));
   const estimates = estimateAt(report.estimator, new TableHours(table, clock), hour);
   const { body } = loaded;
   const knownValues = kind === 'cost' ? body.weight : body.capacity;
@@ -573,6 +573,8 @@ function solvable(loaded: Loaded, kind: ObservationKind, at: number, config: Con
   return found;
 }
 
+const NONE = new Float64Array(0);
+
 /**
  * The whole-body graph a query at `at` solves: each edge's registered value, else its latest
  * observations up to `at`; an edge with neither is left out of a route (kept lists the registered
@@ -584,13 +586,14 @@ function solveGraph({ body, history }: Loaded, kind: ObservationKind, at: number
   const from: NodeId[] = [];
   const to: NodeId[] = [];
   const values: (number | null)[] = [];
-  const lists: (number[] | null)[] = [];
+  // Views into the history's columns: no copy per edge (the compact graph packs them once).
+  const lists: (Float64Array | null)[] = [];
   const kept: number[] = [];
   let unusable = 0;
   let anyList = false;
   for (let e = 0; e < m; e++) {
     const value = known[e];
-    const list = value === null ? history.upTo(kind, e, at, perEdge) : [];
+    const list = value === null ? history.upTo(kind, e, at, perEdge) : NONE;
     if (value === null && list.length === 0) {
       unusable++;
       if (kind === 'cost') continue;
