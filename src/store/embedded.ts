@@ -1,7 +1,8 @@
 /**
  * The embedded store: LMDB on disk (the `lmdb` package), one environment under the data folder.
- * Every write is one transaction committed with a sync before it returns, so an acknowledged write
- * survives a crash of the process (kill -9) and of the machine. Graph metadata, graph bodies and
+ * Every write is one transaction committed with a sync before its promise resolves, so an
+ * acknowledged write survives a crash of the process (kill -9) and of the machine; the commit runs
+ * on lmdb's write thread, not the event loop. Graph metadata, graph bodies and
  * observation batches are three databases, so listing graphs never decodes their edges and an
  * observation batch is one binary record (appending costs one write, not one per observation). A
  * graph's fitted models (one per kind) are a fourth. Fit jobs live in this process.
@@ -44,7 +45,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async putModel(tenant: string, id: string, kind: ObservationKind, model: StoredModel): Promise<boolean> {
-    return this.root.transactionSync(() => {
+    return this.write(() => {
       // A graph deleted (or replaced by a new one) while the fit ran keeps no model of the old one.
       const meta = this.metas.get([tenant, id]);
       if (!meta || meta.created !== model.graphCreated) return false;
@@ -73,7 +74,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }) {
-    return this.root.transactionSync(() => {
+    return this.write(() => {
       const old = this.metas.get([tenant, id]);
       check(old, options.expected);
       const meta: GraphMeta = {
@@ -97,7 +98,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async delete(tenant: string, id: string, expected: Expected): Promise<boolean> {
-    return this.root.transactionSync(() => {
+    return this.write(() => {
       const old = this.metas.get([tenant, id]);
       check(old, expected);
       if (!old) return false;
@@ -110,7 +111,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async append(tenant: string, id: string, batch: Omit<ObservationBatch, 'epoch'>, options: { now: number }): Promise<GraphMeta> {
-    return this.root.transactionSync(() => {
+    return this.write(() => {
       const old = this.metas.get([tenant, id]);
       if (!old) throw new PreconditionFailed(0);
       let latest = old.observations.latest ?? -Infinity;
@@ -139,7 +140,7 @@ export class EmbeddedStore implements GraphStore {
       if (latest < before) old.push({ key, rows });
     }
     if (old.length === 0) return 0;
-    return this.root.transactionSync(() => {
+    return this.write(() => {
       const meta = this.metas.get([tenant, id]);
       if (!meta) return 0;
       let dropped = 0;
@@ -154,6 +155,15 @@ export class EmbeddedStore implements GraphStore {
 
   async close(): Promise<void> {
     await this.root.close();
+  }
+
+  /**
+   * One write, atomic: its callback runs in a child transaction of lmdb's next batch (a throw, such
+   * as PreconditionFailed, aborts it alone), and the commit and its fsync run on lmdb's write thread,
+   * so the event loop never waits on the disk. Resolves once committed and synced.
+   */
+  private write<T>(work: () => T): Promise<T> {
+    return this.root.childTransaction(work) as Promise<T>;
   }
 }
 
