@@ -11,7 +11,11 @@
  *     batches lost (target 0), 5xx outside the restart (target 0), /healthz p99 (target ≤ 100 ms);
  *  7. hostile bodies: 8 compressed bombs at once (255 KB of gzip inflating to 250 MB) and 50 slow
  *     clients (headers and bodies that never finish), on a server with 2 s / 4 s receive timeouts:
- *     how each is answered, /healthz p99 meanwhile, and RSS before and after.
+ *     how each is answered, /healthz p99 meanwhile, and RSS before and after;
+ *  8. a big stored graph (`--stored-side` 514: a 514×514 street grid, about 940,000 edges, three
+ *     observations each) queried cold (its first query loads it from the store) and then warm, by
+ *     two clients at once: /healthz p99 and max meanwhile, with NARSOLVE_OFFLOAD_EDGES as set
+ *     (`-- --only stored` runs it alone; NARSOLVE_OFFLOAD_EDGES=100000000 to see it on the event loop).
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
   const only = arg('only', '');
   if (only === 'crash') return crashScenario(Number(arg('crash-seconds', '20')));
   if (only === 'hostile') return hostileScenario();
+  if (only === 'stored') return storedScenario(Number(arg('stored-side', '514')));
   const seconds = Number(arg('seconds', '30'));
   const bigEdges = Number(arg('big-edges', '1000000'));
   const rounds = Number(arg('rounds', '3'));
@@ -148,6 +153,58 @@ async function main(): Promise<void> {
   console.log(`   SIGTERM: the server exited with status ${code}`);
   await crashScenario(Number(arg('crash-seconds', '20')));
   await hostileScenario();
+  await storedScenario(Number(arg('stored-side', '514')));
+}
+
+/** 8. /healthz while a big stored graph is loaded cold and queried. */
+async function storedScenario(side: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-load-stored-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const json = { 'content-type': 'application/json' };
+  const edges = gridEdges(side, 7, true);
+  const send = async (path: string, body: unknown, method = 'POST') => {
+    const res = await fetch(`${base}${path}`, { method, headers: json, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return res.json() as Promise<Record<string, any>>;
+  };
+  // Registered and observed through one server, queried through a fresh one: its first query loads the graph cold.
+  let child = await started(port, { NARSOLVE_DATA_DIR: dir });
+  await send('/graphs/big', { graph: { edges: { from: edges.map((e) => e.from), to: edges.map((e) => e.to) } } }, 'PUT');
+  const perBatch = 150_000;
+  for (let at = 0; at < edges.length; at += perBatch) {
+    const edge: number[] = [];
+    const value: number[] = [];
+    for (let e = at; e < Math.min(edges.length, at + perBatch); e++) for (const k of [0.9, 1, 1.1]) {
+      edge.push(e);
+      value.push(edges[e].weight * k);
+    }
+    await send('/graphs/big/observations', { observations: { edge, value } });
+  }
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+  child = await started(port, { NARSOLVE_DATA_DIR: dir });
+  const query = { source: 0, target: side * side - 1, solver: 'classical' };
+  const probing = startProbe(`${base}/healthz`);
+  await probing.ready;
+  const started2 = performance.now();
+  const cold = await Promise.all([send('/graphs/big/route', query), send('/graphs/big/route', query)]);
+  const coldMs = performance.now() - started2;
+  const warm: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    await Promise.all([send('/graphs/big/route', query), send('/graphs/big/route', query)]);
+    warm.push(performance.now() - t);
+  }
+  const { times } = await probing.stop();
+  console.log(
+    `\n8. a stored graph of ${edges.length} edges (${edges.length * 3} observations), NARSOLVE_OFFLOAD_EDGES ${process.env.NARSOLVE_OFFLOAD_EDGES ?? 'default'}: ` +
+      `the first two queries (cold) ${(coldMs / 1000).toFixed(2)} s, distance ${cold[0].distance}; then pairs of warm queries p50 ${percentile(warm, 50).toFixed(0)} ms; ` +
+      `/healthz meanwhile: ${times.length} probes, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target ≤ 100 ms)`,
+  );
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** 7. Compressed bombs and slow clients against a server with short receive timeouts. */

@@ -26,8 +26,14 @@ async function main(): Promise<void> {
     if (status.ready) logger.info({ solver: name, model: MODELS[name].label, version: status.version }, 'learned solver ready');
     else logger.warn({ solver: name, model: MODELS[name].label, reason: status.reason }, 'learned solver unavailable; answering with the classical solver');
   }
-  // Big requests are parsed, solved and serialized in worker threads so /healthz and small requests stay fast.
-  const offload = createOffload({ workers: server.solveWorkers, thresholdBytes: server.offloadBytes, config, learned });
+  // Big requests are parsed, solved and serialized in worker threads, and big stored graphs queried in one, so /healthz and small requests stay fast.
+  const offload = createOffload({
+    workers: server.solveWorkers,
+    thresholdBytes: server.offloadBytes,
+    config,
+    learned,
+    stored: { store: server.store, dataDir: server.dataDir, cacheGraphs: server.graphCache, fromEdges: server.offloadEdges },
+  });
   const store = await openStore({
     store: server.store,
     dataDir: server.dataDir,

@@ -63,7 +63,7 @@ export function createApp(options: AppOptions = {}): express.Express {
   const handlers: Record<EndpointKey, RequestHandler[]> = {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
-    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res)),
+    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res), options.offload),
     ...probeHandlers(config, learned, metrics, options.graphs),
     'get /explorer': explorer.page,
     'get /explorer/{asset}': explorer.asset,

@@ -10,6 +10,7 @@ import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
 import type { Expected } from '../store/types';
+import { problemError, type Offload } from './offload';
 import type { EndpointKey } from './routes';
 
 /** One API key and the tenant it names. */
@@ -74,6 +75,7 @@ export function graphHandlers(
   guard: RequestHandler,
   body: RequestHandler[],
   context: (req: Request, res: Response) => SolveContext,
+  offload?: Offload,
 ): Record<Extract<EndpointKey, `${string} /graphs${string}`>, RequestHandler[]> {
   const service = (): StoredGraphs => {
     if (!graphs) throw new NarsolveError('NotFound', 'this server has no graph store (createApp was given none)');
@@ -83,6 +85,23 @@ export function graphHandlers(
   const id = (req: Request) => String(req.params.graphId);
   const ok = (res: Response, code = 'Ok') => {
     res.locals.code = code;
+  };
+  /** A query by id: in the stored-graph worker when the graph is big enough to hold the event loop, else here. */
+  const query = (kind: 'route' | 'maxflow'): RequestHandler => async (req: Request, res: Response) => {
+    const solveContext = context(req, res);
+    const from = offload?.storedFromEdges;
+    if (from !== undefined && (await service().edgeCount(tenant(res), id(req))) >= from) {
+      const outcome = await offload!.solveStored(kind, tenant(res), id(req), req.body, solveContext);
+      if (outcome.kind === 'problem') throw problemError(outcome);
+      ok(res, outcome.code);
+      res.locals.solver = outcome.used;
+      res.type('application/json').send(Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength));
+      return;
+    }
+    const answer = await (kind === 'route' ? service().route(tenant(res), id(req), req.body, solveContext) : service().maxflow(tenant(res), id(req), req.body, solveContext));
+    ok(res, answer.code);
+    res.locals.solver = answer.solver.used;
+    res.json(answer);
   };
   return {
     'get /graphs': [guard, async (_req, res) => {
@@ -120,12 +139,7 @@ export function graphHandlers(
       ok(res);
       res.json(answer);
     }],
-    'post /graphs/{graphId}/route': [guard, ...body, async (req: Request, res: Response) => {
-      const answer = await service().route(tenant(res), id(req), req.body, context(req, res));
-      ok(res, answer.code);
-      res.locals.solver = answer.solver.used;
-      res.json(answer);
-    }],
+    'post /graphs/{graphId}/route': [guard, ...body, query('route')],
     'post /graphs/{graphId}/fit': [guard, ...body, async (req: Request, res: Response) => {
       const job = await service().fit(tenant(res), id(req), req.body);
       ok(res);
@@ -143,11 +157,6 @@ export function graphHandlers(
       ok(res);
       res.json(card);
     }],
-    'post /graphs/{graphId}/maxflow': [guard, ...body, async (req: Request, res: Response) => {
-      const answer = await service().maxflow(tenant(res), id(req), req.body, context(req, res));
-      ok(res, answer.code);
-      res.locals.solver = answer.solver.used;
-      res.json(answer);
-    }],
+    'post /graphs/{graphId}/maxflow': [guard, ...body, query('maxflow')],
   };
 }

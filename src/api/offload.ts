@@ -24,6 +24,25 @@ export interface SolveTask {
   port: MessagePort;
 }
 
+/** A query on a stored graph for the stored-graph worker: the graph by tenant and id, and the parsed body. */
+export interface StoredTask {
+  kind: 'route' | 'maxflow';
+  tenant: string;
+  id: string;
+  request: unknown;
+  receivedAgoMs: number;
+  port: MessagePort;
+}
+
+/** Where the stored-graph worker finds the store (it opens its own) and how much it caches. */
+export interface StoredWorkerOptions {
+  readonly store?: string;
+  readonly dataDir: string;
+  readonly cacheGraphs: number;
+  /** Stored graphs of at least this many edges are queried there. */
+  readonly fromEdges: number;
+}
+
 /** A solve worker's result: the answer as UTF-8 JSON bytes (moved, not copied, to this thread), or the problem it refused with. */
 export type SolveOutcome =
   | { kind: 'answer'; bytes: Uint8Array; code: string; used: string; algorithm: string }
@@ -43,6 +62,10 @@ export interface Offload {
   readonly thresholdBytes: number;
   /** Parses, validates, solves, verifies and serializes one request in a worker. */
   solve(path: SolveTask['path'], body: Uint8Array, context: SolveContext): Promise<SolveOutcome>;
+  /** Stored graphs of at least this many edges go to the stored-graph worker (undefined: there is none). */
+  readonly storedFromEdges?: number;
+  /** One query on a big stored graph, answered in the stored-graph worker from its own cache of the store. */
+  solveStored(kind: StoredTask['kind'], tenant: string, id: string, request: unknown, context: SolveContext): Promise<SolveOutcome>;
   close(): Promise<void>;
 }
 
@@ -56,7 +79,7 @@ function deadlinePassed(): DOMException {
  * learned inferences come back here, through a port per request, to the one learned pool (so the
  * queue, its limits and its metrics stay one).
  */
-export function createOffload(options: { workers: number; thresholdBytes: number; config: Config; learned: LearnedSolvers }): Offload {
+export function createOffload(options: { workers: number; thresholdBytes: number; config: Config; learned: LearnedSolvers; stored?: StoredWorkerOptions }): Offload {
   const { learned } = options;
   const described = Object.fromEntries(
     SOLVER_NAMES.map((name) => {
@@ -64,7 +87,10 @@ export function createOffload(options: { workers: number; thresholdBytes: number
       return [name, { readiness, model: model && Object.fromEntries(Object.entries(model).filter(([, value]) => typeof value !== 'function')) }];
     }),
   ) as DescribedLearned;
-  const pool = new Piscina({ filename: compiledWorker(__dirname, 'api/solveWorker.js'), minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
+  const filename = compiledWorker(__dirname, 'api/solveWorker.js');
+  const pool = new Piscina({ filename, minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
+  // One thread: each big stored graph is loaded and cached once (it may be a GiB), and its queries queue there.
+  const storedPool = options.stored && new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored: options.stored } });
 
   /** Serves one task's inferences; the function it returns drops those still waiting once the task is done. */
   const serveInferences = (port: MessagePort, context: SolveContext): (() => void) => {
@@ -95,23 +121,35 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     };
   };
 
+  /** Runs one task with a port of its own for its inferences, dropping those still waiting when it ends. */
+  const withPort = async (context: SolveContext, run: (port: MessagePort, receivedAgoMs: number) => Promise<unknown>): Promise<SolveOutcome> => {
+    const { port1, port2 } = new MessageChannel();
+    const dropRemaining = serveInferences(port1, context);
+    try {
+      return (await run(port2, context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt)) as SolveOutcome;
+    } finally {
+      dropRemaining();
+      port1.close();
+    }
+  };
+
   return {
     thresholdBytes: options.thresholdBytes,
-    async solve(path, body, context) {
-      const { port1, port2 } = new MessageChannel();
-      const dropRemaining = serveInferences(port1, context);
-      try {
-        const receivedAgoMs = context.receivedAt === undefined ? 0 : performance.now() - context.receivedAt;
-        const task: SolveTask = { path, body, receivedAgoMs, port: port2 };
+    solve: (path, body, context) =>
+      withPort(context, (port, receivedAgoMs) => {
+        const task: SolveTask = { path, body, receivedAgoMs, port };
         // A body that owns its whole buffer moves to the worker instead of being copied on the event loop (tens of MB for big requests).
         const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
-        return (await pool.run(task, { transferList: owned ? [port2, body.buffer as ArrayBuffer] : [port2] })) as SolveOutcome;
-      } finally {
-        dropRemaining();
-        port1.close();
-      }
+        return pool.run(task, { transferList: owned ? [port, body.buffer as ArrayBuffer] : [port] });
+      }),
+    storedFromEdges: options.stored?.fromEdges,
+    solveStored(kind, tenant, id, request, context) {
+      if (!storedPool) throw new Error('solveStored: this offload has no stored-graph worker');
+      return withPort(context, (port, receivedAgoMs) => storedPool.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      await Promise.all([pool.destroy(), storedPool?.destroy()]);
+    },
   };
 }
 

@@ -11,10 +11,12 @@ import type { SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { LearnedQueueFull, requestPayload, SOLVER_NAMES, type InferOptions, type LearnedSolvers, type SolverName } from '../solvers/learned';
 import type { WorkerTask } from '../solvers/learned/worker';
+import { createStoredGraphs, type StoredGraphs } from '../services/storedGraphs';
+import { openStore } from '../store/open';
 import { parseJsonBody } from './body';
-import { SOLVES, type DescribedLearned, type PortMessage, type SolveOutcome, type SolveTask } from './offload';
+import { SOLVES, type DescribedLearned, type PortMessage, type SolveOutcome, type SolveTask, type StoredTask, type StoredWorkerOptions } from './offload';
 
-const { config, learned: described } = Piscina.workerData as { config: Config; learned: DescribedLearned };
+const { config, learned: described, stored: storedOptions } = Piscina.workerData as { config: Config; learned: DescribedLearned; stored?: StoredWorkerOptions };
 // Compile the request schemas as the worker starts, not on its first request.
 warmUp('route-request.json');
 warmUp('maxflow-request.json');
@@ -57,9 +59,25 @@ function proxiedLearned(port: MessagePort): LearnedSolvers {
 /** Piscina's entry point: one request in, its serialized answer or problem out. */
 export default async function solve(task: SolveTask): Promise<SolveOutcome> {
   const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
+  return answered(task.port, async () => SOLVES[task.path](parseJsonBody(task.body), context));
+}
+
+/** This worker's own stored-graph service over its own connection to the store: queries only, never writes. */
+let graphs: Promise<StoredGraphs> | undefined;
+
+/** The stored-graph worker's entry point: a query on a big stored graph, answered from this thread's cache. */
+export async function stored(task: StoredTask): Promise<SolveOutcome> {
+  if (!storedOptions) throw new Error('stored: this worker was started without a store');
+  graphs ??= openStore({ store: storedOptions.store, dataDir: storedOptions.dataDir }).then((store) => createStoredGraphs(store, config, { cacheGraphs: storedOptions.cacheGraphs }));
+  const service = await graphs;
+  const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
+  return answered(task.port, () => (task.kind === 'route' ? service.route(task.tenant, task.id, task.request, context) : service.maxflow(task.tenant, task.id, task.request, context)));
+}
+
+/** The answer as moved bytes, or the problem it was refused with. */
+async function answered(port: MessagePort, work: () => Promise<{ code: string; solver: { used: string; algorithm: string } }>): Promise<SolveOutcome> {
   try {
-    const body = parseJsonBody(task.body);
-    const response = await SOLVES[task.path](body, context);
+    const response = await work();
     // Encoded here and moved: a big answer (tens of MB) is neither copied nor encoded on the event loop.
     const bytes = new TextEncoder().encode(JSON.stringify(response));
     const outcome: SolveOutcome = { kind: 'answer', bytes, code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
@@ -68,6 +86,6 @@ export default async function solve(task: SolveTask): Promise<SolveOutcome> {
     if (!(error instanceof NarsolveError)) throw error;
     return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
   } finally {
-    task.port.close();
+    port.close();
   }
 }

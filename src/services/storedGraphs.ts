@@ -113,6 +113,8 @@ export interface StoredGraphs {
   list(tenant: string): Promise<GraphView[]>;
   remove(tenant: string, id: string, expected: Expected): Promise<void>;
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
+  /** The graph's edge count as last seen here (read from the store the first time): what a query on it implies. */
+  edgeCount(tenant: string, id: string): Promise<number>;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
   /** Starts a fit of the graph's history in a worker (202 with the job). */
@@ -140,10 +142,18 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const swept = new Map<string, number>();
   const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
+  // Each graph's edge count as last read, so deciding where a query runs costs no read of its own.
+  const sizes = new Map<string, number>();
   const existing = async (tenant: string, id: string): Promise<GraphMeta> => {
     checkId(id);
     const meta = await store.get(tenant, id);
-    if (!meta) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+    const key = `${tenant}\u0000${id}`;
+    if (!meta) {
+      sizes.delete(key);
+      throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+    }
+    if (sizes.size >= 10_000 && !sizes.has(key)) sizes.clear();
+    sizes.set(key, meta.edges);
     return meta;
   };
 
@@ -320,6 +330,10 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
         if ((await store.prune(tenant, id, now() - after.retentionDays * DAY_MS)) > 0) cache.delete(key);
       }
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
+    },
+
+    async edgeCount(tenant, id) {
+      return sizes.get(`${tenant}\u0000${id}`) ?? (await existing(tenant, id)).edges;
     },
 
     route: (tenant, id, request, caller) =>

@@ -62,6 +62,9 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async get(tenant: string, id: string): Promise<GraphMeta | undefined> {
+    // The version check of every query: it must see a write another thread (the stored-graph worker's
+    // reader, the server's writer) or process committed a moment ago, not lmdb's snapshot of this turn.
+    this.root.resetReadTxn();
     return this.metas.get([tenant, id]);
   }
 

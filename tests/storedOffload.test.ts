@@ -1,0 +1,107 @@
+/**
+ * Queries on big stored graphs run in the stored-graph worker (here every graph is big enough:
+ * NARSOLVE_OFFLOAD_EDGES 0), from the worker's own connection to the store and its own cache.
+ * They must answer exactly what the event loop answers, see every write the moment it is
+ * acknowledged, refuse with the same problems, and proxy their inferences to the one learned pool;
+ * on both stores.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { redisAvailable, startRedis, type LocalRedis } from '../generators/redis';
+import { createApp } from '../src/api/app';
+import { createOffload, type Offload } from '../src/api/offload';
+import { resolveConfig } from '../src/config';
+import { createStoredGraphs } from '../src/services/storedGraphs';
+import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
+import { EmbeddedStore } from '../src/store/embedded';
+import { RedisStore } from '../src/store/redis';
+import type { GraphStore } from '../src/store/types';
+
+jest.setTimeout(60_000);
+
+const silent = pino({ level: 'silent' });
+const required = process.env.NARSOLVE_REQUIRE_REDIS === '1';
+const withRedis = redisAvailable() || required;
+const STORES = ['embedded', ...(withRedis ? ['redis'] : [])];
+
+/** A 10×10 street grid whose costs come only from observations, four each, moderately spread. */
+function grid() {
+  const from: number[] = [];
+  const to: number[] = [];
+  const observations: number[][] = [];
+  const id = (i: number, j: number) => i * 10 + j;
+  for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) for (const [a, b] of [[i, j + 1], [i + 1, j]]) {
+    if (a > 9 || b > 9) continue;
+    for (const [u, v] of [[id(i, j), id(a, b)], [id(a, b), id(i, j)]]) {
+      from.push(u);
+      to.push(v);
+      const cost = 1 + ((u * 7 + v * 3) % 9);
+      observations.push([cost * 0.8, cost, cost * 1.1, cost * 1.3]);
+    }
+  }
+  return { graph: { edges: { from, to, observations } } };
+}
+
+/** An answer without what differs between any two requests: the timings and the query's own `at` (now). */
+const withoutTimings = (body: Record<string, any>) => ({ ...body, timingsMs: undefined, graph: body.graph && { ...body.graph, at: undefined } });
+
+describe.each(STORES)('stored-graph queries in the worker, on the %s store', (kind) => {
+  let learned: LearnedSolvers;
+  let offload: Offload;
+  let store: GraphStore;
+  let redis: LocalRedis | undefined;
+  let inWorker: ReturnType<typeof createApp>;
+  let onLoop: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers({ workers: 1, maxQueue: 8 });
+    const config = resolveConfig();
+    const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-offload-'));
+    if (kind === 'redis') redis = await startRedis();
+    store = redis ? new RedisStore(redis.url) : new EmbeddedStore(dataDir);
+    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { store: redis?.url, dataDir, cacheGraphs: 4, fromEdges: 0 } });
+    const graphs = createStoredGraphs(store, config);
+    inWorker = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
+    onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
+  });
+  afterAll(async () => {
+    await offload.close();
+    await learned.close();
+    await store.close();
+    await redis?.stop();
+  });
+
+  test('the same answers as on the event loop, and every acknowledged batch is read by the next query', async () => {
+    expect((await request(inWorker).put('/graphs/city').send(grid())).status).toBe(201);
+    for (const solver of ['classical', 'auto']) {
+      const query = { source: 0, target: 99, solver };
+      const there = await request(inWorker).post('/graphs/city/route').send(query);
+      const here = await request(onLoop).post('/graphs/city/route').send(query);
+      expect(there.status).toBe(200);
+      expect(withoutTimings(there.body)).toEqual(withoutTimings(here.body));
+    }
+    // Each batch makes one edge of the current route dear: the worker's next answer must go around it.
+    for (let round = 1; round <= 4; round++) {
+      const before = await request(inWorker).post('/graphs/city/route').send({ source: 0, target: 99, solver: 'classical' });
+      const edge = before.body.pathEdges[0] as number;
+      const ack = await request(onLoop).post('/graphs/city/observations').send({ observations: { edge: [edge, edge, edge, edge], value: [900, 900, 900, 900] } });
+      const after = await request(inWorker).post('/graphs/city/route').send({ source: 0, target: 99, solver: 'classical' });
+      expect(after.body.graph.epoch).toBe(ack.body.epoch);
+      expect(after.body.pathEdges).not.toContain(edge);
+      expect(withoutTimings(after.body)).toEqual(withoutTimings((await request(onLoop).post('/graphs/city/route').send({ source: 0, target: 99, solver: 'classical' })).body));
+    }
+  });
+
+  test('flows too; problems carry the same codes and pointers; a missing graph is GraphNotFound', async () => {
+    const edges = { from: ['s', 's', 'a', 'b'], to: ['a', 'b', 't', 't'], capacityObservations: [[3, 4], [5, 5], [2, 2], [9, 8]] };
+    expect((await request(onLoop).put('/graphs/pipes').send({ graph: { edges } })).status).toBe(201);
+    const flow = await request(inWorker).post('/graphs/pipes/maxflow').send({ source: 's', sink: 't', solver: 'classical' });
+    expect(withoutTimings(flow.body)).toEqual(withoutTimings((await request(onLoop).post('/graphs/pipes/maxflow').send({ source: 's', sink: 't', solver: 'classical' })).body));
+    const bad = await request(inWorker).post('/graphs/city/route').send({ source: 'nowhere', target: 99 });
+    expect([bad.status, bad.body.code, bad.body.errors?.[0]?.pointer]).toEqual([400, 'InvalidInput', '/source']);
+    expect(bad.headers['content-type']).toMatch(/problem\+json/);
+    expect((await request(inWorker).post('/graphs/nothing/route').send({ source: 0 })).body.code).toBe('GraphNotFound');
+  });
+});
