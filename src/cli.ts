@@ -16,7 +16,7 @@ const USAGE = `usage: narsolve route <request.json | ->
        narsolve fit <graphId> [fit.json | -]
 
 Reads a request (the same JSON as the HTTP body; "-" reads stdin) and prints the answer as JSON.
-"graphs" works on the stored graphs in NARSOLVE_DATA_DIR (default ./narsolve-data), as the server does.
+"graphs" works on the stored graphs in NARSOLVE_DATA_DIR (default ./narsolve-data), or in the Redis of NARSOLVE_STORE, as the server does.
 Exit status: 0 answered, 1 the request was refused (the problem JSON is printed), 2 usage error.`;
 
 /** What each graphs command takes after its name: an id, a body file, or both. */

@@ -7,6 +7,8 @@
  * a fit started on one replica is seen from another, and one whose replica died does not stay
  * "running". CI must run these (NARSOLVE_REQUIRE_REDIS=1); elsewhere a missing redis-server skips them, loudly.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { freePort } from '../generators/net';
 import { redisAvailable, startRedis, type LocalRedis } from '../generators/redis';
 import { startServer } from './server';
@@ -115,6 +117,13 @@ suite('three replicas on one Redis', () => {
     expect([final.body.edges.weight[0], final.body.version]).toEqual([30, 31]);
     // The race was real: some writes were refused and retried.
     expect(conflicts).toBeGreaterThan(0);
+  });
+
+  test('the CLI and the library read the same Redis: a graph written through a replica', () => {
+    const cli = join(__dirname, '..', 'dist', 'src', 'cli.js');
+    const run = spawnSync(process.execPath, [cli, 'graphs', 'get', 'counter'], { env: { ...process.env, NARSOLVE_STORE: redis.url }, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ code: 'Ok', graphId: 'counter', version: 31 });
   });
 
   test('a replica killed under load: the others keep answering and no acknowledged batch is lost', async () => {
