@@ -20,6 +20,8 @@ import { freshStore } from './stores';
 import { expectMatchesSchema } from './helpers';
 
 const silent = pino({ level: 'silent' });
+/** The tenant of an app without API keys. */
+const OPEN_TENANT_ID = 'open';
 const stores: GraphStore[] = [];
 afterAll(async () => {
   for (const store of stores) await store.close();
@@ -357,6 +359,34 @@ describe('writers racing', () => {
     const batches = await Promise.all(Array.from({ length: 10 }, (_, i) => request(app).post('/graphs/city/observations').send({ observations: { edge: [1, 4], value: [i, i] } })));
     expect(batches.map((res) => res.body.epoch).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     expect((await request(app).get('/graphs/city')).body.observations.count).toBe(20);
+  });
+});
+
+describe('a replace between a query\'s reads', () => {
+  test('a graph replaced between reading its meta and its edges is read again: the answer is stamped with the version whose edges it used', async () => {
+    const inner = freshStore('graphs');
+    stores.push(inner);
+    const config = resolveConfig();
+    const graphs = createStoredGraphs(inner, config);
+    const line = (weight: number) => ({ graph: { edges: [{ from: 'a', to: 'b', weight }, { from: 'b', to: 'c', weight }] } });
+    await graphs.register(OPEN_TENANT_ID, 'g', line(1), undefined);
+    // A second service on the same store whose first body read finds the graph replaced (as by another replica) just before it.
+    let sneak = true;
+    const racing = new Proxy(inner, {
+      get(target, name, receiver) {
+        if (name !== 'body') return Reflect.get(target, name, receiver);
+        return async (tenant: string, id: string) => {
+          if (sneak) {
+            sneak = false;
+            await graphs.register(OPEN_TENANT_ID, 'g', line(5), undefined);
+          }
+          return target.body(tenant, id);
+        };
+      },
+    });
+    const reader = createStoredGraphs(racing, config);
+    const answer = await reader.route(OPEN_TENANT_ID, 'g', { source: 'a', target: 'c' }, { config, learned: learnedDisabled('not in this test') });
+    expect([answer.graph.version, answer.distance]).toEqual([2, 10]);
   });
 });
 

@@ -157,7 +157,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     return meta;
   };
 
-  const load = async (tenant: string, id: string): Promise<Loaded> => {
+  const load = async (tenant: string, id: string, attempt = 0): Promise<Loaded> => {
     const meta = await existing(tenant, id);
     const key = `${tenant}\u0000${id}`;
     // Another process (the CLI, a replica) may have replaced, recreated or pruned the graph: created and count say so.
@@ -168,7 +168,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       if (loaded.meta !== meta) loaded = { ...loaded, meta };
     } else {
       // One rebuild per graph at a time: the history is extended in place, and concurrent queries share the result.
-      loaded = await serially(key, async () => {
+      const rebuilt = await serially(key, async (): Promise<Loaded | undefined> => {
         const cached = cache.get(key);
         if (cached && current(cached)) return cached;
         const old = cached && same(cached.meta) && cached.history.epoch < meta.epoch ? cached : undefined;
@@ -178,12 +178,22 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
         const body = cached && same(cached.meta) ? cached.body : await store.body(tenant, id);
         // Deleted between reading the meta and the body (another process): as if it had never been there.
         if (!body) throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
+        // Replaced between the two reads: this body is not the version the meta names, so read both again.
+        if (body !== cached?.body) {
+          const after = await store.get(tenant, id);
+          if (!after || !same(after)) return undefined;
+        }
         const since = old ? upToMeta(await store.batches(tenant, id, old.history.epoch)) : undefined;
         const appended = since !== undefined && old!.meta.observations.count + since.reduce((total, batch) => total + batch.edge.length, 0) === meta.observations.count;
         const history = appended ? extend(old!.history, since) : ObservationHistory.from(upToMeta(await store.batches(tenant, id)), body.from.length);
         history.epoch = meta.epoch;
         return { meta, body, history, solved: new Map(), tables: new Map(), models: cached && same(cached.meta) ? cached.models : new Map() };
       });
+      if (!rebuilt) {
+        if (attempt < 3) return load(tenant, id, attempt + 1);
+        throw new NarsolveError('StoreUnavailable', `graph ${JSON.stringify(id)} was replaced four times while it was being read; retry`, { extensions: { retryAfterSeconds: 1 } });
+      }
+      loaded = rebuilt;
     }
     // Most recently used last, so the first is the one to drop.
     cache.delete(key);
