@@ -89,8 +89,11 @@ export function createOffload(options: { workers: number; thresholdBytes: number
   ) as DescribedLearned;
   const filename = compiledWorker(__dirname, 'api/solveWorker.js');
   const pool = new Piscina({ filename, minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
-  // One thread: each big stored graph is loaded and cached once (it may be a GiB), and its queries queue there.
-  const storedPool = options.stored && new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored: options.stored } });
+  // One thread: each big stored graph is loaded and cached once (it may be a GiB), and its queries queue
+  // there. Started by the first big query, so a server without big graphs never starts it (nor pays for it at start).
+  let storedPool: Piscina | undefined;
+  const storedWorker = (stored: StoredWorkerOptions) =>
+    (storedPool ??= new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored } }));
 
   /** Serves one task's inferences; the function it returns drops those still waiting once the task is done. */
   const serveInferences = (port: MessagePort, context: SolveContext): (() => void) => {
@@ -144,8 +147,9 @@ export function createOffload(options: { workers: number; thresholdBytes: number
       }),
     storedFromEdges: options.stored?.fromEdges,
     solveStored(kind, tenant, id, request, context) {
-      if (!storedPool) throw new Error('solveStored: this offload has no stored-graph worker');
-      return withPort(context, (port, receivedAgoMs) => storedPool.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
+      if (!options.stored) throw new Error('solveStored: this offload has no stored-graph worker');
+      const worker = storedWorker(options.stored);
+      return withPort(context, (port, receivedAgoMs) => worker.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
     },
     close: async () => {
       await Promise.all([pool.destroy(), storedPool?.destroy()]);
