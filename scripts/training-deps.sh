@@ -6,11 +6,5 @@ PACKAGES=(python3-torch python3-numpy libopenblas0-pthread python3-networkx pyth
 if /usr/bin/python3 -c 'import torch, numpy, networkx, pytest, onnx' 2>/dev/null; then
   exit 0
 fi
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else
-  echo "training-deps: run as root or install: apt-get install -y --no-install-recommends ${PACKAGES[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+"$(dirname "$0")/apt-packages.sh" training-deps "${PACKAGES[@]}"
 /usr/bin/python3 -c 'import torch; print("training-deps: torch", torch.__version__)'
