@@ -29,6 +29,7 @@ import { percentile } from './stats';
 import { gridEdges, randomWeightedGraph } from '../generators/graphs';
 import { freePort } from '../generators/net';
 import { startProbe } from './probe';
+import { registerObservedGrid } from './storedGrid';
 
 // The production build, as operators run it (npm run bench:load builds it first).
 const SERVER = join(__dirname, '..', '..', 'dist', 'src', 'server.js');
@@ -162,7 +163,6 @@ async function storedScenario(side: number): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const json = { 'content-type': 'application/json' };
-  const edges = gridEdges(side, 7, true);
   const send = async (path: string, body: unknown, method = 'POST') => {
     const res = await fetch(`${base}${path}`, { method, headers: json, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
@@ -170,17 +170,7 @@ async function storedScenario(side: number): Promise<void> {
   };
   // Registered and observed through one server, queried through a fresh one: its first query loads the graph cold.
   let child = await started(port, { NARSOLVE_DATA_DIR: dir });
-  await send('/graphs/big', { graph: { edges: { from: edges.map((e) => e.from), to: edges.map((e) => e.to) } } }, 'PUT');
-  const perBatch = 150_000;
-  for (let at = 0; at < edges.length; at += perBatch) {
-    const edge: number[] = [];
-    const value: number[] = [];
-    for (let e = at; e < Math.min(edges.length, at + perBatch); e++) for (const k of [0.9, 1, 1.1]) {
-      edge.push(e);
-      value.push(edges[e].weight * k);
-    }
-    await send('/graphs/big/observations', { observations: { edge, value } });
-  }
+  const { edges } = await registerObservedGrid(send, 'big', side, 450_000);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
   child = await started(port, { NARSOLVE_DATA_DIR: dir });
@@ -198,7 +188,7 @@ async function storedScenario(side: number): Promise<void> {
   }
   const { times } = await probing.stop();
   console.log(
-    `\n8. a stored graph of ${edges.length} edges (${edges.length * 3} observations), NARSOLVE_OFFLOAD_EDGES ${process.env.NARSOLVE_OFFLOAD_EDGES ?? 'default'}: ` +
+    `\n8. a stored graph of ${edges} edges (${edges * 3} observations), NARSOLVE_OFFLOAD_EDGES ${process.env.NARSOLVE_OFFLOAD_EDGES ?? 'default'}: ` +
       `the first two queries (cold) ${(coldMs / 1000).toFixed(2)} s, distance ${cold[0].distance}; then pairs of warm queries p50 ${percentile(warm, 50).toFixed(0)} ms; ` +
       `/healthz meanwhile: ${times.length} probes, p99 ${percentile(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (target ≤ 100 ms)`,
   );

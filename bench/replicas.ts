@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
-import { gridEdges } from '../generators/graphs';
 import { freePort } from '../generators/net';
 import { redisAvailable, startRedis } from '../generators/redis';
 import { arg } from './args';
 import { median, percentile } from './stats';
+import { registerObservedGrid } from './storedGrid';
 
 const SERVER = join(__dirname, '..', '..', 'dist', 'src', 'server.js');
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -65,25 +65,9 @@ async function send(base: string, path: string, body: unknown, method = 'POST'):
   return answer;
 }
 
-/** A street grid whose costs come only from observations (three an edge), in batches of at most 500,000 rows. */
-async function register(base: string, id: string, side: number): Promise<{ edges: number; nodes: number; registerMs: number; ingestMs: number }> {
-  const edges = gridEdges(side, 7, true);
-  const started = performance.now();
-  await send(base, `/graphs/${id}`, { graph: { edges: { from: edges.map((e) => e.from), to: edges.map((e) => e.to) } } }, 'PUT');
-  const registerMs = performance.now() - started;
-  const ingestStart = performance.now();
-  const perBatch = Math.floor(500_000 / 3);
-  for (let at = 0; at < edges.length; at += perBatch) {
-    const edge: number[] = [];
-    const value: number[] = [];
-    for (let e = at; e < Math.min(edges.length, at + perBatch); e++) for (const k of [0.9, 1, 1.1]) {
-      edge.push(e);
-      value.push(edges[e].weight * k);
-    }
-    await send(base, `/graphs/${id}/observations`, { observations: { edge, value } });
-  }
-  const nodes = new Set(edges.flatMap((e) => [e.from, e.to])).size;
-  return { edges: edges.length, nodes, registerMs, ingestMs: performance.now() - ingestStart };
+/** The stored grid of storedGrid.ts, registered through the server at `base`. */
+function register(base: string, id: string, side: number) {
+  return registerObservedGrid((path, body, method) => send(base, path, body, method), id, side);
 }
 
 async function timed(base: string, path: string, body: unknown): Promise<number> {

@@ -10,23 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { NarsolveError } from '../errors';
 import { compiledWorker } from '../paths';
-import type { JobBoard, ObservationKind } from '../store/types';
+import type { JobBoard, JobRecord, ObservationKind } from '../store/types';
 import type { FitInput, FitReport } from './fitting';
 
 export { KEPT_PER_GRAPH } from '../store/memoryJobs';
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed';
+/** A job as this process runs it: the board's record, its state fields updated as the fit goes, the report typed. */
+export type FitJob = Pick<JobRecord, 'id' | 'kind' | 'created'> & Mutable<Pick<JobRecord, 'state' | 'progress' | 'finished' | 'error'>> & { report?: FitReport };
 
-export interface FitJob {
-  readonly id: string;
-  readonly kind: ObservationKind;
-  state: JobState;
-  progress: number;
-  readonly created: string;
-  finished?: string;
-  error?: string;
-  report?: FitReport;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface FitJobs {
   /** Queues a fit; `prepare` reads the history when the job starts, `store` keeps the result (false: the graph is gone). */

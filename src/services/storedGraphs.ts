@@ -162,7 +162,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     const key = `${tenant}\u0000${id}`;
     // Another process (the CLI, a replica) may have replaced, recreated or pruned the graph: created and count say so.
     const same = (a: GraphMeta) => a.version === meta.version && a.created === meta.created;
-    const current = (a: Loaded | undefined): boolean => a !== undefined && same(a.meta) && a.history.epoch === meta.epoch && a.meta.observations.count === meta.observations.count;
+    const current = (a: Loaded): boolean => same(a.meta) && a.history.epoch === meta.epoch && a.meta.observations.count === meta.observations.count;
     let loaded = cache.get(key);
     if (loaded && current(loaded)) {
       if (loaded.meta !== meta) loaded = { ...loaded, meta };

@@ -36,12 +36,16 @@ const JOB_KEEP_MS = JOB_KEEP_DAYS * 24 * 60 * 60 * 1000;
 /** How long a call waits for the store's first connection (a process just started); later outages fail at once. */
 const FIRST_CONNECT_WAIT_MS = 5_000;
 
-const PUT = `
+/** A write's precondition (ARGV[1] none, absent, present or version, ARGV[2] the version) on the meta at KEYS[1]. */
+const PRECONDITION = `
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 local version = 0
 if exists then version = tonumber(redis.call('HGET', KEYS[1], 'version')) end
 local kind = ARGV[1]
-if (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind == 'version' and version ~= tonumber(ARGV[2])) then
+local refused = (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind == 'version' and version ~= tonumber(ARGV[2]))`;
+
+const PUT = `${PRECONDITION}
+if refused then
   redis.call('UNLINK', KEYS[3])
   return {0, version}
 end
@@ -57,14 +61,8 @@ redis.call('HSET', KEYS[2], ARGV[9], ARGV[6])
 if exists then return {1, 0} end
 return {1, 1}`;
 
-const DELETE = `
-local exists = redis.call('EXISTS', KEYS[1]) == 1
-local version = 0
-if exists then version = tonumber(redis.call('HGET', KEYS[1], 'version')) end
-local kind = ARGV[1]
-if (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind == 'version' and version ~= tonumber(ARGV[2])) then
-  return {0, version}
-end
+const DELETE = `${PRECONDITION}
+if refused then return {0, version} end
 if not exists then return {1, 0} end
 local token = redis.call('HGET', KEYS[1], 'body')
 if token then redis.call('UNLINK', ARGV[4] .. token) end
