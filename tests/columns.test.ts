@@ -84,6 +84,12 @@ describe('columns are checked entry by entry, with pointers into the columns', (
     expect(flow.errors).toEqual([{ pointer: '/graph/edges/capacity/1', message: 'capacity must be >= 0' }]);
     const unlisted = await refusal(() => solveRoute({ graph: { nodes: ['a', 'b'], edges: { from: ['a'], to: ['z'], weight: [1] } }, source: 'a' }, ctx));
     expect(unlisted.errors).toEqual([{ pointer: '/graph/edges/to/0', message: 'node "z" is not in /graph/nodes' }]);
+    // Integer ids take the dense-table path: the same refusal, at every unlisted end.
+    const unlistedIds = await refusal(() => solveRoute({ graph: { nodes: [0, 1], edges: { from: [0, 7, 1], to: [1, 0, 9], weight: [1, 1, 1] } }, source: 0 }, ctx));
+    expect(unlistedIds.errors).toEqual([
+      { pointer: '/graph/edges/from/1', message: 'node 7 is not in /graph/nodes' },
+      { pointer: '/graph/edges/to/2', message: 'node 9 is not in /graph/nodes' },
+    ]);
   });
 
   test('the edge limit counts column entries, before anything else is checked', async () => {

@@ -78,12 +78,29 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   const edgeTo = new Int32Array(m);
   // Ends in edge order (from before to, edge by edge), so node indices follow first appearance.
   if (index instanceof DenseIntegerIndex) {
-    const table = index.table;
+    const { table } = index;
+    const { from, to } = edges;
+    // Every end is a small integer here (newIdIndex checked): a new one is added unless nodes were listed or the limit is reached (unknown() says which).
+    const fresh = listed ? 0 : limits.maxNodes;
     for (let i = 0; i < m; i++) {
-      const a = table[edges.from[i] as number];
-      edgeFrom[i] = a >= 0 ? a : unknown(edges.from[i], i, 'from');
-      const b = table[edges.to[i] as number];
-      edgeTo[i] = b >= 0 ? b : unknown(edges.to[i], i, 'to');
+      const tail = from[i] as number;
+      let a = table[tail];
+      if (a < 0) {
+        if (ids.length < fresh) {
+          a = table[tail] = ids.length;
+          ids.push(tail);
+        } else a = unknown(tail, i, 'from');
+      }
+      edgeFrom[i] = a;
+      const head = to[i] as number;
+      let b = table[head];
+      if (b < 0) {
+        if (ids.length < fresh) {
+          b = table[head] = ids.length;
+          ids.push(head);
+        } else b = unknown(head, i, 'to');
+      }
+      edgeTo[i] = b;
     }
   } else {
     for (let i = 0; i < m; i++) {
@@ -128,7 +145,8 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
   }
   errors.throwIfAny();
   const stats = valueStats(edgeValue);
-  const overflow = overflowingEdge(edgeValue, observations);
+  // Without observations the sum of |values| is the bound: only an infinite one needs its edge found.
+  const overflow = observations || !Number.isFinite(stats.absSum) ? overflowingEdge(edgeValue, observations) : -1;
   if (overflow >= 0) {
     // A path length or a flow value is at most the sum of |values|; past the largest double it would
     // overflow to Infinity. An estimated edge counts at its largest observation: every estimate of it,
@@ -238,7 +256,8 @@ function valueStats(edgeValue: Float64Array): CompactGraph['stats'] {
   let hasNegative = false;
   let maxAbs = 0;
   let absSum = 0;
-  for (const value of edgeValue) {
+  for (let e = 0; e < edgeValue.length; e++) {
+    const value = edgeValue[e];
     const abs = Math.abs(value);
     if (abs > maxAbs) maxAbs = abs;
     absSum += abs;
