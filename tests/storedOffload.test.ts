@@ -61,7 +61,7 @@ describe.each(STORES)('stored-graph queries in the worker, on the %s store', (ki
     const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-offload-'));
     if (kind === 'redis') redis = await startRedis();
     store = redis ? new RedisStore(redis.url) : new EmbeddedStore(dataDir);
-    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { store: redis?.url, dataDir, cacheGraphs: 4, fromEdges: 0 } });
+    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { store: redis?.url, dataDir, cacheGraphs: 4, from: { edges: 0, observations: 0 } } });
     const graphs = createStoredGraphs(store, config);
     inWorker = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
     onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
@@ -103,5 +103,51 @@ describe.each(STORES)('stored-graph queries in the worker, on the %s store', (ki
     expect([bad.status, bad.body.code, bad.body.errors?.[0]?.pointer]).toEqual([400, 'InvalidInput', '/source']);
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
     expect((await request(inWorker).post('/graphs/nothing/route').send({ source: 0 })).body.code).toBe('GraphNotFound');
+  });
+});
+
+describe('where a stored-graph query runs follows the work it implies', () => {
+  let learned: LearnedSolvers;
+  let offload: Offload;
+  let store: GraphStore;
+  let app: ReturnType<typeof createApp>;
+  let onLoop: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers({ workers: 1, maxQueue: 8 });
+    const config = resolveConfig();
+    const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-size-'));
+    store = new EmbeddedStore(dataDir);
+    // Few edges are never enough; 400 retained observations are.
+    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { dataDir, cacheGraphs: 4, from: { edges: 1_000_000, observations: 400 } } });
+    const graphs = createStoredGraphs(store, config);
+    app = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
+    onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
+  });
+  afterAll(async () => {
+    await offload.close();
+    await learned.close();
+    await store.close();
+  });
+
+  test('a small graph is queried on the event loop until its history grows past the threshold, then in the worker, with the same answers', async () => {
+    const solveStored = jest.spyOn(offload, 'solveStored');
+    expect((await request(app).put('/graphs/corridor').send(grid())).status).toBe(201);
+    const query = { source: 0, target: 99, solver: 'classical' };
+    // grid() registers 360 edges with four observations each: 1,440 retained, past 400 already.
+    const first = await request(app).post('/graphs/corridor/route').send(query);
+    expect(first.status).toBe(200);
+    expect(solveStored).toHaveBeenCalledTimes(1);
+    expect(withoutTimings(first.body)).toEqual(withoutTimings((await request(onLoop).post('/graphs/corridor/route').send(query)).body));
+
+    const edges = { from: ['a', 'b', 'a'], to: ['b', 'c', 'c'], observations: [[1, 1.2], [2, 2.1], [4, 4]] };
+    expect((await request(app).put('/graphs/short').send({ graph: { edges } })).status).toBe(201);
+    expect((await request(app).post('/graphs/short/route').send({ source: 'a', target: 'c', solver: 'classical' })).body.path).toEqual(['a', 'b', 'c']);
+    expect(solveStored).toHaveBeenCalledTimes(1);
+    // 400 observations making a→b dear: the next query runs in the worker, and reads them.
+    const ack = await request(app).post('/graphs/short/observations').send({ observations: { edge: Array(400).fill(0), value: Array(400).fill(50) } });
+    expect(ack.status).toBe(200);
+    const after = await request(app).post('/graphs/short/route').send({ source: 'a', target: 'c', solver: 'classical' });
+    expect(solveStored).toHaveBeenCalledTimes(2);
+    expect([after.body.distance, after.body.path, after.body.graph.epoch]).toEqual([4, ['a', 'c'], ack.body.epoch]);
   });
 });

@@ -89,8 +89,9 @@ export function graphHandlers(
   /** A query by id: in the stored-graph worker when the graph is big enough to hold the event loop, else here. */
   const query = (kind: 'route' | 'maxflow'): RequestHandler => async (req: Request, res: Response) => {
     const solveContext = context(req, res);
-    const from = offload?.storedFromEdges;
-    if (from !== undefined && (await service().edgeCount(tenant(res), id(req))) >= from) {
+    const from = offload?.storedFrom;
+    const size = from && (await service().size(tenant(res), id(req)));
+    if (from && size && (size.edges >= from.edges || size.observations >= from.observations)) {
       const outcome = await offload!.solveStored(kind, tenant(res), id(req), req.body, solveContext);
       if (outcome.kind === 'problem') throw problemError(outcome);
       ok(res, outcome.code);

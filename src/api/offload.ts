@@ -6,6 +6,7 @@ import { compiledWorker } from '../paths';
 import type { SolveContext } from '../services/context';
 import { solveMaxflow } from '../services/maxflow';
 import { solveRoute } from '../services/route';
+import type { GraphSize } from '../services/storedGraphs';
 import { LearnedQueueFull, MODELS, SOLVER_NAMES, type LearnedModel, type LearnedReadiness, type LearnedSolvers, type SolverName } from '../solvers/learned';
 import type { WorkerTask } from '../solvers/learned/worker';
 
@@ -39,8 +40,8 @@ export interface StoredWorkerOptions {
   readonly store?: string;
   readonly dataDir: string;
   readonly cacheGraphs: number;
-  /** Stored graphs of at least this many edges are queried there. */
-  readonly fromEdges: number;
+  /** Stored graphs of at least this many edges, or at least this many retained observations, are queried there. */
+  readonly from: GraphSize;
 }
 
 /** A solve worker's result: the answer as UTF-8 JSON bytes (moved, not copied, to this thread), or the problem it refused with. */
@@ -62,8 +63,8 @@ export interface Offload {
   readonly thresholdBytes: number;
   /** Parses, validates, solves, verifies and serializes one request in a worker. */
   solve(path: SolveTask['path'], body: Uint8Array, context: SolveContext): Promise<SolveOutcome>;
-  /** Stored graphs of at least this many edges go to the stored-graph worker (undefined: there is none). */
-  readonly storedFromEdges?: number;
+  /** Stored graphs of at least this many edges or retained observations go to the stored-graph worker (undefined: there is none). */
+  readonly storedFrom?: GraphSize;
   /** One query on a big stored graph, answered in the stored-graph worker from its own cache of the store. */
   solveStored(kind: StoredTask['kind'], tenant: string, id: string, request: unknown, context: SolveContext): Promise<SolveOutcome>;
   close(): Promise<void>;
@@ -145,7 +146,7 @@ export function createOffload(options: { workers: number; thresholdBytes: number
         const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
         return pool.run(task, { transferList: owned ? [port, body.buffer as ArrayBuffer] : [port] });
       }),
-    storedFromEdges: options.stored?.fromEdges,
+    storedFrom: options.stored?.from,
     solveStored(kind, tenant, id, request, context) {
       if (!options.stored) throw new Error('solveStored: this offload has no stored-graph worker');
       const worker = storedWorker(options.stored);

@@ -105,6 +105,12 @@ interface Solvable {
 /** Compact graphs kept per loaded graph: the latest evidence for routes and flows, and a few past times. */
 const SOLVED_PER_GRAPH = 8;
 
+/** What a query on a stored graph implies: a cold load reads every retained observation, and each query after a batch estimates from them. */
+export interface GraphSize {
+  readonly edges: number;
+  readonly observations: number;
+}
+
 export interface StoredGraphs {
   register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
   describe(tenant: string, id: string): Promise<GraphView>;
@@ -113,8 +119,8 @@ export interface StoredGraphs {
   list(tenant: string): Promise<GraphView[]>;
   remove(tenant: string, id: string, expected: Expected): Promise<void>;
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
-  /** The graph's edge count as last seen here (read from the store the first time): what a query on it implies. */
-  edgeCount(tenant: string, id: string): Promise<number>;
+  /** The graph's edges and retained observations as last seen here (read from the store the first time): what a query on it implies. */
+  size(tenant: string, id: string): Promise<GraphSize>;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
   /** Starts a fit of the graph's history in a worker (202 with the job). */
@@ -142,8 +148,12 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const swept = new Map<string, number>();
   const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-  // Each graph's edge count as last read, so deciding where a query runs costs no read of its own.
-  const sizes = new Map<string, number>();
+  // Each graph's size as last read, so deciding where a query runs costs no read of its own.
+  const sizes = new Map<string, GraphSize>();
+  const remember = (key: string, meta: GraphMeta): void => {
+    if (sizes.size >= 10_000 && !sizes.has(key)) sizes.clear();
+    sizes.set(key, { edges: meta.edges, observations: meta.observations.count });
+  };
   const existing = async (tenant: string, id: string): Promise<GraphMeta> => {
     checkId(id);
     const meta = await store.get(tenant, id);
@@ -152,8 +162,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       sizes.delete(key);
       throw new NarsolveError('GraphNotFound', `no stored graph ${JSON.stringify(id)}; register it with PUT /graphs/${id}`);
     }
-    if (sizes.size >= 10_000 && !sizes.has(key)) sizes.clear();
-    sizes.set(key, meta.edges);
+    remember(key, meta);
     return meta;
   };
 
@@ -334,6 +343,8 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       await makeRoom(tenant, id, meta, batch.edge.length);
       const after = await store.append(tenant, id, { kind: body.kind ?? 'cost', ...batch }, { now: now() }).catch((error) => precondition(error, id));
       const key = `${tenant}\u0000${id}`;
+      // The next query here runs where the history it now has implies.
+      remember(key, after);
       if (now() - (swept.get(key) ?? 0) >= PRUNE_EVERY_MS) {
         swept.set(key, now());
         // Pruned batches are gone from the store; the history in memory must forget them too.
@@ -342,8 +353,11 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
     },
 
-    async edgeCount(tenant, id) {
-      return sizes.get(`${tenant}\u0000${id}`) ?? (await existing(tenant, id)).edges;
+    async size(tenant, id) {
+      const known = sizes.get(`${tenant}\u0000${id}`);
+      if (known) return known;
+      const meta = await existing(tenant, id);
+      return { edges: meta.edges, observations: meta.observations.count };
     },
 
     route: (tenant, id, request, caller) =>
