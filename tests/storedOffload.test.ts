@@ -129,7 +129,7 @@ describe('where a stored-graph query runs follows the work it implies', () => {
     await store.close();
   });
 
-  test('a small graph is queried on the event loop until its history grows past the threshold, then in the worker, with the same answers', async () => {
+  test('a graph with a long history is queried and drawn in the worker; a small one on the event loop until its history grows past the threshold', async () => {
     const solveStored = jest.spyOn(offload, 'solveStored');
     expect((await request(app).put('/graphs/corridor').send(grid())).status).toBe(201);
     const query = { source: 0, target: 99, solver: 'classical' };
@@ -138,16 +138,24 @@ describe('where a stored-graph query runs follows the work it implies', () => {
     expect(first.status).toBe(200);
     expect(solveStored).toHaveBeenCalledTimes(1);
     expect(withoutTimings(first.body)).toEqual(withoutTimings((await request(onLoop).post('/graphs/corridor/route').send(query)).body));
+    // Drawing it reads the whole history too: the worker reads it, and the page gets the same columns.
+    const drawn = await request(app).get('/graphs/corridor/edges');
+    expect([drawn.status, drawn.headers['cache-control'], drawn.headers['content-type']]).toEqual([200, 'no-cache', expect.stringMatching(/^application\/json/)]);
+    expect(solveStored).toHaveBeenCalledTimes(2);
+    expect(solveStored.mock.calls[1][0]).toBe('edges');
+    expect(drawn.body).toEqual((await request(onLoop).get('/graphs/corridor/edges')).body);
+    expect(drawn.body.freshness.cost.count[0]).toBe(4);
+    solveStored.mockClear();
 
     const edges = { from: ['a', 'b', 'a'], to: ['b', 'c', 'c'], observations: [[1, 1.2], [2, 2.1], [4, 4]] };
     expect((await request(app).put('/graphs/short').send({ graph: { edges } })).status).toBe(201);
     expect((await request(app).post('/graphs/short/route').send({ source: 'a', target: 'c', solver: 'classical' })).body.path).toEqual(['a', 'b', 'c']);
-    expect(solveStored).toHaveBeenCalledTimes(1);
+    expect(solveStored).toHaveBeenCalledTimes(0);
     // 400 observations making a→b dear: the next query runs in the worker, and reads them.
     const ack = await request(app).post('/graphs/short/observations').send({ observations: { edge: Array(400).fill(0), value: Array(400).fill(50) } });
     expect(ack.status).toBe(200);
     const after = await request(app).post('/graphs/short/route').send({ source: 'a', target: 'c', solver: 'classical' });
-    expect(solveStored).toHaveBeenCalledTimes(2);
+    expect(solveStored).toHaveBeenCalledTimes(1);
     expect([after.body.distance, after.body.path, after.body.graph.epoch]).toEqual([4, ['a', 'c'], ack.body.epoch]);
   });
 });

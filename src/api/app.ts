@@ -148,7 +148,7 @@ function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offlo
     if (res.locals.rawBody) {
       const outcome = await offload!.solve(route, res.locals.rawBody, solveContext);
       if (outcome.kind === 'problem') throw problemError(outcome);
-      answered(route, res, outcome.code, outcome.used, outcome.algorithm);
+      answered(route, res, outcome.code, outcome.solver!.used, outcome.solver!.algorithm);
       res.type('application/json').send(Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength));
       return;
     }

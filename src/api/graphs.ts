@@ -10,7 +10,7 @@ import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
 import type { Expected } from '../store/types';
-import { problemError, type Offload } from './offload';
+import { problemError, type Offload, type SolveOutcome, type StoredTask } from './offload';
 import type { EndpointKey } from './routes';
 
 /** One API key and the tenant it names. */
@@ -86,19 +86,30 @@ export function graphHandlers(
   const ok = (res: Response, code = 'Ok') => {
     res.locals.code = code;
   };
+  /** Whether reading this graph (its history, above all) would hold the event loop: then the stored-graph worker reads it. */
+  const big = async (req: Request, res: Response): Promise<boolean> => {
+    const from = offload?.storedFrom;
+    if (!from) return false;
+    const size = await service().size(tenant(res), id(req));
+    return size.edges >= from.edges || size.observations >= from.observations;
+  };
+  /** The stored-graph worker's answer, sent as the bytes it serialized. */
+  const fromWorker = async (kind: StoredTask['kind'], req: Request, res: Response): Promise<SolveOutcome & { kind: 'answer' }> => {
+    const outcome = await offload!.solveStored(kind, tenant(res), id(req), req.body, context(req, res));
+    if (outcome.kind === 'problem') throw problemError(outcome);
+    ok(res, outcome.code);
+    return outcome;
+  };
+  const sendBytes = (res: Response, bytes: Uint8Array) => res.type('application/json').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   /** A query by id: in the stored-graph worker when the graph is big enough to hold the event loop, else here. */
   const query = (kind: 'route' | 'maxflow'): RequestHandler => async (req: Request, res: Response) => {
-    const solveContext = context(req, res);
-    const from = offload?.storedFrom;
-    const size = from && (await service().size(tenant(res), id(req)));
-    if (from && size && (size.edges >= from.edges || size.observations >= from.observations)) {
-      const outcome = await offload!.solveStored(kind, tenant(res), id(req), req.body, solveContext);
-      if (outcome.kind === 'problem') throw problemError(outcome);
-      ok(res, outcome.code);
-      res.locals.solver = outcome.used;
-      res.type('application/json').send(Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength));
+    if (await big(req, res)) {
+      const outcome = await fromWorker(kind, req, res);
+      res.locals.solver = outcome.solver?.used;
+      sendBytes(res, outcome.bytes);
       return;
     }
+    const solveContext = context(req, res);
     const answer = await (kind === 'route' ? service().route(tenant(res), id(req), req.body, solveContext) : service().maxflow(tenant(res), id(req), req.body, solveContext));
     ok(res, answer.code);
     res.locals.solver = answer.solver.used;
@@ -125,10 +136,12 @@ export function graphHandlers(
       res.setHeader('ETag', etag(view.version)).setHeader('Cache-Control', 'no-cache').type('application/json').end(JSON.stringify(view));
     }],
     'get /graphs/{graphId}/edges': [guard, async (req: Request, res: Response) => {
+      // No ETag: the version does not change when observations or a fitted model arrive, and this answer does.
+      res.setHeader('Cache-Control', 'no-cache');
+      if (await big(req, res)) return void sendBytes(res, (await fromWorker('edges', req, res)).bytes);
       const edges = await service().edges(tenant(res), id(req));
       ok(res);
-      // No ETag: the version does not change when observations or a fitted model arrive, and this answer does.
-      res.setHeader('Cache-Control', 'no-cache').json(edges);
+      res.json(edges);
     }],
     'delete /graphs/{graphId}': [guard, async (req: Request, res: Response) => {
       await service().remove(tenant(res), id(req), expected(req));

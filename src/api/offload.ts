@@ -25,9 +25,9 @@ export interface SolveTask {
   port: MessagePort;
 }
 
-/** A query on a stored graph for the stored-graph worker: the graph by tenant and id, and the parsed body. */
+/** A read of a stored graph for the stored-graph worker: the graph by tenant and id, and the parsed body (a query's). */
 export interface StoredTask {
-  kind: 'route' | 'maxflow';
+  kind: 'route' | 'maxflow' | 'edges';
   tenant: string;
   id: string;
   request: unknown;
@@ -46,7 +46,7 @@ export interface StoredWorkerOptions {
 
 /** A solve worker's result: the answer as UTF-8 JSON bytes (moved, not copied, to this thread), or the problem it refused with. */
 export type SolveOutcome =
-  | { kind: 'answer'; bytes: Uint8Array; code: string; used: string; algorithm: string }
+  | { kind: 'answer'; bytes: Uint8Array; code: string; solver?: { used: string; algorithm: string } }
   | { kind: 'problem'; code: ErrorCode; detail: string; errors?: FieldError[]; extensions: Record<string, unknown> };
 
 /** Messages on a task's port: the worker asks for an inference or cancels one; the main thread answers. */
@@ -65,7 +65,7 @@ export interface Offload {
   solve(path: SolveTask['path'], body: Uint8Array, context: SolveContext): Promise<SolveOutcome>;
   /** Stored graphs of at least this many edges or retained observations go to the stored-graph worker (undefined: there is none). */
   readonly storedFrom?: GraphSize;
-  /** One query on a big stored graph, answered in the stored-graph worker from its own cache of the store. */
+  /** One query (or the edges) of a big stored graph, answered in the stored-graph worker from its own cache of the store. */
   solveStored(kind: StoredTask['kind'], tenant: string, id: string, request: unknown, context: SolveContext): Promise<SolveOutcome>;
   close(): Promise<void>;
 }

@@ -71,16 +71,17 @@ export async function stored(task: StoredTask): Promise<SolveOutcome> {
   graphs ??= openStore({ store: storedOptions.store, dataDir: storedOptions.dataDir }).then((store) => createStoredGraphs(store, config, { cacheGraphs: storedOptions.cacheGraphs }));
   const service = await graphs;
   const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
-  return answered(task.port, () => (task.kind === 'route' ? service.route(task.tenant, task.id, task.request, context) : service.maxflow(task.tenant, task.id, task.request, context)));
+  const { tenant, id, request } = task;
+  return answered(task.port, () => (task.kind === 'route' ? service.route(tenant, id, request, context) : task.kind === 'maxflow' ? service.maxflow(tenant, id, request, context) : service.edges(tenant, id)));
 }
 
 /** The answer as moved bytes, or the problem it was refused with. */
-async function answered(port: MessagePort, work: () => Promise<{ code: string; solver: { used: string; algorithm: string } }>): Promise<SolveOutcome> {
+async function answered(port: MessagePort, work: () => Promise<{ code: string; solver?: { used: string; algorithm: string } }>): Promise<SolveOutcome> {
   try {
     const response = await work();
     // Encoded here and moved: a big answer (tens of MB) is neither copied nor encoded on the event loop.
     const bytes = new TextEncoder().encode(JSON.stringify(response));
-    const outcome: SolveOutcome = { kind: 'answer', bytes, code: response.code, used: response.solver.used, algorithm: response.solver.algorithm };
+    const outcome: SolveOutcome = { kind: 'answer', bytes, code: response.code, ...(response.solver && { solver: { used: response.solver.used, algorithm: response.solver.algorithm } }) };
     return Piscina.move({ [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: outcome } as never) as unknown as SolveOutcome;
   } catch (error) {
     if (!(error instanceof NarsolveError)) throw error;
