@@ -159,3 +159,64 @@ describe('where a stored-graph query runs follows the work it implies', () => {
     expect([after.body.distance, after.body.path, after.body.graph.epoch]).toEqual([4, ['a', 'c'], ack.body.epoch]);
   });
 });
+
+describe('a fit of a graph with a long history reads it in the stored-graph worker', () => {
+  let learned: LearnedSolvers;
+  let offload: Offload;
+  let store: GraphStore;
+  let graphs: ReturnType<typeof createStoredGraphs>;
+  let app: ReturnType<typeof createApp>;
+  let onLoop: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers({ workers: 1, maxQueue: 8 });
+    const config = resolveConfig();
+    const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-fit-'));
+    store = new EmbeddedStore(dataDir);
+    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { dataDir, cacheGraphs: 4, from: { edges: 1_000_000, observations: 400 } } });
+    graphs = createStoredGraphs(store, config);
+    app = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
+    onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
+  });
+  afterAll(async () => {
+    await graphs.fitsIdle();
+    await offload.close();
+    await learned.close();
+    await store.close();
+  });
+
+  const finished = async (location: string) => {
+    for (;;) {
+      const res = await request(app).get(location);
+      if (res.body.job.state === 'done' || res.body.job.state === 'failed') return res.body.job;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  test('the same report as a fit read on the event loop', async () => {
+    const edges = { from: ['a', 'b', 'a'], to: ['b', 'c', 'c'] };
+    expect((await request(app).put('/graphs/commute').send({ graph: { edges } })).status).toBe(201);
+    // Three weeks of hourly observations, b→c slow at 8 on weekdays: 1,512 rows, past the 400 that make a graph big.
+    const hour = 3600_000;
+    const t0 = Math.floor(Date.now() / hour) * hour - 21 * 24 * hour;
+    const observations = { edge: [] as number[], value: [] as number[], time: [] as number[] };
+    for (let t = t0; t < t0 + 21 * 24 * hour; t += hour) {
+      const rush = new Date(t).getUTCHours() === 8 && new Date(t).getUTCDay() % 6 !== 0;
+      for (const [e, base] of [[0, 2], [1, 3], [2, 6]]) {
+        observations.edge.push(e);
+        observations.value.push(base * (e === 1 && rush ? 3 : 1) * (1 + 0.05 * Math.sin(t / hour + e)));
+        observations.time.push(t);
+      }
+    }
+    expect((await request(app).post('/graphs/commute/observations').send({ observations })).status).toBe(200);
+    const readFitStored = jest.spyOn(offload, 'readFitStored');
+    const there = await finished((await request(app).post('/graphs/commute/fit').send({ seed: 5 })).headers.location);
+    expect(readFitStored).toHaveBeenCalledTimes(1);
+    const here = await finished((await request(onLoop).post('/graphs/commute/fit').send({ seed: 5 })).headers.location);
+    expect(readFitStored).toHaveBeenCalledTimes(1);
+    expect([there.state, here.state]).toEqual(['done', 'done']);
+    const report = (job: { report: Record<string, unknown> }) => ({ ...job.report, timingsMs: undefined, fittedAt: undefined });
+    expect(report(there)).toEqual(report(here));
+    expect(there.report.data).toMatchObject({ observations: 1512, edges: 3, observedEdges: 3 });
+    expect(there.report.candidates.length).toBeGreaterThan(1);
+  });
+});

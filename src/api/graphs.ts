@@ -9,7 +9,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
-import type { Expected } from '../store/types';
+import type { Expected, ObservationKind } from '../store/types';
+import type { FitOptions } from '../services/fitting';
 import { problemError, type Offload, type SolveOutcome, type StoredTask } from './offload';
 import type { EndpointKey } from './routes';
 
@@ -155,7 +156,9 @@ export function graphHandlers(
     }],
     'post /graphs/{graphId}/route': [guard, ...body, query('route')],
     'post /graphs/{graphId}/fit': [guard, ...body, async (req: Request, res: Response) => {
-      const job = await service().fit(tenant(res), id(req), req.body);
+      // A big graph's history is read (and copied into the fit's columns) in the stored-graph worker.
+      const read = (await big(req, res)) ? (tenant: string, id: string, kind: ObservationKind, options: FitOptions) => offload!.readFitStored({ tenant, id, kind, options }) : undefined;
+      const job = await service().fit(tenant(res), id(req), req.body, read);
       ok(res);
       res.status(202).setHeader('Location', `/graphs/${id(req)}/fit/${job.id}`);
       res.json({ code: 'Ok', job });

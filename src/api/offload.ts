@@ -6,7 +6,9 @@ import { compiledWorker } from '../paths';
 import type { SolveContext } from '../services/context';
 import { solveMaxflow } from '../services/maxflow';
 import { solveRoute } from '../services/route';
-import type { GraphSize } from '../services/storedGraphs';
+import type { FitOptions } from '../services/fitting';
+import type { FitRead, GraphSize } from '../services/storedGraphs';
+import type { ObservationKind } from '../store/types';
 import { LearnedQueueFull, MODELS, SOLVER_NAMES, type LearnedModel, type LearnedReadiness, type LearnedSolvers, type SolverName } from '../solvers/learned';
 import type { WorkerTask } from '../solvers/learned/worker';
 
@@ -33,6 +35,14 @@ export interface StoredTask {
   request: unknown;
   receivedAgoMs: number;
   port: MessagePort;
+}
+
+/** A fit's read of a big stored graph, for the stored-graph worker. */
+export interface FitReadTask {
+  tenant: string;
+  id: string;
+  kind: ObservationKind;
+  options: FitOptions;
 }
 
 /** Where the stored-graph worker finds the store (it opens its own) and how much it caches. */
@@ -67,6 +77,8 @@ export interface Offload {
   readonly storedFrom?: GraphSize;
   /** One query (or the edges) of a big stored graph, answered in the stored-graph worker from its own cache of the store. */
   solveStored(kind: StoredTask['kind'], tenant: string, id: string, request: unknown, context: SolveContext): Promise<SolveOutcome>;
+  /** What a fit of a big stored graph reads, read in the stored-graph worker (its columns moved here, not copied). */
+  readFitStored(task: FitReadTask): Promise<FitRead>;
   close(): Promise<void>;
 }
 
@@ -151,6 +163,10 @@ export function createOffload(options: { workers: number; thresholdBytes: number
       if (!options.stored) throw new Error('solveStored: this offload has no stored-graph worker');
       const worker = storedWorker(options.stored);
       return withPort(context, (port, receivedAgoMs) => worker.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
+    },
+    readFitStored(task) {
+      if (!options.stored) throw new Error('readFitStored: this offload has no stored-graph worker');
+      return storedWorker(options.stored).run(task, { name: 'fitRead' }) as Promise<FitRead>;
     },
     close: async () => {
       await Promise.all([pool.destroy(), storedPool?.destroy()]);

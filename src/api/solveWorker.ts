@@ -11,10 +11,10 @@ import type { SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { LearnedQueueFull, requestPayload, SOLVER_NAMES, type InferOptions, type LearnedSolvers, type SolverName } from '../solvers/learned';
 import type { WorkerTask } from '../solvers/learned/worker';
-import { createStoredGraphs, type StoredGraphs } from '../services/storedGraphs';
+import { createStoredGraphs, type FitRead, type StoredGraphs } from '../services/storedGraphs';
 import { openStore } from '../store/open';
 import { parseJsonBody } from './body';
-import { SOLVES, type DescribedLearned, type PortMessage, type SolveOutcome, type SolveTask, type StoredTask, type StoredWorkerOptions } from './offload';
+import { SOLVES, type DescribedLearned, type FitReadTask, type PortMessage, type SolveOutcome, type SolveTask, type StoredTask, type StoredWorkerOptions } from './offload';
 
 const { config, learned: described, stored: storedOptions } = Piscina.workerData as { config: Config; learned: DescribedLearned; stored?: StoredWorkerOptions };
 // Compile the request schemas as the worker starts, not on its first request.
@@ -65,14 +65,25 @@ export default async function solve(task: SolveTask): Promise<SolveOutcome> {
 /** This worker's own stored-graph service over its own connection to the store: queries only, never writes. */
 let graphs: Promise<StoredGraphs> | undefined;
 
+function storedGraphs(): Promise<StoredGraphs> {
+  if (!storedOptions) throw new Error('stored: this worker was started without a store');
+  const { store, dataDir, cacheGraphs } = storedOptions;
+  return (graphs ??= openStore({ store, dataDir }).then((opened) => createStoredGraphs(opened, config, { cacheGraphs })));
+}
+
 /** The stored-graph worker's entry point: a query on a big stored graph, answered from this thread's cache. */
 export async function stored(task: StoredTask): Promise<SolveOutcome> {
-  if (!storedOptions) throw new Error('stored: this worker was started without a store');
-  graphs ??= openStore({ store: storedOptions.store, dataDir: storedOptions.dataDir }).then((store) => createStoredGraphs(store, config, { cacheGraphs: storedOptions.cacheGraphs }));
-  const service = await graphs;
+  const service = await storedGraphs();
   const context: SolveContext = { config, learned: proxiedLearned(task.port), receivedAt: performance.now() - task.receivedAgoMs };
   const { tenant, id, request } = task;
   return answered(task.port, () => (task.kind === 'route' ? service.route(tenant, id, request, context) : task.kind === 'maxflow' ? service.maxflow(tenant, id, request, context) : service.edges(tenant, id)));
+}
+
+/** What a fit of a big stored graph reads, read here: its columns move to the main thread, and on to the fit worker, uncopied. */
+export async function fitRead(task: FitReadTask): Promise<FitRead> {
+  const read = await (await storedGraphs()).fitInput(task.tenant, task.id, task.kind, task.options);
+  const { from, to, known, series } = read.input;
+  return Piscina.move({ [Piscina.transferableSymbol]: [from, to, known, series.start, series.times, series.values].map((column) => column.buffer), [Piscina.valueSymbol]: read } as never) as unknown as FitRead;
 }
 
 /** The answer as moved bytes, or the problem it was refused with. */

@@ -16,7 +16,7 @@ import { readModelEntry } from '../solvers/learned/manifest';
 import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
 import { createFitJobs, KEPT_PER_GRAPH, type FitJob } from './fitJobs';
-import { DEFAULT_FIT_OPTIONS, type FitInput, type FitReport } from './fitting';
+import { DEFAULT_FIT_OPTIONS, type FitInput, type FitOptions, type FitReport } from './fitting';
 import { estimateAt, LocalClock, TableHours } from './forecast';
 import { ObservationHistory } from './history';
 import { EdgeSeriesTable } from './series';
@@ -111,6 +111,14 @@ export interface GraphSize {
   readonly observations: number;
 }
 
+/** A fit's input, and the epoch of the history it holds. */
+export interface FitRead {
+  readonly input: FitInput;
+  readonly epoch: number;
+}
+
+export type FitReader = (tenant: string, id: string, kind: ObservationKind, options: FitOptions) => Promise<FitRead>;
+
 export interface StoredGraphs {
   register(tenant: string, id: string, request: unknown, expected: Expected): Promise<{ view: GraphView; created: boolean }>;
   describe(tenant: string, id: string): Promise<GraphView>;
@@ -123,8 +131,13 @@ export interface StoredGraphs {
   size(tenant: string, id: string): Promise<GraphSize>;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
-  /** Starts a fit of the graph's history in a worker (202 with the job). */
-  fit(tenant: string, id: string, request: unknown): Promise<FitJob>;
+  /**
+   * Starts a fit of the graph's history in a worker (202 with the job). What the fit reads is read
+   * by `read` (by default here: the stored-graph worker reads a big graph's history instead).
+   */
+  fit(tenant: string, id: string, request: unknown, read?: FitReader): Promise<FitJob>;
+  /** What a fit of `kind` reads when it starts: the graph and its history as columns of their own, and the epoch they are at. */
+  fitInput(tenant: string, id: string, kind: ObservationKind, options: FitOptions): Promise<FitRead>;
   fitJob(tenant: string, id: string, jobId: string): Promise<FitJob>;
   model(tenant: string, id: string, kind: string | undefined): Promise<ModelCard>;
   /** Waits for running fits (shutdown, tests). */
@@ -252,6 +265,11 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     }
   };
 
+  const readFit: FitReader = async (tenant, id, kind, options) => {
+    const loaded = await load(tenant, id);
+    return { input: fitInput(loaded, kind, options, now(), limits.maxObservations), epoch: loaded.meta.epoch };
+  };
+
   /** validate → load → the evidence up to `at` → `solve` on it → the answer, stamped with what it used. */
   const answerById = async <A>(
     tenant: string, id: string, schema: string, kind: ObservationKind, request: unknown, caller: SolveContext,
@@ -370,7 +388,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     maxflow: (tenant, id, request, caller) =>
       answerById(tenant, id, 'stored-maxflow-request.json', 'capacity', request, caller, (solvable, query, context, timer) => maxflowOn(solvable.graph, query as Omit<MaxflowRequest, 'graph'>, context, timer)),
 
-    async fit(tenant, id, request) {
+    async fit(tenant, id, request, read = readFit) {
       const meta = await existing(tenant, id);
       const body = validateBody<{ kind?: ObservationKind; validationDays?: number; seed?: number }>('fit-request.json', request ?? {});
       const kind = body.kind ?? 'cost';
@@ -378,11 +396,13 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       // What the fit reads is taken when it starts (a queued fit sees the batches that arrived while it waited).
       let epoch = meta.epoch;
       return fits.start(`${tenant}\u0000${id}`, kind, async () => {
-        const loaded = await load(tenant, id);
-        epoch = loaded.meta.epoch;
-        return fitInput(loaded, kind, options, now(), limits.maxObservations);
+        const started = await read(tenant, id, kind, options);
+        epoch = started.epoch;
+        return started.input;
       }, (report) => store.putModel(tenant, id, kind, { graphCreated: meta.created, epoch, report }));
     },
+
+    fitInput: (tenant, id, kind, options) => readFit(tenant, id, kind, options),
 
     async fitJob(tenant, id, jobId) {
       await existing(tenant, id);
@@ -430,7 +450,7 @@ function unavailableAs503(service: StoredGraphs): StoredGraphs {
 }
 
 /** What a fit worker reads: the graph's structure and its history of `kind` as columns. */
-function fitInput(loaded: Loaded, kind: ObservationKind, options: typeof DEFAULT_FIT_OPTIONS, fittedAt: number, maxObservations: number): FitInput {
+function fitInput(loaded: Loaded, kind: ObservationKind, options: FitOptions, fittedAt: number, maxObservations: number): FitInput {
   const { body } = loaded;
   const nodes = storedNodes(body);
   const index = new Map(nodes.map((v, i) => [`${typeof v}:${v}`, i]));
