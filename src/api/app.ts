@@ -8,6 +8,7 @@ import { RequestCancelled, type SolveContext } from '../services/context';
 import { warmUp } from '../services/validation';
 import { learnedDisabled, SOLVER_NAMES, type LearnedSolvers } from '../solvers/learned';
 import { BodyBudget, parseJsonBody } from './body';
+import { Turns } from './turns';
 import { createMetrics, type AppMetrics } from './metrics';
 import { problemError, SOLVES, type Offload, type SolvePath } from './offload';
 import { buildOpenApi } from './openapi';
@@ -58,12 +59,14 @@ export function createApp(options: AppOptions = {}): express.Express {
   app.use(requestLog(logger), requestMetrics(metrics));
   const budget = new BodyBudget(config.limits);
   const body = [requireJson, jsonBody(budget, options.offload)];
-  const solve = solveHandler({ config, learned }, metrics, options.offload);
+  // Solves on the event loop take turns with the I/O that is ready, probes included.
+  const turns = new Turns();
+  const solve = solveHandler({ config, learned }, metrics, options.offload, turns);
   const explorer = explorerHandlers();
   const handlers: Record<EndpointKey, RequestHandler[]> = {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
-    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res), options.offload),
+    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res), options.offload, turns),
     ...probeHandlers(config, learned, metrics, options.graphs),
     'get /explorer': explorer.page,
     'get /explorer/{asset}': explorer.asset,
@@ -137,7 +140,7 @@ function jsonBody(budget: BodyBudget, offload: Offload | undefined): RequestHand
 }
 
 /** The handler of a solve endpoint: the service on this thread, or a solve worker for an unparsed big body. */
-function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offload | undefined) {
+function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offload | undefined, turns: Turns) {
   const answered = (route: string, res: Response, code: string, used: string, algorithm: string): void => {
     res.locals.code = code;
     res.locals.solver = used;
@@ -152,6 +155,7 @@ function solveHandler(context: SolveContext, metrics: AppMetrics, offload: Offlo
       res.type('application/json').send(Buffer.from(outcome.bytes.buffer, outcome.bytes.byteOffset, outcome.bytes.byteLength));
       return;
     }
+    await turns.next();
     const response = await SOLVES[route](req.body, solveContext);
     answered(route, res, response.code, response.solver.used, response.solver.algorithm);
     res.json(response);

@@ -13,6 +13,7 @@ import type { Expected, ObservationKind } from '../store/types';
 import type { FitOptions } from '../services/fitting';
 import { problemError, type Offload, type SolveOutcome, type StoredTask } from './offload';
 import type { EndpointKey } from './routes';
+import type { Turns } from './turns';
 
 /** One API key and the tenant it names. */
 export interface ApiKey {
@@ -77,6 +78,7 @@ export function graphHandlers(
   body: RequestHandler[],
   context: (req: Request, res: Response) => SolveContext,
   offload?: Offload,
+  turns?: Turns,
 ): Record<Extract<EndpointKey, `${string} /graphs${string}`>, RequestHandler[]> {
   const service = (): StoredGraphs => {
     if (!graphs) throw new NarsolveError('NotFound', 'this server has no graph store (createApp was given none)');
@@ -111,6 +113,7 @@ export function graphHandlers(
       return;
     }
     const solveContext = context(req, res);
+    await turns?.next();
     const answer = await (kind === 'route' ? service().route(tenant(res), id(req), req.body, solveContext) : service().maxflow(tenant(res), id(req), req.body, solveContext));
     ok(res, answer.code);
     res.locals.solver = answer.solver.used;
