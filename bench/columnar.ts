@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     console.log(`\ncolumns / JSON.parse: ${(median(http) / median(parse)).toFixed(2)}x (target <= 2x)`);
     console.log(`objects / columns: ${(median(httpObjects) / median(http)).toFixed(2)}x (target >= 3x)`);
     console.log(`server stages for the columnar body (medians): ${stageMedians}`);
+    // What the stages do not count: sending and reading the body, JSON.parse in the worker, the answer's way back.
+    console.log(`outside the service's stages (body transfer, parse, answer): ${(median(http) - median(stages.map((s) => s.total))).toFixed(1)} ms`);
     console.log(`${m} edges, ${n} nodes; server ${SERVER}`);
   } finally {
     child.kill('SIGTERM');
