@@ -4,13 +4,13 @@
  * and no store until a `graphs` command opens one.
  */
 import { loadConfig, resolveConfig, type Config, type Limits, type Tolerances } from './config';
-import { solveMaxflow as solveMaxflowWith, type MaxflowRequest, type MaxflowResponse } from './services/maxflow';
+import type { MaxflowRequest, MaxflowResponse } from './services/maxflow';
 import { solveRoute as solveRouteWith, type RouteRequest, type RouteResponse } from './services/route';
 import type { SolveContext } from './services/context';
 import { learnedNotLoaded, loadLearnedSolvers, type LearnedSolvers } from './solvers/learned';
 import type { FitJob } from './services/fitJobs';
 import type { GraphView, ModelCard, StoredAnswerExtras } from './services/storedGraphs';
-import { OPEN_TENANT } from './api/graphs';
+import { OPEN_TENANT } from './store/types';
 import { fromGraphology, isGraphology, type GraphologyAttributes, type GraphologyLike } from './graph/graphology';
 import { OBSERVATIONS_OF } from './graph/types';
 
@@ -92,6 +92,9 @@ export async function solveRoute(request: WithGraphology<RouteRequest>, options:
 /** Maximum flow and minimum cut for a POST /maxflow body; resolves to the same JSON the server answers. */
 export async function solveMaxflow(request: WithGraphology<MaxflowRequest>, options: SolveOptions = {}): Promise<MaxflowResponse> {
   const body = readGraph(request, options) as MaxflowRequest;
+  // Required on first use: a process that only routes (most CLI calls) never loads the flow solvers.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { solveMaxflow: solveMaxflowWith } = require('./services/maxflow') as typeof import('./services/maxflow');
   return solveMaxflowWith(body, await contextFor(options, { kind: 'maxflow', body }));
 }
 

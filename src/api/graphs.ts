@@ -9,7 +9,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { NarsolveError } from '../errors';
 import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
-import type { Expected, ObservationKind } from '../store/types';
+import { OPEN_TENANT, type Expected, type ObservationKind } from '../store/types';
 import type { FitOptions } from '../services/fitting';
 import { problemError, type Offload, type SolveOutcome, type StoredTask } from './offload';
 import type { EndpointKey } from './routes';
@@ -21,8 +21,7 @@ export interface ApiKey {
   readonly key: string;
 }
 
-/** The tenant every request belongs to when no keys are configured. */
-export const OPEN_TENANT = 'open';
+export { OPEN_TENANT } from '../store/types';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -7,6 +7,9 @@ import type { ObservationKind, StoredGraphBody } from '../graph/stored';
 
 export type { ObservationKind, StoredGraphBody } from '../graph/stored';
 
+/** The tenant every graph belongs to when no API keys are configured (the server's, the CLI's and the library's). */
+export const OPEN_TENANT = 'open';
+
 /** What is known about a stored graph without reading its edges. */
 export interface GraphMeta {
   readonly id: string;
