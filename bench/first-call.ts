@@ -39,13 +39,21 @@ function main(): void {
     execFileSync(process.execPath, args);
     return performance.now() - started;
   };
-  const cli = Array.from({ length: runs }, () => wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]));
   // The same body with the default solver (auto): answered classically as the served spec says, without loading the models.
   const autoFile = file.replace(/route\.json$/, 'auto.json');
   writeFileSync(autoFile, JSON.stringify({ ...body, solver: undefined }));
-  const cliAuto = Array.from({ length: runs }, () => wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', autoFile]));
-  // The baseline: Node itself, start to exit, doing nothing.
-  const bare = Array.from({ length: runs }, () => wall(['-e', '0']));
+  // The baseline: Node itself running an empty script (as it runs the CLI's), start to exit.
+  const emptyFile = file.replace(/route\.json$/, 'empty.js');
+  writeFileSync(emptyFile, '');
+  // Taken in turns, so a slow minute of this shared machine weighs on all three alike.
+  const cli: number[] = [];
+  const cliAuto: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    cli.push(wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]));
+    cliAuto.push(wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', autoFile]));
+    bare.push(wall([emptyFile]));
+  }
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   console.log('| measure | median |\n|---|---|');
   console.log(`| library: require('narsolve') | ${ms(median(library.map((r) => r.require)))} |`);
@@ -53,7 +61,7 @@ function main(): void {
   console.log(`| library: second solveRoute, same process | ${ms(median(library.map((r) => r.second)))} |`);
   console.log(`| CLI: narsolve route (solver classical), process start to exit | ${ms(median(cli))} (${ms(median(cli) - median(bare))} over bare Node) |`);
   console.log(`| CLI: narsolve route (solver auto), process start to exit | ${ms(median(cliAuto))} (${ms(median(cliAuto) - median(bare))} over bare Node) |`);
-  console.log(`| baseline: node -e 0, process start to exit | ${ms(median(bare))} |`);
+  console.log(`| baseline: node on an empty script, process start to exit | ${ms(median(bare))} |`);
 }
 
 main();

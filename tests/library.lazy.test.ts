@@ -46,3 +46,21 @@ describe('the library on a first call', () => {
     expect(answer.solver.used).toBe('learned');
   });
 });
+
+test('require(\'narsolve\') and a route in a fresh process load neither the HTTP stack, ajv\'s compiler, the worker pool, LMDB, the flow solvers nor other schemas\' validators', () => {
+  // The built package's main, in a process of its own: what it loads is what a script's first call pays for.
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const { join } = require('node:path') as typeof import('node:path');
+  const library = join(__dirname, '..', 'dist', 'src', 'index.js');
+  const script = `
+    require(${JSON.stringify(library)}).solveRoute(${JSON.stringify({ ...ROAD, solver: 'classical' })}).then((answer) => {
+      const loaded = Object.keys(require.cache).map((path) => path.split(require('node:path').sep).join('/'));
+      console.log(JSON.stringify({ distance: answer.distance, loaded }));
+    });`;
+  const { distance, loaded } = JSON.parse(execFileSync(process.execPath, ['-e', script]).toString()) as { distance: number; loaded: string[] };
+  expect(distance).toBe(3);
+  // (The prebuilt validators use one helper of ajv's runtime, for string lengths; the compiler is what must stay unloaded.)
+  expect(loaded.filter((path) => /node_modules\/(ajv\/(?!dist\/runtime\/)|piscina\/|lmdb\/|onnxruntime-node\/|express\/|pino\/|prom-client\/)/.test(path))).toEqual([]);
+  expect(loaded.filter((path) => /services\/maxflow\.js$|classical\/pushRelabel\.js$/.test(path))).toEqual([]);
+  expect(loaded.filter((path) => path.includes('/services/validators/')).map((path) => path.split('/').pop())).toEqual(['route-request.json.js']);
+});

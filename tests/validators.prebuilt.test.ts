@@ -4,12 +4,14 @@
  * refuse exactly what the schemas' runtime compilation does, and are used only for the schemas they
  * were built from.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fastInstance, REQUEST_SCHEMAS, SCHEMA_BASE, schemasDigest } from '../src/services/validation';
+import { fastInstance, prebuiltPath, REQUEST_SCHEMAS, SCHEMA_BASE, schemaFilesOf, schemasDigest } from '../src/services/validation';
 import { gridEdges } from '../generators/graphs';
 
-// `npm test` builds first (pretest): the compiled module is what the package ships.
-const prebuilt = require(join(__dirname, '..', 'dist', 'src', 'services', 'validators.generated.js'));
+// `npm test` builds first (pretest): the compiled modules are what the package ships.
+const built = join(__dirname, '..', 'dist', 'src', 'services');
+const prebuilt = (file: string) => require(prebuiltPath(built, file)) as { validate: (body: unknown) => boolean; __schemas: string[]; __digest: string };
 
 const BODIES: unknown[] = [
   {}, [], { graph: { edges: gridEdges(3, 1) }, source: 0 }, { graph: { edges: [] }, source: 'a' }, { graph: { edges: [{ from: 'a', to: 'b' }] }, source: 'a' },
@@ -19,12 +21,26 @@ const BODIES: unknown[] = [
   { kind: 'capacity', validationDays: 7 }, { validationDays: 0 }, { seed: -1 }, { source: 1.5 }, { graph: { edges: [{ from: 'a', to: 'b', weight: '1' }] }, source: 'a' },
 ];
 
-test('the shipped prebuilt validators were built from these schemas', () => {
-  expect(prebuilt.__digest).toBe(schemasDigest());
+test.each(REQUEST_SCHEMAS)('the shipped prebuilt %s was built from these schemas, and names every file it reads', (file) => {
+  expect(prebuilt(file).__schemas).toEqual(schemaFilesOf(file));
+  // Every file its text names in a $ref is among them (read independently of schemaFilesOf).
+  const named = [...readFileSync(join(__dirname, '..', 'schemas', file), 'utf8').matchAll(/"\$ref":\s*"([\w.-]+\.json)/g)].map((m) => m[1]);
+  expect(prebuilt(file).__schemas).toEqual(expect.arrayContaining([file, ...named]));
+  expect(prebuilt(file).__digest).toBe(schemasDigest(prebuilt(file).__schemas));
+});
+
+test('a prebuilt validator is stale the moment a schema it reads changes', () => {
+  const files = schemaFilesOf('stored-maxflow-request.json');
+  // It reads the stored route request's schema too (its shared properties), and common.json.
+  expect(files).toEqual(['common.json', 'stored-maxflow-request.json', 'stored-route-request.json']);
+  const digest = schemasDigest(files);
+  expect(schemasDigest(files.slice(0, 2))).not.toBe(digest);
+  expect(schemasDigest(['route-request.json', ...files.slice(1)])).not.toBe(digest);
 });
 
 test.each(REQUEST_SCHEMAS)('prebuilt %s accepts and refuses exactly what the runtime compilation does', (file) => {
   const runtime = fastInstance().getSchema(SCHEMA_BASE + file)!;
-  expect(typeof prebuilt[file]).toBe('function');
-  for (const body of BODIES) expect([file, body, prebuilt[file](body)]).toEqual([file, body, runtime(body)]);
+  const { validate } = prebuilt(file);
+  expect(typeof validate).toBe('function');
+  for (const body of BODIES) expect([file, body, validate(body)]).toEqual([file, body, runtime(body)]);
 });

@@ -1,6 +1,5 @@
 import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidInputs, MAX_FIELD_ERRORS, NarsolveError, type FieldError } from '../errors';
@@ -11,16 +10,37 @@ import { withDeadline, type SolveContext, type StageTimer } from './context';
 
 let schemaFiles: Record<string, Record<string, unknown>> | undefined;
 
+/** A schema file's bytes; each read once per process. */
+const schemaBytes = new Map<string, Buffer>();
+function readSchemaBytes(file: string): Buffer {
+  let bytes = schemaBytes.get(file);
+  if (!bytes) schemaBytes.set(file, (bytes = readFileSync(join(packageRoot(), 'schemas', file))));
+  return bytes;
+}
+
 /** Every schema in schemas/, by file name, as parsed JSON; read once per process (validators and OpenAPI share it). */
 export function loadSchemas(): Record<string, Record<string, unknown>> {
-  if (schemaFiles) return schemaFiles;
-  const dir = join(packageRoot(), 'schemas');
-  const schemas: Record<string, Record<string, unknown>> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    schemas[file] = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  }
-  schemaFiles = schemas;
-  return schemas;
+  const files = readdirSync(join(packageRoot(), 'schemas')).filter((f) => f.endsWith('.json')).sort();
+  return (schemaFiles ??= Object.fromEntries(files.map((file) => [file, JSON.parse(readSchemaBytes(file).toString('utf8'))])));
+}
+
+/** The schema files a schema file reads: itself and every file its $refs name, transitively, in name order. */
+export function schemaFilesOf(file: string): string[] {
+  const schemas = loadSchemas();
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    if (found.has(name)) return;
+    found.add(name);
+    JSON.stringify(schemas[name], (key, value) => {
+      if (key === '$ref' && typeof value === 'string') {
+        const target = new URL(value, SCHEMA_BASE + name).href;
+        if (target.startsWith(SCHEMA_BASE)) visit(target.slice(SCHEMA_BASE.length).split('#')[0]);
+      }
+      return value;
+    });
+  };
+  visit(file);
+  return [...found].sort();
 }
 
 export const SCHEMA_BASE = 'https://schemas.narsolve.dev/';
@@ -31,9 +51,24 @@ export const REQUEST_SCHEMAS = [
   'stored-route-request.json', 'stored-maxflow-request.json', 'fit-request.json',
 ] as const;
 
-/** A digest of every schema file: a prebuilt validator is used only for the schemas it was built from. */
-export function schemasDigest(): string {
-  return createHash('sha256').update(JSON.stringify(loadSchemas())).digest('hex');
+/**
+ * A digest of some schema files (a prebuilt validator's own: see schemaFilesOf), so a prebuilt
+ * validator is used only with the schemas it was built from. It guards against a stale build, not
+ * an adversary, so two 32-bit FNV-1a-style hashes of the files' bytes, a word at a time, serve: a
+ * fresh process checks its first request by reading two files, without parsing them or loading node:crypto.
+ */
+export function schemasDigest(files: readonly string[]): string {
+  const all = Buffer.concat(files.flatMap((file) => [Buffer.from(`${file}\n`), readSchemaBytes(file), Buffer.from('\n')]));
+  const padded = new Uint8Array(Math.ceil(all.length / 4) * 4);
+  padded.set(all);
+  const words = new Int32Array(padded.buffer);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ all.length;
+  for (let i = 0; i < words.length; i++) {
+    a = Math.imul(a ^ words[i], 0x01000193);
+    b = Math.imul(b ^ words[i], 0x0100019d);
+  }
+  return `fnv1a-${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}-${all.length}`;
 }
 
 /** ajv's options, as both compilations and the prebuilt validators use them. */
@@ -59,19 +94,25 @@ function ajvClass(): typeof Ajv2020 {
   return (require('ajv/dist/2020') as { default: typeof Ajv2020 }).default;
 }
 
-/** The validators the build compiled (validators.generated.js beside the compiled file), if they match the schemas loaded. */
-let prebuilt: Record<string, ValidateFunction> | null | undefined;
+/** Where the build writes a schema's prebuilt validator: one module per schema, so a process loads only those it validates with. */
+export function prebuiltPath(dir: string, file: string): string {
+  return join(dir, 'validators', `${file}.js`);
+}
+
+/** The validator the build compiled for a schema (beside the compiled file), if it matches the schemas loaded. */
+const prebuilt = new Map<string, ValidateFunction | undefined>();
 function prebuiltValidator(file: string): ValidateFunction | undefined {
-  if (prebuilt === undefined) {
-    const path = join(__dirname, 'validators.generated.js');
-    prebuilt = null;
+  if (!prebuilt.has(file)) {
+    const path = prebuiltPath(__dirname, file);
+    let validate: ValidateFunction | undefined;
     if (existsSync(path)) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = require(path) as Record<string, ValidateFunction> & { __digest?: string };
-      if (module.__digest === schemasDigest()) prebuilt = module;
+      const module = require(path) as { validate: ValidateFunction; __schemas?: string[]; __digest?: string };
+      if (module.__schemas && module.__digest === schemasDigest(module.__schemas)) validate = module.validate;
     }
+    prebuilt.set(file, validate);
   }
-  return prebuilt?.[file];
+  return prebuilt.get(file);
 }
 
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODELS, stepInputs, stepOutputs, type ModelDefinition, type RuleOf, type SolverName } from './models';
@@ -50,7 +49,9 @@ export function readModelEntry<K extends SolverName>(modelsDir: string, solver: 
   if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) return { reason: `models/manifest.json: ${name}.file must be a file name inside models/` };
   const path = join(modelsDir, file);
   if (!existsSync(path)) return { reason: `no model file at models/${file}` };
-  const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+  // Required here: a process that never loads a model (a classical CLI call) does not load node:crypto.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sha = (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(readFileSync(path)).digest('hex');
   if (sha !== entry.sha256) return { reason: `models/${file} does not match its manifest sha256 (corrupt or replaced)` };
   const opset = entry.opset as number;
   if (!Number.isInteger(opset) || opset < 16 || opset > 26) return { reason: `opset ${opset} is outside what onnxruntime-node accepts (16–26)` };
