@@ -4,7 +4,7 @@
  * What a fresh process pays for its first 100-edge route (classical): the library call in a new
  * Node process (require, then the first solveRoute: validation, solve, answer), and the CLI's whole
  * run (`narsolve route file`, process start to exit, with solver classical and with the default auto),
- * next to bare Node's start to exit (`node -e 0`) in the same run; each the median of `runs` fresh processes,
+ * next to bare Node's start to exit (an empty script), taken in turns in the same run; each the median of `runs` fresh processes,
  * next to the same process's second call. The build compiles the request validators ahead of time
  * (src/services/prebuildValidators.ts). Not a test: nothing asserts a time.
  */
