@@ -3,6 +3,7 @@
  * graph's GET /graphs/{graphId}/edges. Pure functions, no DOM: the page and the tests share them.
  */
 import Graph from 'graphology';
+import { firstAppearance } from '../../src/graph/nodeOrder';
 
 export type NodeId = string | number;
 export type Position = { node: NodeId; x: number; y: number } | { node: NodeId; lat: number; lon: number };
@@ -49,18 +50,9 @@ export function drawingOfBody(body: unknown): Drawing {
     });
     noisy = ['observations', 'capacityObservations', 'capacitySamples'].some((key) => Array.isArray(columns[key]));
   } else throw new Error('/graph/edges must be an array of edges or an object of columns');
-  const nodes = Array.isArray(graph.nodes) ? (graph.nodes as NodeId[]) : endpoints(from, to);
+  // The API's node order, from the module the service uses.
+  const nodes = Array.isArray(graph.nodes) ? (graph.nodes as NodeId[]) : firstAppearance(from, to);
   return { directed: graph.directed !== false, nodes, from, to, positions: Array.isArray(graph.positions) ? (graph.positions as Position[]) : [], noisy };
-}
-
-/** The endpoints of the edges in order of first appearance (the API's node order). */
-export function endpoints(from: readonly NodeId[], to: readonly NodeId[]): NodeId[] {
-  const seen = new Map<string, NodeId>();
-  for (let i = 0; i < from.length; i++) {
-    if (!seen.has(nodeKey(from[i]))) seen.set(nodeKey(from[i]), from[i]);
-    if (!seen.has(nodeKey(to[i]))) seen.set(nodeKey(to[i]), to[i]);
-  }
-  return [...seen.values()];
 }
 
 /**

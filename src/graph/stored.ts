@@ -5,6 +5,7 @@
  */
 import { envName, type Limits } from '../config';
 import { invalidInputs, MAX_FIELD_ERRORS, type FieldError } from '../errors';
+import { firstAppearance } from './nodeOrder';
 import { isNodeId, NODE_ID_RULE, type NodeId } from './types';
 
 /** A registered graph as stored: its edges as columns, a value or null per edge. */
@@ -40,27 +41,7 @@ const nodesOf = new WeakMap<StoredGraphBody, readonly NodeId[]>();
 export function storedNodes(body: StoredGraphBody): readonly NodeId[] {
   if (body.nodes) return body.nodes;
   let nodes = nodesOf.get(body);
-  if (nodes) return nodes;
-  // Numbers and strings in sets of their own keep "1" and 1 apart without building a key per endpoint.
-  const numbers = new Set<number>();
-  const strings = new Set<string>();
-  const found: NodeId[] = [];
-  const see = (id: NodeId) => {
-    if (typeof id === 'number') {
-      if (!numbers.has(id)) {
-        numbers.add(id);
-        found.push(id);
-      }
-    } else if (!strings.has(id)) {
-      strings.add(id);
-      found.push(id);
-    }
-  };
-  for (let i = 0; i < body.from.length; i++) {
-    see(body.from[i]);
-    see(body.to[i]);
-  }
-  nodesOf.set(body, (nodes = found));
+  if (!nodes) nodesOf.set(body, (nodes = firstAppearance(body.from, body.to)));
   return nodes;
 }
 
