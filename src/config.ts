@@ -161,6 +161,8 @@ export interface ServerConfig {
   offloadEdges: number;
   /** Stored graphs retaining at least this many observations are queried there too (NARSOLVE_OFFLOAD_OBSERVATIONS); 0 sends every one. */
   offloadObservations: number;
+  /** Stored-graph workers (NARSOLVE_STORED_WORKERS): each graph always in the same one, each with its own cache. */
+  storedWorkers: number;
   /** Most learned inferences that may wait for a worker; more are refused (503 for solver learned, classical for auto). */
   learnedQueue: number;
   /** How long shutdown waits for requests in flight before it drops them and exits non-zero. */
@@ -206,6 +208,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     offloadBytes: integer('NARSOLVE_OFFLOAD_BYTES', 65_536, 0, Number.MAX_SAFE_INTEGER, 'a size in bytes (a non-negative integer)'),
     offloadEdges: integer('NARSOLVE_OFFLOAD_EDGES', 50_000, 0, Number.MAX_SAFE_INTEGER, 'an edge count (a non-negative integer)'),
     offloadObservations: integer('NARSOLVE_OFFLOAD_OBSERVATIONS', 50_000, 0, Number.MAX_SAFE_INTEGER, 'an observation count (a non-negative integer)'),
+    storedWorkers: integer('NARSOLVE_STORED_WORKERS', 1, 1, 64, 'a worker count (an integer from 1 to 64)'),
     learnedQueue: integer('NARSOLVE_LEARNED_QUEUE', DEFAULT_LEARNED_QUEUE, 0, 100_000, 'a queue length (an integer from 0 to 100000)'),
     shutdownGraceMs: integer('NARSOLVE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000, 'a grace period in milliseconds (an integer from 0 to 600000)'),
     logLevel,

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     thresholdBytes: server.offloadBytes,
     config,
     learned,
-    stored: { store: server.store, dataDir: server.dataDir, cacheGraphs: server.graphCache, from: { edges: server.offloadEdges, observations: server.offloadObservations } },
+    stored: { store: server.store, dataDir: server.dataDir, cacheGraphs: server.graphCache, workers: server.storedWorkers, from: { edges: server.offloadEdges, observations: server.offloadObservations } },
   });
   const store = await openStore({
     store: server.store,

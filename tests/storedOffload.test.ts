@@ -12,7 +12,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { redisAvailable, startRedis, type LocalRedis } from '../generators/redis';
 import { createApp } from '../src/api/app';
-import { createOffload, type Offload } from '../src/api/offload';
+import { OPEN_TENANT } from '../src/api/graphs';
+import { createOffload, storedWorkerIndex, type Offload } from '../src/api/offload';
 import { resolveConfig } from '../src/config';
 import { createStoredGraphs } from '../src/services/storedGraphs';
 import { loadLearnedSolvers, type LearnedSolvers } from '../src/solvers/learned';
@@ -117,8 +118,8 @@ describe('where a stored-graph query runs follows the work it implies', () => {
     const config = resolveConfig();
     const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-size-'));
     store = new EmbeddedStore(dataDir);
-    // Few edges are never enough; 400 retained observations are.
-    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { dataDir, cacheGraphs: 4, from: { edges: 1_000_000, observations: 400 } } });
+    // Few edges are never enough; 400 retained observations are. Two stored-graph workers.
+    offload = createOffload({ workers: 1, thresholdBytes: Infinity, config, learned, stored: { dataDir, cacheGraphs: 4, workers: 2, from: { edges: 1_000_000, observations: 400 } } });
     const graphs = createStoredGraphs(store, config);
     app = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
     onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
@@ -157,6 +158,24 @@ describe('where a stored-graph query runs follows the work it implies', () => {
     const after = await request(app).post('/graphs/short/route').send({ source: 'a', target: 'c', solver: 'classical' });
     expect(solveStored).toHaveBeenCalledTimes(1);
     expect([after.body.distance, after.body.path, after.body.graph.epoch]).toEqual([4, ['a', 'c'], ack.body.epoch]);
+  });
+
+  test('with two stored-graph workers, each graph is read by one of them, always the same, and answers as on the event loop', async () => {
+    const ids = ['north', 'south', 'east', 'west'];
+    expect(new Set(ids.map((id) => storedWorkerIndex(OPEN_TENANT, id, 2)))).toEqual(new Set([0, 1]));
+    // Spread evenly over many graphs, too.
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[storedWorkerIndex(OPEN_TENANT, `graph-${i}`, 4)]++;
+    for (const count of counts) expect(Math.abs(count - 1000)).toBeLessThan(150);
+    for (const id of ids) expect(storedWorkerIndex(OPEN_TENANT, id, 2)).toBe(storedWorkerIndex(OPEN_TENANT, id, 2));
+    for (const id of ids) expect((await request(app).put(`/graphs/${id}`).send(grid())).status).toBe(201);
+    const query = { source: 0, target: 99, solver: 'classical' };
+    // All four at once: two run in parallel, each graph's queries queue in its own worker.
+    const answers = await Promise.all(ids.flatMap((id) => [0, 1].map(() => request(app).post(`/graphs/${id}/route`).send(query))));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe(200);
+      expect(withoutTimings(answer.body)).toEqual(withoutTimings((await request(onLoop).post(`/graphs/${ids[Math.floor(i / 2)]}/route`).send(query)).body));
+    }
   });
 });
 

@@ -52,6 +52,8 @@ export interface StoredWorkerOptions {
   readonly cacheGraphs: number;
   /** Stored graphs of at least this many edges, or at least this many retained observations, are queried there. */
   readonly from: GraphSize;
+  /** Stored-graph workers: each graph is always read by the same one (so it is cached once), different graphs in parallel. */
+  readonly workers?: number;
 }
 
 /** A solve worker's result: the answer as UTF-8 JSON bytes (moved, not copied, to this thread), or the problem it refused with. */
@@ -102,11 +104,14 @@ export function createOffload(options: { workers: number; thresholdBytes: number
   ) as DescribedLearned;
   const filename = compiledWorker(__dirname, 'api/solveWorker.js');
   const pool = new Piscina({ filename, minThreads: options.workers, maxThreads: options.workers, idleTimeout: Infinity, workerData: { config: options.config, learned: described } });
-  // One thread: each big stored graph is loaded and cached once (it may be a GiB), and its queries queue
-  // there. Started by the first big query, so a server without big graphs never starts it (nor pays for it at start).
-  let storedPool: Piscina | undefined;
-  const storedWorker = (stored: StoredWorkerOptions) =>
-    (storedPool ??= new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored } }));
+  // One thread a pool, and each graph always in the same pool: a big stored graph is loaded and cached
+  // once (it may be a GiB), and its queries queue there, while other graphs' run beside it. Each pool
+  // starts with the first query it gets, so a server without big graphs never starts one.
+  const storedPools: Piscina[] = [];
+  const storedWorker = (stored: StoredWorkerOptions, tenant: string, id: string) => {
+    const i = storedWorkerIndex(tenant, id, stored.workers ?? 1);
+    return (storedPools[i] ??= new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored } }));
+  };
 
   /** Serves one task's inferences; the function it returns drops those still waiting once the task is done. */
   const serveInferences = (port: MessagePort, context: SolveContext): (() => void) => {
@@ -161,17 +166,28 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     storedFrom: options.stored?.from,
     solveStored(kind, tenant, id, request, context) {
       if (!options.stored) throw new Error('solveStored: this offload has no stored-graph worker');
-      const worker = storedWorker(options.stored);
+      const worker = storedWorker(options.stored, tenant, id);
       return withPort(context, (port, receivedAgoMs) => worker.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
     },
     readFitStored(task) {
       if (!options.stored) throw new Error('readFitStored: this offload has no stored-graph worker');
-      return storedWorker(options.stored).run(task, { name: 'fitRead' }) as Promise<FitRead>;
+      return storedWorker(options.stored, task.tenant, task.id).run(task, { name: 'fitRead' }) as Promise<FitRead>;
     },
     close: async () => {
-      await Promise.all([pool.destroy(), storedPool?.destroy()]);
+      await Promise.all([pool.destroy(), ...storedPools.filter(Boolean).map((stored) => stored.destroy())]);
     },
   };
+}
+
+/** Which of `workers` stored-graph workers reads a graph: always the same one for the same graph (a hash of its tenant and id). */
+export function storedWorkerIndex(tenant: string, id: string, workers: number): number {
+  const key = `${tenant}\u0000${id}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  // FNV-1a's low bits follow its input's too closely for a modulo; murmur3's finalizer mixes them.
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return ((hash ^ (hash >>> 16)) >>> 0) % workers;
 }
 
 /** The NarsolveError a worker refused with, rebuilt on this thread. */
