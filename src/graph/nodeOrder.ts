@@ -27,3 +27,11 @@ export function firstAppearance(from: ArrayLike<NodeId>, to: ArrayLike<NodeId>):
   }
   return found;
 }
+
+/** Each node's index in `nodes`, by id, keeping "1" and 1 apart (two maps, no key string per lookup). */
+export function nodeIndexer(nodes: readonly NodeId[]): (id: NodeId) => number | undefined {
+  const numbers = new Map<number, number>();
+  const strings = new Map<string, number>();
+  nodes.forEach((id, i) => (typeof id === 'number' ? numbers.set(id, i) : strings.set(id, i)));
+  return (id) => (typeof id === 'number' ? numbers.get(id) : strings.get(id));
+}

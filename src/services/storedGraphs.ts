@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { envName, type Config } from '../config';
 import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_ERRORS } from '../errors';
 import { readStoredGraph, storedNodes, type Position, type StoredGraphInput } from '../graph/stored';
+import { nodeIndexer } from '../graph/nodeOrder';
 import type { NodeId } from '../graph/types';
 import { JOB_KEEP_DAYS, PreconditionFailed, StoreUnavailable, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
@@ -453,14 +454,14 @@ function unavailableAs503(service: StoredGraphs): StoredGraphs {
 function fitInput(loaded: Loaded, kind: ObservationKind, options: FitOptions, fittedAt: number, maxObservations: number): FitInput {
   const { body } = loaded;
   const nodes = storedNodes(body);
-  const index = new Map(nodes.map((v, i) => [`${typeof v}:${v}`, i]));
+  const index = nodeIndexer(nodes);
   const known = (kind === 'cost' ? body.weight : body.capacity).map((x) => (x === null ? NaN : x));
   return {
     kind,
     nodes: nodes.length,
     directed: body.directed,
-    from: Int32Array.from(body.from, (v) => index.get(`${typeof v}:${v}`)!),
-    to: Int32Array.from(body.to, (v) => index.get(`${typeof v}:${v}`)!),
+    from: Int32Array.from(body.from, (v) => index(v)!),
+    to: Int32Array.from(body.to, (v) => index(v)!),
     known: Float64Array.from(known),
     series: EdgeSeriesTable.fromHistory(loaded.history, kind).columns,
     timeZone: body.timeZone ?? 'UTC',
