@@ -239,3 +239,64 @@ describe('a fit of a graph with a long history reads it in the stored-graph work
     expect(there.report.candidates.length).toBeGreaterThan(1);
   });
 });
+
+describe('a big registration or batch is parsed, checked and stored in the stored-graph worker', () => {
+  let learned: LearnedSolvers;
+  let offload: Offload;
+  let store: GraphStore;
+  let app: ReturnType<typeof createApp>;
+  let onLoop: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    learned = await loadLearnedSolvers({ workers: 1, maxQueue: 8 });
+    const config = resolveConfig();
+    const dataDir = mkdtempSync(join(tmpdir(), 'narsolve-stored-write-'));
+    store = new EmbeddedStore(dataDir);
+    // Bodies of 1 KB or more are big here.
+    offload = createOffload({ workers: 1, thresholdBytes: 1024, config, learned, stored: { dataDir, cacheGraphs: 4, from: { edges: 1_000_000, observations: 1_000_000 } } });
+    const graphs = createStoredGraphs(store, config);
+    app = createApp({ logger: silent, defaultMetrics: false, learned, offload, graphs });
+    onLoop = createApp({ logger: silent, defaultMetrics: false, learned, graphs });
+  });
+  afterAll(async () => {
+    await offload.close();
+    await learned.close();
+    await store.close();
+  });
+
+  test('created, replaced and refused as on the event loop, with the same statuses, headers, codes and pointers', async () => {
+    const writeStored = jest.spyOn(offload, 'writeStored');
+    const created = await request(app).put('/graphs/city').send(grid());
+    expect(writeStored).toHaveBeenCalledTimes(1);
+    expect([created.status, created.headers.etag, created.headers.location]).toEqual([201, '"1"', '/graphs/city']);
+    expect(created.body).toEqual((await request(onLoop).get('/graphs/city')).body);
+    const replaced = await request(app).put('/graphs/city').set('If-Match', '"1"').send(grid());
+    expect([replaced.status, replaced.headers.etag, replaced.body.version]).toEqual([200, '"2"', 2]);
+    // A stale If-Match, a bad edge deep in a big body, and malformed JSON: refused by the worker as the event loop refuses them.
+    const stale = await request(app).put('/graphs/city').set('If-Match', '"1"').send(grid());
+    expect([stale.status, stale.body.code]).toEqual([412, 'PreconditionFailed']);
+    const bad = grid();
+    (bad.graph.edges.observations[200] as unknown[])[1] = 'slow';
+    const there = await request(app).put('/graphs/other').send(bad);
+    const here = await request(onLoop).put('/graphs/other').send(bad);
+    expect([there.status, there.body.code, there.body.errors]).toEqual([here.status, here.body.code, here.body.errors]);
+    expect(there.body.errors[0].pointer).toBe('/graph/edges/observations/200/1');
+    const text = JSON.stringify(grid()).slice(0, -2);
+    const malformed = await request(app).put('/graphs/other').set('content-type', 'application/json').send(text);
+    expect([malformed.status, malformed.body.code, malformed.headers['content-type']]).toEqual([400, 'InvalidInput', expect.stringMatching(/problem\+json/)]);
+    expect(writeStored.mock.calls.length).toBe(5);
+  });
+
+  test('a big batch is stored there and read by the next query', async () => {
+    expect((await request(onLoop).put('/graphs/corridor').send({ graph: { edges: { from: ['a', 'b', 'a'], to: ['b', 'c', 'c'], observations: [[1], [1], [3]] } } })).status).toBe(201);
+    const writeStored = jest.spyOn(offload, 'writeStored');
+    writeStored.mockClear();
+    // 300 observations making a→b dear: a body of more than 1 KB.
+    const ack = await request(app).post('/graphs/corridor/observations').send({ observations: { edge: Array(300).fill(0), value: Array(300).fill(50) } });
+    expect(writeStored).toHaveBeenCalledTimes(1);
+    expect([ack.status, ack.body.accepted]).toEqual([200, 300]);
+    const route = await request(app).post('/graphs/corridor/route').send({ source: 'a', target: 'c', solver: 'classical' });
+    expect([route.body.path, route.body.graph.epoch]).toEqual([['a', 'c'], ack.body.epoch]);
+    const missing = await request(app).post('/graphs/nowhere/observations').send({ observations: { edge: Array(300).fill(0), value: Array(300).fill(1) } });
+    expect([missing.status, missing.body.code]).toEqual([404, 'GraphNotFound']);
+  });
+});

@@ -66,7 +66,11 @@ export function createApp(options: AppOptions = {}): express.Express {
   const handlers: Record<EndpointKey, RequestHandler[]> = {
     'post /route': [...body, solve('/route')],
     'post /maxflow': [...body, solve('/maxflow')],
-    ...graphHandlers(options.graphs, authenticate(options.apiKeys), [requireJson, jsonBody(budget, undefined)], (_req, res) => requestContext({ config, learned }, res), options.offload, turns),
+    ...graphHandlers(options.graphs, authenticate(options.apiKeys), {
+      body: [requireJson, jsonBody(budget, undefined)],
+      // A big registration or batch is left unparsed for a stored-graph worker, where there is one.
+      writeBody: [requireJson, jsonBody(budget, options.offload?.storedFrom ? options.offload : undefined)],
+    }, (_req, res) => requestContext({ config, learned }, res), options.offload, turns),
     ...probeHandlers(config, learned, metrics, options.graphs),
     'get /explorer': explorer.page,
     'get /explorer/{asset}': explorer.asset,

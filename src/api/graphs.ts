@@ -11,7 +11,7 @@ import type { SolveContext } from '../services/context';
 import type { StoredGraphs } from '../services/storedGraphs';
 import { OPEN_TENANT, type Expected, type ObservationKind } from '../store/types';
 import type { FitOptions } from '../services/fitting';
-import { problemError, type Offload, type SolveOutcome, type StoredTask } from './offload';
+import { problemError, type Offload, type SolveOutcome, type StoredTask, type StoredWriteTask } from './offload';
 import type { EndpointKey } from './routes';
 import type { Turns } from './turns';
 
@@ -70,11 +70,15 @@ function expected(req: Request): Expected {
 
 const etag = (version: number) => `"${version}"`;
 
-/** The /graphs handlers, by endpoint (express 5 hands a handler's rejected promise to the problem handler). `body` reads a JSON body; `context` gives a solve its limits and cancellation. */
+/**
+ * The /graphs handlers, by endpoint (express 5 hands a handler's rejected promise to the problem
+ * handler). `body` reads a JSON body; `writeBody` too, but leaves a big one unparsed (res.locals.rawBody)
+ * for a stored-graph worker; `context` gives a solve its limits and cancellation.
+ */
 export function graphHandlers(
   graphs: StoredGraphs | undefined,
   guard: RequestHandler,
-  body: RequestHandler[],
+  { body, writeBody }: { body: RequestHandler[]; writeBody: RequestHandler[] },
   context: (req: Request, res: Response) => SolveContext,
   offload?: Offload,
   turns?: Turns,
@@ -102,6 +106,12 @@ export function graphHandlers(
     ok(res, outcome.code);
     return outcome;
   };
+  /** A write whose big body a stored-graph worker parses, checks and stores: the service's result, or its problem. */
+  const writtenThere = async <T>(kind: StoredWriteTask['kind'], req: Request, res: Response, expected?: Expected): Promise<T> => {
+    const outcome = await offload!.writeStored({ kind, tenant: tenant(res), id: id(req), body: res.locals.rawBody as Uint8Array, expected });
+    if (outcome.kind === 'problem') throw problemError(outcome);
+    return outcome.value as T;
+  };
   const sendBytes = (res: Response, bytes: Uint8Array) => res.type('application/json').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   /** A query by id: in the stored-graph worker when the graph is big enough to hold the event loop, else here. */
   const query = (kind: 'route' | 'maxflow'): RequestHandler => async (req: Request, res: Response) => {
@@ -124,8 +134,10 @@ export function graphHandlers(
       ok(res);
       res.json({ code: 'Ok', graphs });
     }],
-    'put /graphs/{graphId}': [guard, ...body, async (req: Request, res: Response) => {
-      const { view, created } = await service().register(tenant(res), id(req), req.body, expected(req));
+    'put /graphs/{graphId}': [guard, ...writeBody, async (req: Request, res: Response) => {
+      const precondition = expected(req);
+      type Registered = Awaited<ReturnType<StoredGraphs['register']>>;
+      const { view, created } = res.locals.rawBody ? await writtenThere<Registered>('register', req, res, precondition) : await service().register(tenant(res), id(req), req.body, precondition);
       ok(res);
       res.status(created ? 201 : 200).setHeader('ETag', etag(view.version));
       if (created) res.setHeader('Location', `/graphs/${view.graphId}`);
@@ -151,8 +163,9 @@ export function graphHandlers(
       ok(res);
       res.status(204).end();
     }],
-    'post /graphs/{graphId}/observations': [guard, ...body, async (req: Request, res: Response) => {
-      const answer = await service().ingest(tenant(res), id(req), req.body);
+    'post /graphs/{graphId}/observations': [guard, ...writeBody, async (req: Request, res: Response) => {
+      type Ingested = Awaited<ReturnType<StoredGraphs['ingest']>>;
+      const answer = res.locals.rawBody ? await writtenThere<Ingested>('ingest', req, res) : await service().ingest(tenant(res), id(req), req.body);
       ok(res);
       res.json(answer);
     }],

@@ -8,7 +8,7 @@ import { solveMaxflow } from '../services/maxflow';
 import { solveRoute } from '../services/route';
 import type { FitOptions } from '../services/fitting';
 import type { FitRead, GraphSize } from '../services/storedGraphs';
-import type { ObservationKind } from '../store/types';
+import type { Expected, ObservationKind } from '../store/types';
 import { LearnedQueueFull, MODELS, SOLVER_NAMES, type LearnedModel, type LearnedReadiness, type LearnedSolvers, type SolverName } from '../solvers/learned';
 import type { WorkerTask } from '../solvers/learned/worker';
 
@@ -44,6 +44,19 @@ export interface FitReadTask {
   kind: ObservationKind;
   options: FitOptions;
 }
+
+/** A write to a stored graph with a big body (a registration, a batch), for a stored-graph worker: its bytes are parsed and checked there. */
+export interface StoredWriteTask {
+  kind: 'register' | 'ingest';
+  tenant: string;
+  id: string;
+  body: Uint8Array;
+  /** A registration's If-Match or If-None-Match. */
+  expected?: Expected;
+}
+
+/** What a stored write answered (the service's result), or the problem it was refused with. */
+export type StoredWriteOutcome = { kind: 'result'; value: unknown } | Extract<SolveOutcome, { kind: 'problem' }>;
 
 /** Where the stored-graph worker finds the store (it opens its own) and how much it caches. */
 export interface StoredWorkerOptions {
@@ -81,6 +94,8 @@ export interface Offload {
   solveStored(kind: StoredTask['kind'], tenant: string, id: string, request: unknown, context: SolveContext): Promise<SolveOutcome>;
   /** What a fit of a big stored graph reads, read in the stored-graph worker (its columns moved here, not copied). */
   readFitStored(task: FitReadTask): Promise<FitRead>;
+  /** A registration or a batch whose body is big, parsed, checked and stored in the graph's stored-graph worker. */
+  writeStored(task: StoredWriteTask): Promise<StoredWriteOutcome>;
   close(): Promise<void>;
 }
 
@@ -172,6 +187,12 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     readFitStored(task) {
       if (!options.stored) throw new Error('readFitStored: this offload has no stored-graph worker');
       return storedWorker(options.stored, task.tenant, task.id).run(task, { name: 'fitRead' }) as Promise<FitRead>;
+    },
+    writeStored(task) {
+      if (!options.stored) throw new Error('writeStored: this offload has no stored-graph worker');
+      const { body } = task;
+      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+      return storedWorker(options.stored, task.tenant, task.id).run(task, { name: 'storedWrite', transferList: owned ? [body.buffer as ArrayBuffer] : [] }) as Promise<StoredWriteOutcome>;
     },
     close: async () => {
       await Promise.all([pool.destroy(), ...storedPools.filter(Boolean).map((stored) => stored.destroy())]);

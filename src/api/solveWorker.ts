@@ -14,7 +14,7 @@ import type { WorkerTask } from '../solvers/learned/worker';
 import { createStoredGraphs, type FitRead, type StoredGraphs } from '../services/storedGraphs';
 import { openStore } from '../store/open';
 import { parseJsonBody } from './body';
-import { SOLVES, type DescribedLearned, type FitReadTask, type PortMessage, type SolveOutcome, type SolveTask, type StoredTask, type StoredWorkerOptions } from './offload';
+import { SOLVES, type DescribedLearned, type FitReadTask, type PortMessage, type SolveOutcome, type SolveTask, type StoredTask, type StoredWorkerOptions, type StoredWriteOutcome, type StoredWriteTask } from './offload';
 
 const { config, learned: described, stored: storedOptions } = Piscina.workerData as { config: Config; learned: DescribedLearned; stored?: StoredWorkerOptions };
 // Compile the request schemas as the worker starts, not on its first request.
@@ -84,6 +84,19 @@ export async function fitRead(task: FitReadTask): Promise<FitRead> {
   const read = await (await storedGraphs()).fitInput(task.tenant, task.id, task.kind, task.options);
   const { from, to, known, series } = read.input;
   return Piscina.move({ [Piscina.transferableSymbol]: [from, to, known, series.start, series.times, series.values].map((column) => column.buffer), [Piscina.valueSymbol]: read } as never) as unknown as FitRead;
+}
+
+/** A big registration or batch: parsed, checked and stored here, off the event loop; the result (small) or the problem goes back. */
+export async function storedWrite(task: StoredWriteTask): Promise<StoredWriteOutcome> {
+  const service = await storedGraphs();
+  try {
+    const request = parseJsonBody(task.body);
+    const value = task.kind === 'register' ? await service.register(task.tenant, task.id, request, task.expected) : await service.ingest(task.tenant, task.id, request);
+    return { kind: 'result', value };
+  } catch (error) {
+    if (!(error instanceof NarsolveError)) throw error;
+    return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
+  }
 }
 
 /** The answer as moved bytes, or the problem it was refused with. */
