@@ -109,11 +109,22 @@ function specFields(spec: unknown, definition: ModelDefinition): { hidden: numbe
  * request the exact solver answers alone without loading the runtime.
  */
 export function declaredServingAuto(modelsDir: string, solver: SolverName): boolean | undefined {
-  try {
-    const entry = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')).models?.[MODELS[solver].model];
-    const auto = entry?.spec?.serving?.auto;
-    return typeof auto === 'boolean' ? auto : undefined;
-  } catch {
-    return undefined;
+  const entry = (readManifest(modelsDir) as { models?: Record<string, { spec?: { serving?: { auto?: unknown } } }> } | undefined)?.models?.[MODELS[solver].model];
+  const auto = entry?.spec?.serving?.auto;
+  return typeof auto === 'boolean' ? auto : undefined;
+}
+
+/** A models folder's manifest, parsed once per folder (undefined when it cannot be read or parsed). */
+const manifests = new Map<string, unknown>();
+function readManifest(modelsDir: string): unknown {
+  if (!manifests.has(modelsDir)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    manifests.set(modelsDir, parsed);
   }
+  return manifests.get(modelsDir);
 }
