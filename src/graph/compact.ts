@@ -82,25 +82,17 @@ export function compactGraph(input: GraphInput, field: ValueField, limits: Limit
     const { from, to } = edges;
     // Every end is a small integer here (newIdIndex checked): a new one is added unless nodes were listed or the limit is reached (unknown() says which).
     const fresh = listed ? 0 : limits.maxNodes;
+    const denseIndex = (id: number, i: number, end: 'from' | 'to'): number => {
+      const found = table[id];
+      if (found >= 0) return found;
+      if (ids.length >= fresh) return unknown(id, i, end);
+      table[id] = ids.length;
+      ids.push(id);
+      return ids.length - 1;
+    };
     for (let i = 0; i < m; i++) {
-      const tail = from[i] as number;
-      let a = table[tail];
-      if (a < 0) {
-        if (ids.length < fresh) {
-          a = table[tail] = ids.length;
-          ids.push(tail);
-        } else a = unknown(tail, i, 'from');
-      }
-      edgeFrom[i] = a;
-      const head = to[i] as number;
-      let b = table[head];
-      if (b < 0) {
-        if (ids.length < fresh) {
-          b = table[head] = ids.length;
-          ids.push(head);
-        } else b = unknown(head, i, 'to');
-      }
-      edgeTo[i] = b;
+      edgeFrom[i] = denseIndex(from[i] as number, i, 'from');
+      edgeTo[i] = denseIndex(to[i] as number, i, 'to');
     }
   } else {
     for (let i = 0; i < m; i++) {
