@@ -123,7 +123,9 @@ export function createOffload(options: { workers: number; thresholdBytes: number
   // once (it may be a GiB), and its queries queue there, while other graphs' run beside it. Each pool
   // starts with the first query it gets, so a server without big graphs never starts one.
   const storedPools: Piscina[] = [];
-  const storedWorker = (stored: StoredWorkerOptions, tenant: string, id: string) => {
+  const storedWorker = (tenant: string, id: string, caller: string) => {
+    const { stored } = options;
+    if (!stored) throw new Error(`${caller}: this offload has no stored-graph worker`);
     const i = storedWorkerIndex(tenant, id, stored.workers ?? 1);
     return (storedPools[i] ??= new Piscina({ filename, name: 'stored', minThreads: 1, maxThreads: 1, idleTimeout: Infinity, workerData: { config: options.config, learned: described, stored } }));
   };
@@ -174,30 +176,24 @@ export function createOffload(options: { workers: number; thresholdBytes: number
     solve: (path, body, context) =>
       withPort(context, (port, receivedAgoMs) => {
         const task: SolveTask = { path, body, receivedAgoMs, port };
-        // A body that owns its whole buffer moves to the worker instead of being copied on the event loop (tens of MB for big requests).
-        const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
-        return pool.run(task, { transferList: owned ? [port, body.buffer as ArrayBuffer] : [port] });
+        return pool.run(task, { transferList: [port, ...movable(body)] });
       }),
     storedFrom: options.stored?.from,
     solveStored(kind, tenant, id, request, context) {
-      if (!options.stored) throw new Error('solveStored: this offload has no stored-graph worker');
-      const worker = storedWorker(options.stored, tenant, id);
+      const worker = storedWorker(tenant, id, 'solveStored');
       return withPort(context, (port, receivedAgoMs) => worker.run({ kind, tenant, id, request, receivedAgoMs, port } satisfies StoredTask, { transferList: [port] }));
     },
-    readFitStored(task) {
-      if (!options.stored) throw new Error('readFitStored: this offload has no stored-graph worker');
-      return storedWorker(options.stored, task.tenant, task.id).run(task, { name: 'fitRead' }) as Promise<FitRead>;
-    },
-    writeStored(task) {
-      if (!options.stored) throw new Error('writeStored: this offload has no stored-graph worker');
-      const { body } = task;
-      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
-      return storedWorker(options.stored, task.tenant, task.id).run(task, { name: 'storedWrite', transferList: owned ? [body.buffer as ArrayBuffer] : [] }) as Promise<StoredWriteOutcome>;
-    },
+    readFitStored: (task) => storedWorker(task.tenant, task.id, 'readFitStored').run(task, { name: 'fitRead' }) as Promise<FitRead>,
+    writeStored: (task) => storedWorker(task.tenant, task.id, 'writeStored').run(task, { name: 'storedWrite', transferList: movable(task.body) }) as Promise<StoredWriteOutcome>,
     close: async () => {
       await Promise.all([pool.destroy(), ...storedPools.filter(Boolean).map((stored) => stored.destroy())]);
     },
   };
+}
+
+/** A body's buffer when the body owns all of it: it then moves to the worker instead of being copied on the event loop (tens of MB for big requests). */
+function movable(body: Uint8Array): ArrayBuffer[] {
+  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer ? [body.buffer] : [];
 }
 
 /** Which of `workers` stored-graph workers reads a graph: always the same one for the same graph (a hash of its tenant and id). */

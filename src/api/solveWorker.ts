@@ -62,7 +62,7 @@ export default async function solve(task: SolveTask): Promise<SolveOutcome> {
   return answered(task.port, async () => SOLVES[task.path](parseJsonBody(task.body), context));
 }
 
-/** This worker's own stored-graph service over its own connection to the store: queries only, never writes. */
+/** A stored-graph worker's own stored-graph service, over its own connection to the store. */
 let graphs: Promise<StoredGraphs> | undefined;
 
 function storedGraphs(): Promise<StoredGraphs> {
@@ -94,9 +94,14 @@ export async function storedWrite(task: StoredWriteTask): Promise<StoredWriteOut
     const value = task.kind === 'register' ? await service.register(task.tenant, task.id, request, task.expected) : await service.ingest(task.tenant, task.id, request);
     return { kind: 'result', value };
   } catch (error) {
-    if (!(error instanceof NarsolveError)) throw error;
-    return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
+    return problemOf(error);
   }
+}
+
+/** A NarsolveError as the problem outcome the main thread rebuilds it from (problemError); anything else is thrown on. */
+function problemOf(error: unknown): Extract<SolveOutcome, { kind: 'problem' }> {
+  if (!(error instanceof NarsolveError)) throw error;
+  return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
 }
 
 /** The answer as moved bytes, or the problem it was refused with. */
@@ -108,8 +113,7 @@ async function answered(port: MessagePort, work: () => Promise<{ code: string; s
     const outcome: SolveOutcome = { kind: 'answer', bytes, code: response.code, ...(response.solver && { solver: { used: response.solver.used, algorithm: response.solver.algorithm } }) };
     return Piscina.move({ [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: outcome } as never) as unknown as SolveOutcome;
   } catch (error) {
-    if (!(error instanceof NarsolveError)) throw error;
-    return { kind: 'problem', code: error.code, detail: error.message, errors: error.errors, extensions: error.extensions };
+    return problemOf(error);
   } finally {
     port.close();
   }
