@@ -118,6 +118,8 @@ export interface FitRead {
   readonly epoch: number;
 }
 
+const sizeOf = (meta: GraphMeta): GraphSize => ({ edges: meta.edges, observations: meta.observations.count });
+
 export type FitReader = (tenant: string, id: string, kind: ObservationKind, options: FitOptions) => Promise<FitRead>;
 
 export interface StoredGraphs {
@@ -166,7 +168,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
   const sizes = new Map<string, GraphSize>();
   const remember = (key: string, meta: GraphMeta): void => {
     if (sizes.size >= 10_000 && !sizes.has(key)) sizes.clear();
-    sizes.set(key, { edges: meta.edges, observations: meta.observations.count });
+    sizes.set(key, sizeOf(meta));
   };
   const existing = async (tenant: string, id: string): Promise<GraphMeta> => {
     checkId(id);
@@ -372,12 +374,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       return { code: 'Ok', accepted: batch.edge.length, epoch: after.epoch };
     },
 
-    async size(tenant, id) {
-      const known = sizes.get(`${tenant}\u0000${id}`);
-      if (known) return known;
-      const meta = await existing(tenant, id);
-      return { edges: meta.edges, observations: meta.observations.count };
-    },
+    size: async (tenant, id) => sizes.get(`${tenant}\u0000${id}`) ?? sizeOf(await existing(tenant, id)),
 
     route: (tenant, id, request, caller) =>
       answerById(tenant, id, 'stored-route-request.json', 'cost', request, caller, async (solvable, query, context, timer) => {
