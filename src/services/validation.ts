@@ -20,8 +20,9 @@ function readSchemaBytes(file: string): Buffer {
 
 /** Every schema in schemas/, by file name, as parsed JSON; read once per process (validators and OpenAPI share it). */
 export function loadSchemas(): Record<string, Record<string, unknown>> {
+  if (schemaFiles) return schemaFiles;
   const files = readdirSync(join(packageRoot(), 'schemas')).filter((f) => f.endsWith('.json')).sort();
-  return (schemaFiles ??= Object.fromEntries(files.map((file) => [file, JSON.parse(readSchemaBytes(file).toString('utf8'))])));
+  return (schemaFiles = Object.fromEntries(files.map((file) => [file, JSON.parse(readSchemaBytes(file).toString('utf8'))])));
 }
 
 /** The schema files a schema file reads: itself and every file its $refs name, transitively, in name order. */

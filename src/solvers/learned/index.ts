@@ -279,10 +279,10 @@ let notLoaded: LearnedSolvers | undefined;
  */
 export function learnedNotLoaded(): LearnedSolvers {
   if (notLoaded) return notLoaded;
-  const modelsDir = join(packageRoot(), 'models');
+  const declared = declaredServingAuto(join(packageRoot(), 'models'));
   const solvers = Object.fromEntries(
     SOLVER_NAMES.map((name) => {
-      const declaredAuto = declaredServingAuto(modelsDir, name);
+      const declaredAuto = declared[name];
       return [name, { readiness: { ready: false, reason: 'not loaded: this request does not need it' }, ...(declaredAuto !== undefined && { declaredAuto }) }];
     }),
   ) as unknown as { [K in SolverName]: LearnedSolver<LearnedModel<K>> };

@@ -104,27 +104,21 @@ function specFields(spec: unknown, definition: ModelDefinition): { hidden: numbe
 }
 
 /**
- * The spec's serving.auto for `solver`'s model as the manifest declares it, without loading or
- * checking the model (undefined when the manifest says nothing clear): what lets the library answer a
- * request the exact solver answers alone without loading the runtime.
+ * The spec's serving.auto of every solver's model as the manifest declares it, read once, without
+ * loading or checking the models (a solver is absent when the manifest says nothing clear): what lets
+ * the library answer a request the exact solver answers alone without loading the runtime.
  */
-export function declaredServingAuto(modelsDir: string, solver: SolverName): boolean | undefined {
-  const entry = (readManifest(modelsDir) as { models?: Record<string, { spec?: { serving?: { auto?: unknown } } }> } | undefined)?.models?.[MODELS[solver].model];
-  const auto = entry?.spec?.serving?.auto;
-  return typeof auto === 'boolean' ? auto : undefined;
-}
-
-/** A models folder's manifest, parsed once per folder (undefined when it cannot be read or parsed). */
-const manifests = new Map<string, unknown>();
-function readManifest(modelsDir: string): unknown {
-  if (!manifests.has(modelsDir)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    manifests.set(modelsDir, parsed);
+export function declaredServingAuto(modelsDir: string): Partial<Record<SolverName, boolean>> {
+  let models: Record<string, { spec?: { serving?: { auto?: unknown } } }> | undefined;
+  try {
+    models = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')).models;
+  } catch {
+    return {};
   }
-  return manifests.get(modelsDir);
+  const declared: Partial<Record<SolverName, boolean>> = {};
+  for (const solver of Object.keys(MODELS) as SolverName[]) {
+    const auto = models?.[MODELS[solver].model]?.spec?.serving?.auto;
+    if (typeof auto === 'boolean') declared[solver] = auto;
+  }
+  return declared;
 }
