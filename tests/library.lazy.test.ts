@@ -64,3 +64,22 @@ test('require(\'narsolve\') and a route in a fresh process load neither the HTTP
   expect(loaded.filter((path) => /services\/maxflow\.js$|classical\/pushRelabel\.js$/.test(path))).toEqual([]);
   expect(loaded.filter((path) => path.includes('/services/validators/')).map((path) => path.split('/').pop())).toEqual(['route-request.json.js']);
 });
+
+test('the built CLI is one bundled file: a route in a fresh process reads no module of narsolve\'s but the bundle and its request validator, and answers as the library does', async () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  const { join, sep } = require('node:path') as typeof import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-cli-bundle-'));
+  const file = join(dir, 'route.json');
+  writeFileSync(file, JSON.stringify(ROAD));
+  // Preloaded into the CLI's process: at exit, every module file it read, on stderr.
+  const probe = join(dir, 'probe.js');
+  writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));");
+  const run = spawnSync(process.execPath, ['--require', probe, join(__dirname, '..', 'dist', 'src', 'cli.js'), 'route', file]);
+  expect(run.status).toBe(0);
+  const loaded = (JSON.parse(run.stderr.toString()) as string[]).map((path) => path.split(sep).join('/'));
+  const ours = loaded.filter((path) => path.includes('/dist/') && !path.includes('/node_modules/'));
+  expect(ours.map((path) => path.split('/dist/').pop())).toEqual(['src/cli.js', 'src/services/validators/route-request.json.js']);
+  expect(answerOf(JSON.parse(run.stdout.toString()))).toEqual(answerOf(await solveRoute(ROAD)));
+});

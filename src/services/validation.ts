@@ -100,11 +100,17 @@ export function prebuiltPath(dir: string, file: string): string {
   return join(dir, 'validators', `${file}.js`);
 }
 
+/**
+ * Set only in the bundled CLI (scripts/build-cli.mjs): where the validators lie relative to the
+ * bundle, whose __dirname is not this file's folder. Elsewhere it is undeclared, and typeof says so.
+ */
+declare const NARSOLVE_VALIDATORS_DIR: string | undefined;
+
 /** The validator the build compiled for a schema (beside the compiled file), if it matches the schemas loaded. */
 const prebuilt = new Map<string, ValidateFunction | undefined>();
 function prebuiltValidator(file: string): ValidateFunction | undefined {
   if (!prebuilt.has(file)) {
-    const path = prebuiltPath(__dirname, file);
+    const path = typeof NARSOLVE_VALIDATORS_DIR === 'string' ? join(__dirname, NARSOLVE_VALIDATORS_DIR, `${file}.js`) : prebuiltPath(__dirname, file);
     let validate: ValidateFunction | undefined;
     if (existsSync(path)) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
