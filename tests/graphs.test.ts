@@ -120,6 +120,22 @@ describe('registering a graph', () => {
     const big = await request(app).put('/graphs/one').send({ graph: { edges: Array.from({ length: 40 }, (_, i) => ({ from: i, to: i + 1, weight: 1 })) } });
     expectLimit(big, 413, 'TooBig', 'NARSOLVE_MAX_STORED_BYTES');
   });
+
+  test('registrations racing for the last places of a tenant\'s quota: as many are stored as the quota allows, the rest are refused, by graphs and by bytes', async () => {
+    const { app, store } = appWith({ limits: { maxGraphsPerTenant: 3 } });
+    const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => request(app).put(`/graphs/g${i}`).send(CITY)));
+    expect(racing.map((res) => res.status).filter((status) => status === 201)).toHaveLength(3);
+    for (const refused of racing.filter((res) => res.status !== 201)) expectLimit(refused, 429, 'QuotaExceeded', 'NARSOLVE_MAX_GRAPHS_PER_TENANT');
+    expect((await request(app).get('/graphs')).body.graphs).toHaveLength(3);
+
+    // The stored bytes: room for two copies of CITY, and five racing for it.
+    const [{ bytes }] = await store.list(OPEN_TENANT_ID);
+    const sized = appWith({ limits: { maxStoredBytes: Math.floor(2.5 * bytes) } }).app;
+    const filling = await Promise.all(Array.from({ length: 5 }, (_, i) => request(sized).put(`/graphs/g${i}`).send(CITY)));
+    expect(filling.map((res) => res.status).filter((status) => status === 201)).toHaveLength(2);
+    for (const refused of filling.filter((res) => res.status !== 201)) expectLimit(refused, 413, 'TooBig', 'NARSOLVE_MAX_STORED_BYTES');
+    expect((await request(sized).get('/graphs')).body.graphs).toHaveLength(2);
+  });
 });
 
 describe('streaming observations', () => {

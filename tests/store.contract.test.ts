@@ -13,7 +13,7 @@ import Redis from 'ioredis';
 import { redisAvailable, startRedis, type LocalRedis } from '../generators/redis';
 import { EmbeddedStore } from '../src/store/embedded';
 import { RedisStore } from '../src/store/redis';
-import { PreconditionFailed, type GraphStore, type StoredGraphBody } from '../src/store/types';
+import { PreconditionFailed, QuotaRefused, type GraphStore, type StoredGraphBody } from '../src/store/types';
 
 const required = process.env.NARSOLVE_REQUIRE_REDIS === '1';
 const withRedis = redisAvailable() || required;
@@ -51,8 +51,9 @@ function line(m: number): StoredGraphBody {
   } as unknown as StoredGraphBody;
 }
 
-const put = (store: GraphStore, id: string, body: StoredGraphBody, expected?: Parameters<GraphStore['put']>[3]['expected'], now = 1_000) =>
-  store.put('t', id, body, { expected, retentionDays: 30, bytes: JSON.stringify(body).length, now });
+const ROOMY = { maxGraphs: 1_000, maxBytes: Number.MAX_SAFE_INTEGER };
+const put = (store: GraphStore, id: string, body: StoredGraphBody, expected?: Parameters<GraphStore['put']>[3]['expected'], now = 1_000, quota = ROOMY) =>
+  store.put('t', id, body, { expected, retentionDays: 30, bytes: JSON.stringify(body).length, now, quota });
 
 describe.each(STORES)('the %s store', (_name, make) => {
   test('a body of several MiB comes back equal; replacing keeps the history and moves the version', async () => {
@@ -70,6 +71,22 @@ describe.each(STORES)('the %s store', (_name, make) => {
     expect((await store.list('t')).map((m) => m.id)).toEqual(['g']);
     expect(await store.tenantBytes('t')).toBe(JSON.stringify(smaller).length);
     expect(await store.list('other')).toEqual([]);
+  });
+
+  test('the tenant\'s quota is checked in the write: racing puts of new graphs store as many as it allows, a replacement needs no new place, and bytes count the other graphs only', async () => {
+    const store = open(make);
+    const body = line(3);
+    const bytes = JSON.stringify(body).length;
+    const quota = { maxGraphs: 3, maxBytes: 100 * bytes };
+    const racing = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => put(store, `g${i}`, body, undefined, 1_000, quota)));
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    for (const refused of racing.filter((r) => r.status === 'rejected')) expect((refused as PromiseRejectedResult).reason).toEqual(new QuotaRefused('graphs', 3));
+    expect(await store.list('t')).toHaveLength(3);
+    const [first] = await store.list('t');
+    // Replacing a stored graph takes no new place; its own old bytes do not count against it.
+    expect((await put(store, first.id, body, undefined, 2_000, { maxGraphs: 3, maxBytes: 3 * bytes })).created).toBe(false);
+    await expect(put(store, first.id, line(6), undefined, 3_000, { maxGraphs: 3, maxBytes: 3 * bytes })).rejects.toEqual(new QuotaRefused('bytes', 2 * bytes));
+    expect(await store.body('t', first.id)).toEqual(body);
   });
 
   test('preconditions: If-None-Match * refuses an existing graph, If-Match a stale version or a missing one', async () => {

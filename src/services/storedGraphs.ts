@@ -10,7 +10,7 @@ import { invalidInput, invalidInputs, NarsolveError, type FieldError, MAX_FIELD_
 import { readStoredGraph, storedNodes, type Position, type StoredGraphInput } from '../graph/stored';
 import { nodeIndexer } from '../graph/nodeOrder';
 import type { NodeId } from '../graph/types';
-import { JOB_KEEP_DAYS, PreconditionFailed, StoreUnavailable, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from '../store/types';
+import { JOB_KEEP_DAYS, PreconditionFailed, QuotaRefused, StoreUnavailable, type Expected, type GraphMeta, type GraphStore, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from '../store/types';
 import { checkSizeLimits, compactGraph } from '../graph/compact';
 import { packageRoot } from '../paths';
 import { readModelEntry } from '../solvers/learned/manifest';
@@ -251,6 +251,12 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     return run;
   };
 
+  /** A registration the tenant's quota cannot take, as its problem: 429 for the count of graphs, 413 for the bytes. */
+  const quotaProblem = (refused: QuotaRefused, bytes: number): NarsolveError =>
+    refused.limit === 'graphs'
+      ? new NarsolveError('QuotaExceeded', `this tenant already stores ${limits.maxGraphsPerTenant} graphs (set ${envName('maxGraphsPerTenant')} to change it)`)
+      : new NarsolveError('TooBig', `this graph takes ${bytes} bytes; with the tenant's other graphs (${refused.stored} bytes) that passes ${limits.maxStoredBytes} (set ${envName('maxStoredBytes')} to change it)`, { errors: [{ pointer: '/graph', message: 'too large to store' }] });
+
   const precondition = (error: unknown, id: string): never => {
     if (error instanceof PreconditionFailed) {
       throw new NarsolveError('PreconditionFailed', `graph ${JSON.stringify(id)}: ${error.message}; the request's If-Match or If-None-Match does not hold`, { extensions: { currentVersion: error.current } });
@@ -308,16 +314,20 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       const nodes = storedNodes(graph).length;
       if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
+      // Refused early where the quota is plainly full (a big body is then never sent to the store);
+      // the store checks it again in the write itself, where racing registrations cannot both pass.
       const old = await store.get(tenant, id);
-      if (!old && (await store.list(tenant)).length >= limits.maxGraphsPerTenant) {
-        throw new NarsolveError('QuotaExceeded', `this tenant already stores ${limits.maxGraphsPerTenant} graphs (set ${envName('maxGraphsPerTenant')} to change it)`);
-      }
+      if (!old && (await store.list(tenant)).length >= limits.maxGraphsPerTenant) throw quotaProblem(new QuotaRefused('graphs', limits.maxGraphsPerTenant), bytes);
       const others = (await store.tenantBytes(tenant)) - (old?.bytes ?? 0);
-      if (others + bytes > limits.maxStoredBytes) {
-        throw new NarsolveError('TooBig', `this graph takes ${bytes} bytes; with the tenant's other graphs (${others} bytes) that passes ${limits.maxStoredBytes} (set ${envName('maxStoredBytes')} to change it)`, { errors: [{ pointer: '/graph', message: 'too large to store' }] });
-      }
+      if (others + bytes > limits.maxStoredBytes) throw quotaProblem(new QuotaRefused('bytes', others), bytes);
       const at = now();
-      const result = await store.put(tenant, id, graph, { expected, retentionDays: body.retentionDays ?? limits.defaultRetentionDays, bytes, now: at }).catch((error) => precondition(error, id));
+      const quota = { maxGraphs: limits.maxGraphsPerTenant, maxBytes: limits.maxStoredBytes };
+      const result = await store
+        .put(tenant, id, graph, { expected, retentionDays: body.retentionDays ?? limits.defaultRetentionDays, bytes, now: at, quota })
+        .catch((error) => {
+          if (error instanceof QuotaRefused) throw quotaProblem(error, bytes);
+          return precondition(error, id);
+        });
       for (const { kind, edge, value } of observations) {
         await store.append(tenant, id, { kind, edge: Int32Array.from(edge), value: Float64Array.from(value), time: new Float64Array(edge.length).fill(at) }, { now: at });
       }

@@ -12,7 +12,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { storedNodes } from '../graph/stored';
 import { batchExtent, decodeBatch, encodeBatch, KINDS } from './batch';
 import { memoryJobBoard } from './memoryJobs';
-import { PreconditionFailed, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel } from './types';
+import { PreconditionFailed, QuotaRefused, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type PutOptions, type StoreHealth, type StoredGraphBody, type StoredModel } from './types';
 
 type Key = [string, string];
 
@@ -76,10 +76,18 @@ export class EmbeddedStore implements GraphStore {
     return (await this.list(tenant)).reduce((total, meta) => total + meta.bytes, 0);
   }
 
-  async put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }) {
+  async put(tenant: string, id: string, body: StoredGraphBody, options: PutOptions) {
     return this.write(() => {
       const old = this.metas.get([tenant, id]);
       check(old, options.expected);
+      let graphs = 0;
+      let others = 0;
+      for (const { value } of this.metas.getRange({ start: [tenant, ''], end: [tenant, '\uffff'] })) {
+        graphs++;
+        if (value.id !== id) others += value.bytes;
+      }
+      if (!old && graphs >= options.quota.maxGraphs) throw new QuotaRefused('graphs', graphs);
+      if (others + options.bytes > options.quota.maxBytes) throw new QuotaRefused('bytes', others);
       const meta: GraphMeta = {
         id,
         version: (old?.version ?? 0) + 1,

@@ -21,8 +21,8 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { storedNodes } from '../graph/stored';
 import { decodeBatch, encodeBatch } from './batch';
 import {
-  JOB_KEEP_DAYS, PreconditionFailed, StoreUnavailable,
-  type Expected, type GraphMeta, type GraphStore, type JobBoard, type JobRecord, type ObservationBatch, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel,
+  JOB_KEEP_DAYS, PreconditionFailed, QuotaRefused, StoreUnavailable,
+  type Expected, type GraphMeta, type PutOptions, type GraphStore, type JobBoard, type JobRecord, type ObservationBatch, type ObservationKind, type StoreHealth, type StoredGraphBody, type StoredModel,
 } from './types';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -44,10 +44,25 @@ if exists then version = tonumber(redis.call('HGET', KEYS[1], 'version')) end
 local kind = ARGV[1]
 local refused = (kind == 'absent' and exists) or (kind == 'present' and not exists) or (kind == 'version' and version ~= tonumber(ARGV[2]))`;
 
+// The tenant's quota (ARGV[11] graphs, ARGV[12] bytes), in the same script: racing puts cannot both pass it.
 const PUT = `${PRECONDITION}
 if refused then
   redis.call('UNLINK', KEYS[3])
   return {0, version}
+end
+local graphs = redis.call('HLEN', KEYS[2])
+if (not exists) and graphs >= tonumber(ARGV[11]) then
+  redis.call('UNLINK', KEYS[3])
+  return {2, graphs}
+end
+local others = 0
+local sizes = redis.call('HGETALL', KEYS[2])
+for i = 1, #sizes, 2 do
+  if sizes[i] ~= ARGV[9] then others = others + tonumber(sizes[i + 1]) end
+end
+if others + tonumber(ARGV[6]) > tonumber(ARGV[12]) then
+  redis.call('UNLINK', KEYS[3])
+  return {3, others}
 end
 redis.call('PERSIST', KEYS[3])
 if exists then
@@ -257,7 +272,7 @@ export class RedisStore implements GraphStore {
     return this.call(async () => (await this.redis.hvals(this.key('t', tenant))).reduce((total, bytes) => total + Number(bytes), 0));
   }
 
-  async put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }) {
+  async put(tenant: string, id: string, body: StoredGraphBody, options: PutOptions) {
     const json = Buffer.from(JSON.stringify(body));
     const token = randomUUID();
     const staged = `${this.graphKey('b', tenant, id)}:${token}`;
@@ -271,10 +286,12 @@ export class RedisStore implements GraphStore {
       return this.redis.narsolvePut(
         this.graphKey('g', tenant, id), this.key('t', tenant), staged,
         ...expectation(options.expected), token, String(storedNodes(body).length), String(body.from.length), String(options.bytes),
-        String(options.retentionDays), String(options.now), id, `${this.graphKey('b', tenant, id)}:`,
+        String(options.retentionDays), String(options.now), id, `${this.graphKey('b', tenant, id)}:`, String(options.quota.maxGraphs), String(options.quota.maxBytes),
       );
     });
     if (committed === 0) throw new PreconditionFailed(value);
+    if (committed === 2) throw new QuotaRefused('graphs', value);
+    if (committed === 3) throw new QuotaRefused('bytes', value);
     const meta = await this.get(tenant, id);
     if (!meta) throw new StoreUnavailable('the graph was deleted by another writer just after it was stored');
     return { meta, created: value === 1 };

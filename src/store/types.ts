@@ -51,6 +51,23 @@ export class PreconditionFailed extends Error {
   }
 }
 
+/** What one tenant may store; a put checks it in the same atomic write as its effects, so racing puts cannot pass it. */
+export interface TenantQuota {
+  readonly maxGraphs: number;
+  readonly maxBytes: number;
+}
+
+/** Thrown by a put the tenant's quota cannot take: a new graph past `maxGraphs` (`stored` graphs), or `bytes` past `maxBytes` (`stored` bytes in the tenant's other graphs). */
+export class QuotaRefused extends Error {
+  constructor(
+    readonly limit: 'graphs' | 'bytes',
+    readonly stored: number,
+  ) {
+    super(limit === 'graphs' ? `the tenant stores ${stored} graphs` : `the tenant's other graphs take ${stored} bytes`);
+    this.name = 'QuotaRefused';
+  }
+}
+
 /** A fitted model as stored: what serves and the report it was chosen by (services/fitting.ts). */
 export interface StoredModel {
   /** The graph's `created` time when the fit started: a model never outlives its graph. */
@@ -67,6 +84,15 @@ export interface StoreHealth {
   readonly reason?: string;
 }
 
+export interface PutOptions {
+  readonly expected: Expected;
+  readonly retentionDays: number;
+  /** The body's size as the quota counts it. */
+  readonly bytes: number;
+  readonly now: number;
+  readonly quota: TenantQuota;
+}
+
 /**
  * Every method may reject with StoreUnavailable (a shared store that cannot be reached); a write
  * that rejected so was not acknowledged.
@@ -77,8 +103,8 @@ export interface GraphStore {
   get(tenant: string, id: string): Promise<GraphMeta | undefined>;
   /** The stored edges of the graph's current version. */
   body(tenant: string, id: string): Promise<StoredGraphBody | undefined>;
-  /** Creates or replaces a graph (history is kept: it is by edge index); resolves once durable. Throws PreconditionFailed. */
-  put(tenant: string, id: string, body: StoredGraphBody, options: { expected: Expected; retentionDays: number; bytes: number; now: number }): Promise<{ meta: GraphMeta; created: boolean }>;
+  /** Creates or replaces a graph (history is kept: it is by edge index); resolves once durable. Throws PreconditionFailed, or QuotaRefused (checked after the precondition). */
+  put(tenant: string, id: string, body: StoredGraphBody, options: PutOptions): Promise<{ meta: GraphMeta; created: boolean }>;
   /** Deletes a graph and its history; false when there was none. Throws PreconditionFailed. */
   delete(tenant: string, id: string, expected: Expected): Promise<boolean>;
   /** Appends one batch; resolves with the new epoch once durable. */
