@@ -10,7 +10,7 @@ COPY src ./src
 COPY schemas ./schemas
 # The explorer page, bundled by the build into dist/explorer.
 COPY explorer ./explorer
-COPY scripts/build-explorer.mjs scripts/build-cli.mjs ./scripts/
+COPY scripts/build-explorer.mjs scripts/build-bundles.mjs ./scripts/
 # The production build compiles src/ only: bench/ and the test generators are not shipped.
 RUN npm run build && npm prune --omit=dev
 # onnxruntime-node ships its runtime for every OS and CPU (about 290 MB); the image needs this one's.

@@ -9,13 +9,17 @@
  * (src/services/prebuildValidators.ts). Not a test: nothing asserts a time.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args';
 import { median } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
+// What the package ships: its main and its bin (the bundles of scripts/build-bundles.mjs).
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; bin: { narsolve: string } };
+const MAIN = join(ROOT, PACKAGE.main);
+const CLI = join(ROOT, PACKAGE.bin.narsolve);
 
 function main(): void {
   const runs = Number(arg('runs', '5'));
@@ -25,7 +29,7 @@ function main(): void {
   writeFileSync(file, JSON.stringify(body));
   const script = `
     const t0 = performance.now();
-    const { solveRoute, learnedDisabled } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'index.js'))});
+    const { solveRoute, learnedDisabled } = require(${JSON.stringify(MAIN)});
     const t1 = performance.now();
     const body = require(${JSON.stringify(file)});
     solveRoute(body, { learned: learnedDisabled() }).then(async () => {
@@ -50,8 +54,8 @@ function main(): void {
   const cliAuto: number[] = [];
   const bare: number[] = [];
   for (let r = 0; r < runs; r++) {
-    cli.push(wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', file]));
-    cliAuto.push(wall([join(ROOT, 'dist', 'src', 'cli.js'), 'route', autoFile]));
+    cli.push(wall([CLI, 'route', file]));
+    cliAuto.push(wall([CLI, 'route', autoFile]));
     bare.push(wall([emptyFile]));
   }
   const ms = (x: number) => `${x.toFixed(1)} ms`;

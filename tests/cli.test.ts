@@ -75,7 +75,7 @@ describe('narsolve CLI', () => {
   });
 
   test('the built CLI reads a request from stdin with "-"', () => {
-    const built = join(__dirname, '..', 'dist', 'src', 'cli.js');
+    const built = join(__dirname, '..', JSON.parse(require('node:fs').readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).bin.narsolve);
     const probe = spawnSync(process.execPath, [built, '--help']);
     if (probe.error || probe.status === null) throw new Error('run `npm run build` before the CLI test');
     const out = execFileSync(process.execPath, [built, 'route', '-'], {
@@ -109,7 +109,7 @@ describe('library, CLI and server give the same answer to the same body', () => 
     expect(library.solver.used).toBe('learned');
     const file = join(dir, 'noisy.json');
     writeFileSync(file, JSON.stringify(body));
-    const cli = JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'cli.js'), 'route', file]).toString());
+    const cli = JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', pkg.bin.narsolve), 'route', file]).toString());
     const learned = await loadLearnedSolvers();
     try {
       const server = await request(createApp({ logger: pino({ level: 'silent' }), defaultMetrics: false, learned })).post('/route').send(body);

@@ -65,21 +65,34 @@ test('require(\'narsolve\') and a route in a fresh process load neither the HTTP
   expect(loaded.filter((path) => path.includes('/services/validators/')).map((path) => path.split('/').pop())).toEqual(['route-request.json.js']);
 });
 
-test('the built CLI is one bundled file: a route in a fresh process reads no module of narsolve\'s but the bundle and its request validator, and answers as the library does', async () => {
+describe('what the package ships is one bundled file each for its main and its bin', () => {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const { mkdtempSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+  const { mkdtempSync, readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
   const { tmpdir } = require('node:os') as typeof import('node:os');
   const { join, sep } = require('node:path') as typeof import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'narsolve-cli-bundle-'));
+  const root = join(__dirname, '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; bin: { narsolve: string } };
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-bundles-'));
   const file = join(dir, 'route.json');
   writeFileSync(file, JSON.stringify(ROAD));
-  // Preloaded into the CLI's process: at exit, every module file it read, on stderr.
+  // Preloaded into the process: at exit, every module file it read, on stderr.
   const probe = join(dir, 'probe.js');
   writeFileSync(probe, "process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));");
-  const run = spawnSync(process.execPath, ['--require', probe, join(__dirname, '..', 'dist', 'src', 'cli.js'), 'route', file]);
-  expect(run.status).toBe(0);
-  const loaded = (JSON.parse(run.stderr.toString()) as string[]).map((path) => path.split(sep).join('/'));
-  const ours = loaded.filter((path) => path.includes('/dist/') && !path.includes('/node_modules/'));
-  expect(ours.map((path) => path.split('/dist/').pop())).toEqual(['src/cli.js', 'src/services/validators/route-request.json.js']);
-  expect(answerOf(JSON.parse(run.stdout.toString()))).toEqual(answerOf(await solveRoute(ROAD)));
+  /** Files of this package (not of npm packages, not the probe) that a fresh process read. */
+  const ours = (stderr: Buffer) => (JSON.parse(stderr.toString()) as string[]).map((path) => path.split(sep).join('/')).filter((path) => path.includes('/dist/') && !path.includes('/node_modules/')).map((path) => path.split('/dist/').pop());
+
+  test('the CLI: a route reads the bundle and its request validator, nothing else of ours, and answers as the library does', async () => {
+    const run = spawnSync(process.execPath, ['--require', probe, join(root, pkg.bin.narsolve), 'route', file]);
+    expect(run.status).toBe(0);
+    expect(ours(run.stderr)).toEqual(['narsolve-cli.js', 'src/services/validators/route-request.json.js']);
+    expect(answerOf(JSON.parse(run.stdout.toString()))).toEqual(answerOf(await solveRoute(ROAD)));
+  });
+
+  test('the main: require and a route read the bundle and its request validator, nothing else of ours, and answer as the library does', async () => {
+    const script = `require(${JSON.stringify(join(root, pkg.main))}).solveRoute(${JSON.stringify(ROAD)}).then((answer) => console.log(JSON.stringify(answer)));`;
+    const run = spawnSync(process.execPath, ['--require', probe, '-e', script]);
+    expect(run.status).toBe(0);
+    expect(ours(run.stderr)).toEqual(['narsolve.js', 'src/services/validators/route-request.json.js']);
+    expect(answerOf(JSON.parse(run.stdout.toString()))).toEqual(answerOf(await solveRoute(ROAD)));
+  });
 });

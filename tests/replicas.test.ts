@@ -8,6 +8,7 @@
  * "running". CI must run these (NARSOLVE_REQUIRE_REDIS=1); elsewhere a missing redis-server skips them, loudly.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../generators/net';
 import { redisAvailable, startRedis, type LocalRedis } from '../generators/redis';
@@ -120,7 +121,7 @@ suite('three replicas on one Redis', () => {
   });
 
   test('the CLI and the library read the same Redis: a graph written through a replica', () => {
-    const cli = join(__dirname, '..', 'dist', 'src', 'cli.js');
+    const cli = join(__dirname, '..', JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).bin.narsolve);
     const run = spawnSync(process.execPath, [cli, 'graphs', 'get', 'counter'], { env: { ...process.env, NARSOLVE_STORE: redis.url }, encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ code: 'Ok', graphId: 'counter', version: 31 });

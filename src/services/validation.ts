@@ -101,7 +101,7 @@ export function prebuiltPath(dir: string, file: string): string {
 }
 
 /**
- * Set only in the bundled CLI (scripts/build-cli.mjs): where the validators lie relative to the
+ * Set only in the bundles (scripts/build-bundles.mjs): where the validators lie relative to the
  * bundle, whose __dirname is not this file's folder. Elsewhere it is undeclared, and typeof says so.
  */
 declare const NARSOLVE_VALIDATORS_DIR: string | undefined;
