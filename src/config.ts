@@ -172,7 +172,7 @@ export interface ServerConfig {
   dataDir: string;
   /** The shared store (NARSOLVE_STORE=redis://host:port/db); absent: the embedded store in dataDir. */
   store?: string;
-  /** How long a fit job's lease holds without renewal (NARSOLVE_FIT_LEASE_MS): a replica that died mid-fit frees its graph this long after. */
+  /** How long a fit job's lease holds without renewal (NARSOLVE_FIT_LEASE_MS): a process (a replica, or a single server) that died mid-fit frees its graph this long after. */
   fitLeaseMs: number;
   /** Stored graphs whose history and compact graphs stay in memory (NARSOLVE_GRAPH_CACHE). */
   graphCache: number;

@@ -151,14 +151,33 @@ describe.each(STORES)('the %s store', (_name, make) => {
     expect(await store.jobs.get('g', 'j1')).toMatchObject({ state: 'running', progress: 0.7 });
     await store.jobs.save('g', { ...job, state: 'done', progress: 1 }, 400);
     expect(await store.jobs.claim('g', { ...job, id: 'j4' }, 400)).toBeUndefined();
-    if (store instanceof RedisStore) {
-      // Nobody renews j4: after its lease it is reported failed, and the graph's kind is free again.
-      await new Promise((r) => setTimeout(r, 600));
-      expect(await store.jobs.get('g', 'j4')).toMatchObject({ state: 'failed', error: expect.stringMatching(/lease lapsed/) });
-      expect(await store.jobs.claim('g', { ...job, id: 'j5' }, 400)).toBeUndefined();
-    }
+    // Nobody renews j4: after its lease it is reported failed, and the graph's kind is free again.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await store.jobs.get('g', 'j4')).toMatchObject({ state: 'failed', error: expect.stringMatching(/lease lapsed/) });
+    expect(await store.jobs.claim('g', { ...job, id: 'j5' }, 400)).toBeUndefined();
     expect(await store.jobs.get('g', 'nothing')).toBeUndefined();
   });
+});
+
+test('the embedded store keeps fit jobs across a restart: a finished job reads back as it was, one whose process stopped mid-fit as failed once its lease lapsed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narsolve-jobs-'));
+  const before = new EmbeddedStore(dir);
+  const job = { id: 'done-one', kind: 'cost' as const, state: 'queued' as const, progress: 0, created: new Date().toISOString() };
+  await before.jobs.claim('t\u0000g', job, 300);
+  await before.jobs.save('t\u0000g', { ...job, state: 'done', progress: 1, finished: new Date().toISOString(), report: { chosen: 'mean' } }, 300);
+  await before.jobs.claim('t\u0000g', { ...job, id: 'cut-short', kind: 'capacity' }, 300);
+  await before.jobs.save('t\u0000g', { ...job, id: 'cut-short', kind: 'capacity', state: 'running', progress: 0.4 }, 300);
+  await before.close();
+
+  const after = open(() => new EmbeddedStore(dir));
+  expect(await after.jobs.get('t\u0000g', 'done-one')).toMatchObject({ state: 'done', progress: 1, report: { chosen: 'mean' } });
+  // Within its lease the job may still be running somewhere: its kind stays claimed.
+  expect(await after.jobs.claim('t\u0000g', { ...job, id: 'too-soon', kind: 'capacity' }, 300)).toBe('cut-short');
+  await new Promise((r) => setTimeout(r, 400));
+  expect(await after.jobs.get('t\u0000g', 'cut-short')).toMatchObject({ state: 'failed', progress: 0.4, error: expect.stringMatching(/lease lapsed/) });
+  expect(await after.jobs.claim('t\u0000g', { ...job, id: 'again', kind: 'capacity' }, 300)).toBeUndefined();
+  expect(await after.jobs.get('t\u0000g', 'cut-short')).toMatchObject({ state: 'failed' });
+  expect(await after.jobs.get('other\u0000g', 'done-one')).toBeUndefined();
 });
 
 (withRedis ? test : test.skip)('a Redis delete leaves no key of the graph behind, and another prefix never sees it', async () => {

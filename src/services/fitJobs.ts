@@ -13,8 +13,6 @@ import { compiledWorker } from '../paths';
 import type { JobBoard, JobRecord, ObservationKind } from '../store/types';
 import type { FitInput, FitReport } from './fitting';
 
-export { KEPT_PER_GRAPH } from '../store/memoryJobs';
-
 /** A job as this process runs it: the board's record, its state fields updated as the fit goes, the report typed. */
 export type FitJob = Pick<JobRecord, 'id' | 'kind' | 'created'> & Mutable<Pick<JobRecord, 'state' | 'progress' | 'finished' | 'error'>> & { report?: FitReport };
 

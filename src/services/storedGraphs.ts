@@ -16,7 +16,7 @@ import { packageRoot } from '../paths';
 import { readModelEntry } from '../solvers/learned/manifest';
 import type { CompactGraph, GraphInput } from '../graph/types';
 import { StageTimer, withDeadline, type SolveContext } from './context';
-import { createFitJobs, KEPT_PER_GRAPH, type FitJob } from './fitJobs';
+import { createFitJobs, type FitJob } from './fitJobs';
 import { DEFAULT_FIT_OPTIONS, type FitInput, type FitOptions, type FitReport } from './fitting';
 import { estimateAt, LocalClock, TableHours } from './forecast';
 import { ObservationHistory } from './history';
@@ -415,7 +415,7 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
     async fitJob(tenant, id, jobId) {
       await existing(tenant, id);
       const job = await fits.get(`${tenant}\u0000${id}`, jobId);
-      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (${store.health().kind === 'embedded' ? `jobs are kept in memory, the last ${KEPT_PER_GRAPH} per graph` : `jobs are kept in the shared store for ${JOB_KEEP_DAYS} days`})`);
+      if (!job) throw new NarsolveError('FitNotFound', `graph ${JSON.stringify(id)} has no fit job ${JSON.stringify(jobId)} (jobs are kept in the store for ${JOB_KEEP_DAYS} days)`);
       return job;
     },
 

@@ -5,14 +5,14 @@
  * on lmdb's write thread, not the event loop. Graph metadata, graph bodies and
  * observation batches are three databases, so listing graphs never decodes their edges and an
  * observation batch is one binary record (appending costs one write, not one per observation). A
- * graph's fitted models (one per kind) are a fourth. Fit jobs live in this process.
+ * graph's fitted models (one per kind) are a fourth, fit jobs (embeddedJobs.ts) a fifth.
  */
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { storedNodes } from '../graph/stored';
 import { batchExtent, decodeBatch, encodeBatch, KINDS } from './batch';
-import { memoryJobBoard } from './memoryJobs';
-import { PreconditionFailed, QuotaRefused, type Expected, type GraphMeta, type GraphStore, type ObservationBatch, type ObservationKind, type PutOptions, type StoreHealth, type StoredGraphBody, type StoredModel } from './types';
+import { embeddedJobBoard, type StoredJob } from './embeddedJobs';
+import { PreconditionFailed, QuotaRefused, type Expected, type GraphMeta, type GraphStore, type JobBoard, type ObservationBatch, type ObservationKind, type PutOptions, type StoreHealth, type StoredGraphBody, type StoredModel } from './types';
 
 type Key = [string, string];
 
@@ -22,7 +22,7 @@ export class EmbeddedStore implements GraphStore {
   private readonly bodies: Database<StoredGraphBody, Key>;
   private readonly log: Database<Uint8Array, [string, string, number]>;
   private readonly models: Database<StoredModel, [string, string, ObservationKind]>;
-  readonly jobs = memoryJobBoard();
+  readonly jobs: JobBoard;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -32,6 +32,7 @@ export class EmbeddedStore implements GraphStore {
     this.bodies = this.root.openDB<StoredGraphBody, Key>({ name: 'bodies' });
     this.log = this.root.openDB<Uint8Array, [string, string, number]>({ name: 'observations', encoding: 'binary' });
     this.models = this.root.openDB<StoredModel, [string, string, ObservationKind]>({ name: 'models' });
+    this.jobs = embeddedJobBoard(this.root.openDB<StoredJob, [string, string]>({ name: 'jobs' }), (work) => this.write(work));
   }
 
   health(): StoreHealth {
