@@ -180,6 +180,19 @@ test('the embedded store keeps fit jobs across a restart: a finished job reads b
   expect(await after.jobs.get('other\u0000g', 'done-one')).toBeUndefined();
 });
 
+(withRedis ? test : test.skip)('a burst of calls before the first connection waits on no more listeners than one call does, and every call is answered', async () => {
+  /** The client's 'ready' listeners a turn after `calls` calls started on a store that has not connected yet. */
+  const listenersAfter = async (calls: number) => {
+    const store = open(() => new RedisStore(redis!.url, { prefix: `contract:${randomUUID()}:` }));
+    const answers = Promise.all(Array.from({ length: calls }, (_, i) => store.get('t', `g${i}`)));
+    await new Promise((r) => setImmediate(r));
+    const count = (store as unknown as { redis: Redis }).redis.listenerCount('ready');
+    expect(await answers).toEqual(Array.from({ length: calls }, () => undefined));
+    return count;
+  };
+  expect(await listenersAfter(50)).toBe(await listenersAfter(1));
+});
+
 (withRedis ? test : test.skip)('a Redis delete leaves no key of the graph behind, and another prefix never sees it', async () => {
   const prefix = `contract:${randomUUID()}:`;
   const store = open(() => new RedisStore(redis!.url, { prefix }));

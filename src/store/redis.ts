@@ -162,6 +162,8 @@ export class RedisStore implements GraphStore {
   private lastError = 'connecting';
   /** Whether it was ever connected: before that a call waits for the connection, after it fails at once. */
   private connected = false;
+  /** The next 'ready' event, while some call waits for it. */
+  private readyEvent?: Promise<void>;
   readonly jobs: JobBoard;
 
   constructor(readonly url: string, options: RedisStoreOptions = {}) {
@@ -205,17 +207,18 @@ export class RedisStore implements GraphStore {
   /** Resolves once connected (or rejects with StoreUnavailable after `timeoutMs`); the store keeps retrying either way. */
   async ready(timeoutMs = 5_000): Promise<void> {
     if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', done);
-        reject(new StoreUnavailable(`no connection to ${this.where()} within ${timeoutMs} ms: ${this.lastError || 'no answer'}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
+    // One listener for every caller waiting: a burst of requests before the first connection must not add one each.
+    this.readyEvent ??= new Promise<void>((resolve) =>
+      this.redis.once('ready', () => {
+        this.readyEvent = undefined;
         resolve();
-      };
-      this.redis.once('ready', done);
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailable(`no connection to ${this.where()} within ${timeoutMs} ms: ${this.lastError || 'no answer'}`)), timeoutMs);
     });
+    await Promise.race([this.readyEvent, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** The persistence settings Redis reports, or why they could not be read (a managed Redis may refuse CONFIG). */
