@@ -30,7 +30,8 @@ function reported({ job, leaseUntil }: StoredJob, now: number): JobRecord {
 export function embeddedJobBoard(db: Database<StoredJob, [string, string]>, write: <T>(work: () => T) => Promise<T>, now: () => number = Date.now): JobBoard {
   const jobsOf = (graph: string) => [...db.getRange({ start: [graph, ''], end: [graph, '\uffff'] })];
   return {
-    claim: (graph, job, leaseMs) =>
+    // Async, so that a closed store's synchronous throw is a rejection, as every store call's failure is.
+    claim: async (graph, job, leaseMs) =>
       write(() => {
         const at = now();
         for (const { key, value } of jobsOf(graph)) {
@@ -43,7 +44,7 @@ export function embeddedJobBoard(db: Database<StoredJob, [string, string]>, writ
         db.putSync([graph, job.id], { job, leaseUntil: at + leaseMs });
         return undefined;
       }),
-    save: (graph, job, leaseMs) =>
+    save: async (graph, job, leaseMs) =>
       write(() => {
         // As on Redis, the record is always written (a process that was only slow may still finish
         // its job); a live job renews its lease, a finished one keeps the last.
