@@ -178,6 +178,12 @@ test('the embedded store keeps fit jobs across a restart: a finished job reads b
   expect(await after.jobs.claim('t\u0000g', { ...job, id: 'again', kind: 'capacity' }, 300)).toBeUndefined();
   expect(await after.jobs.get('t\u0000g', 'cut-short')).toMatchObject({ state: 'failed' });
   expect(await after.jobs.get('other\u0000g', 'done-one')).toBeUndefined();
+  // A fit that finishes after its store closed: its save is a rejection (the fit runner catches those), never a throw.
+  const closed = new EmbeddedStore(mkdtempSync(join(tmpdir(), 'narsolve-jobs-')));
+  await closed.close();
+  let saved: Promise<void> | undefined;
+  expect(() => (saved = closed.jobs.save('t\u0000g', job, 300))).not.toThrow();
+  await expect(saved).rejects.toThrow(/closed/);
 });
 
 (withRedis ? test : test.skip)('a burst of calls before the first connection waits on no more listeners than one call does, and every call is answered', async () => {
