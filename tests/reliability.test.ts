@@ -189,7 +189,8 @@ describe('the server process', () => {
   test('SIGTERM with a learned inference and a large request in flight, both in solve workers: both are answered, the workers stop only after them, exit status 0', async () => {
     const port = await freePort();
     // Offload threshold 0: both requests run in solve workers, the learned one through the main thread's learned pool.
-    const server = startServer({ PORT: String(port), NARSOLVE_SHUTDOWN_GRACE_MS: '60000', NARSOLVE_OFFLOAD_BYTES: '0' });
+    // The deadline is long: this is about draining, and on a busy machine the chain's inference alone can pass the default 30 s.
+    const server = startServer({ PORT: String(port), NARSOLVE_SHUTDOWN_GRACE_MS: '60000', NARSOLVE_OFFLOAD_BYTES: '0', NARSOLVE_DEFAULT_TIMEOUT_MS: '110000' });
     expect(await server.listening).toBe(true);
     // A long chain: the processor runs many steps, so the inference is still running when SIGTERM arrives.
     const n = 6000;
