@@ -9,6 +9,7 @@ import forceAtlas2 from 'graphology-layout-forceatlas2';
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import type Graph from 'graphology';
 import { call, graphPath, Problem, setApiKey } from './api';
+import type { components } from './openapi';
 import { drawingOfBody, edgeKey, evidenceColours, nodeKey, routeDifference, toGraphology, type Drawing, type NodeId } from './model';
 import { renderModelCard, type ModelCard } from './chart';
 
@@ -23,40 +24,11 @@ const MAX_LAYOUT_NODES = 20_000;
 /** Above this many edges, no arrowheads and no depth sorting: each costs a pass over every edge per refresh. */
 const LARGE_EDGES = 50_000;
 
-interface StoredEdges {
-  graphId: string;
-  version: number;
-  directed: boolean;
-  nodes: NodeId[];
-  positions: Drawing['positions'];
-  edges: { from: NodeId[]; to: NodeId[] };
-  freshness: Record<'cost' | 'capacity', { count: number[]; latest: (number | null)[] }>;
-  fitted: Record<'cost' | 'capacity', boolean>;
-}
-
-interface RouteAnswer {
-  code: string;
-  distance?: number | null;
-  path?: NodeId[] | null;
-  pathEdges?: number[] | null;
-  solver: { used: string; algorithm: string; fallbackReason?: string; noisy?: Noisy };
-  certificate: { verified: boolean; costs?: string };
-  timingsMs: Record<string, number>;
-}
-interface Noisy {
-  estimate: string;
-  learnedRoute?: { pathEdges: number[]; estimateCost: number; decodedCost?: number };
-  classicalRoute?: { pathEdges: number[]; estimateCost: number; decodedCost?: number };
-  agree?: boolean;
-}
-interface MaxflowAnswer {
-  code: string;
-  value: number;
-  minCut: { sourceSide: NodeId[]; edges: number[]; capacity: number };
-  solver: { used: string; algorithm: string; fallbackReason?: string };
-  certificate: { verified: boolean; cutCapacity: number };
-  timingsMs: Record<string, number>;
-}
+// The answers as the API documents them: types generated from /openapi.json (npm run api-types).
+type Schemas = components['schemas'];
+type StoredEdges = Schemas['GraphEdges'];
+type RouteAnswer = Schemas['RouteResponse'];
+type MaxflowAnswer = Schemas['MaxflowResponse'];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (text: string) => {
