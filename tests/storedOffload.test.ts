@@ -270,3 +270,21 @@ describe('a big registration or batch is parsed, checked and stored in the store
     expect([missing.status, missing.body.code]).toEqual([404, 'GraphNotFound']);
   });
 });
+
+describe('a batch written in the stored-graph worker moves the graph\'s next query there once its history is long', () => {
+  // Bodies of 1 KB or more are written in the worker; 200 retained observations make a graph big.
+  const apps = embeddedApps(1024, { from: { edges: 1_000_000, observations: 200 } });
+
+  test('the main thread does not answer from the size it saw before the worker\'s write', async () => {
+    const solveStored = jest.spyOn(apps.offload, 'solveStored');
+    const writeStored = jest.spyOn(apps.offload, 'writeStored');
+    expect((await request(apps.app).put('/graphs/lane').send({ graph: { edges: { from: ['a', 'b', 'a'], to: ['b', 'c', 'c'], observations: [[1], [1], [3]] } } })).status).toBe(201);
+    expect((await request(apps.app).post('/graphs/lane/route').send({ source: 'a', target: 'c', solver: 'classical' })).body.path).toEqual(['a', 'b', 'c']);
+    expect(solveStored).not.toHaveBeenCalled();
+    const ack = await request(apps.app).post('/graphs/lane/observations').send({ observations: { edge: Array(300).fill(0), value: Array(300).fill(50) } });
+    expect([ack.status, writeStored.mock.calls.length]).toEqual([200, 1]);
+    const after = await request(apps.app).post('/graphs/lane/route').send({ source: 'a', target: 'c', solver: 'classical' });
+    expect(solveStored).toHaveBeenCalledTimes(1);
+    expect([after.body.path, after.body.graph.epoch]).toEqual([['a', 'c'], ack.body.epoch]);
+  });
+});

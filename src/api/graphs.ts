@@ -109,6 +109,8 @@ export function graphHandlers(
   /** A write whose big body a stored-graph worker parses, checks and stores: the service's result, or its problem. */
   const writtenThere = async <T>(kind: StoredWriteTask['kind'], req: Request, res: Response, expected?: Expected): Promise<T> => {
     const outcome = await offload!.writeStored({ kind, tenant: tenant(res), id: id(req), body: res.locals.rawBody as Uint8Array, expected });
+    // Whatever the outcome, the graph may have changed there (a refused write may follow a stored one).
+    service().writtenElsewhere(tenant(res), id(req));
     if (outcome.kind === 'problem') throw problemError(outcome);
     return outcome.value as T;
   };

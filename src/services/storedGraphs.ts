@@ -132,6 +132,8 @@ export interface StoredGraphs {
   ingest(tenant: string, id: string, request: unknown): Promise<{ code: 'Ok'; accepted: number; epoch: number }>;
   /** The graph's edges and retained observations as last seen here (read from the store the first time): what a query on it implies. */
   size(tenant: string, id: string): Promise<GraphSize>;
+  /** The graph was written elsewhere (the stored-graph worker): its size is read from the store again on the next query. */
+  writtenElsewhere(tenant: string, id: string): void;
   route(tenant: string, id: string, request: unknown, context: SolveContext): Promise<RouteResponse & StoredAnswerExtras>;
   maxflow(tenant: string, id: string, request: unknown, context: SolveContext): Promise<MaxflowResponse & StoredAnswerExtras>;
   /**
@@ -386,6 +388,10 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
 
     size: async (tenant, id) => sizes.get(`${tenant}\u0000${id}`) ?? sizeOf(await existing(tenant, id)),
 
+    writtenElsewhere: (tenant, id) => {
+      sizes.delete(`${tenant}\u0000${id}`);
+    },
+
     route: (tenant, id, request, caller) =>
       answerById(tenant, id, 'stored-route-request.json', 'cost', request, caller, async (solvable, query, context, timer) => {
         const answer = await routeOn(solvable.graph, query as Omit<RouteRequest, 'graph'>, context, timer);
@@ -443,16 +449,16 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
 /** A store that cannot be reached answers 503 StoreUnavailable with Retry-After, whatever the operation. */
 function unavailableAs503(service: StoredGraphs): StoredGraphs {
   const wrapped = {} as Record<string, unknown>;
-  for (const [name, method] of Object.entries(service) as [string, (...args: unknown[]) => Promise<unknown>][]) {
-    if (name === 'health') {
-      wrapped[name] = method;
-      continue;
-    }
-    wrapped[name] = (...args: unknown[]) =>
-      method(...args).catch((error: unknown) => {
+  for (const [name, method] of Object.entries(service) as [string, (...args: unknown[]) => unknown][]) {
+    // The synchronous ones (health, writtenElsewhere) never reach the store.
+    wrapped[name] = (...args: unknown[]) => {
+      const result = method(...args);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((error: unknown) => {
         if (!(error instanceof StoreUnavailable)) throw error;
         throw new NarsolveError('StoreUnavailable', `the graph store cannot be reached (${error.reason}); nothing was stored by this request`, { extensions: { retryAfterSeconds: 1 } });
       });
+    };
   }
   return wrapped as unknown as StoredGraphs;
 }
