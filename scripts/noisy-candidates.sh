@@ -3,7 +3,7 @@
 # bench/results/candidates/<name>/ (a copy of models/ with that encoder) and compares them on
 # validation only (npm run eval:noisy -- --candidates): the model card's candidate tables come from here.
 #
-#   scripts/noisy-candidates.sh routes        # about 70 minutes on the 2-core dev machine
+#   scripts/noisy-candidates.sh routes        # about 85 minutes on the 2-core dev machine
 #   scripts/noisy-candidates.sh capacities    # about 15 minutes
 #
 # The chosen one is released by copying its run to the registry's run folder and exporting it (the
@@ -34,8 +34,10 @@ case "$kind" in
     train --mix broad --steps 8000 --n-max 128 --seed 6 --out runs/candidates/routes-broad-128
     train --mix broad --steps 8000 --n-max 256 --seed 3 --out runs/candidates/routes-broad-256
     train --mix broad --steps 8000 --n-max 256 --aarhus-share 0.4 --seed 5 --out runs/candidates/routes-broad-256-a40
-    for name in synthetic broad-4000 broad-8000 aarhus-only broad-128 broad-256 broad-256-a40; do candidate "routes-$name" noisy_routes "runs/candidates/routes-$name/model.pt"; done
-    list="$out/routes-synthetic,$out/routes-broad-4000,$out/routes-broad-8000,$out/routes-aarhus-only,$out/routes-broad-128,$out/routes-broad-256,$out/routes-broad-256-a40"
+    # The chosen recipe again with other seeds: how far the figures move by chance alone.
+    for seed in 11 12 13; do train --mix broad --steps 4000 --seed "$seed" --out "runs/candidates/routes-broad-4000-seed$seed"; done
+    for name in synthetic broad-4000 broad-8000 aarhus-only broad-128 broad-256 broad-256-a40 broad-4000-seed11 broad-4000-seed12 broad-4000-seed13; do candidate "routes-$name" noisy_routes "runs/candidates/routes-$name/model.pt"; done
+    list="$out/routes-synthetic,$out/routes-broad-4000,$out/routes-broad-8000,$out/routes-aarhus-only,$out/routes-broad-128,$out/routes-broad-256,$out/routes-broad-256-a40,$out/routes-broad-4000-seed11,$out/routes-broad-4000-seed12,$out/routes-broad-4000-seed13"
     ;;
   capacities)
     train() { (cd training && $python -m narsolve_train.noisy_capacities train --mode regress "$@" | tail -1); }
