@@ -316,13 +316,8 @@ export function createStoredGraphs(store: GraphStore, config: Config, options: {
       const nodes = storedNodes(graph).length;
       if (nodes > limits.maxNodes) throw new NarsolveError('TooBig', `node count ${nodes} exceeds the limit of ${limits.maxNodes} (set ${envName('maxNodes')} to change it)`, { errors: [{ pointer: '/graph', message: `at most ${limits.maxNodes} nodes` }] });
       const bytes = Buffer.byteLength(JSON.stringify(graph));
-      // Refused early where the quota is plainly full (a big body is then never sent to the store);
-      // the store checks it again in the write itself, where racing registrations cannot both pass.
-      const old = await store.get(tenant, id);
-      if (!old && (await store.list(tenant)).length >= limits.maxGraphsPerTenant) throw quotaProblem(new QuotaRefused('graphs', limits.maxGraphsPerTenant), bytes);
-      const others = (await store.tenantBytes(tenant)) - (old?.bytes ?? 0);
-      if (others + bytes > limits.maxStoredBytes) throw quotaProblem(new QuotaRefused('bytes', others), bytes);
       const at = now();
+      // The store checks the quota in the write itself, where racing registrations cannot both pass it.
       const quota = { maxGraphs: limits.maxGraphsPerTenant, maxBytes: limits.maxStoredBytes };
       const result = await store
         .put(tenant, id, graph, { expected, retentionDays: body.retentionDays ?? limits.defaultRetentionDays, bytes, now: at, quota })

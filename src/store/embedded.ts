@@ -73,10 +73,6 @@ export class EmbeddedStore implements GraphStore {
     return this.bodies.get([tenant, id]);
   }
 
-  async tenantBytes(tenant: string): Promise<number> {
-    return (await this.list(tenant)).reduce((total, meta) => total + meta.bytes, 0);
-  }
-
   async put(tenant: string, id: string, body: StoredGraphBody, options: PutOptions) {
     return this.write(() => {
       const old = this.metas.get([tenant, id]);

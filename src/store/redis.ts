@@ -271,10 +271,6 @@ export class RedisStore implements GraphStore {
     });
   }
 
-  async tenantBytes(tenant: string): Promise<number> {
-    return this.call(async () => (await this.redis.hvals(this.key('t', tenant))).reduce((total, bytes) => total + Number(bytes), 0));
-  }
-
   async put(tenant: string, id: string, body: StoredGraphBody, options: PutOptions) {
     const json = Buffer.from(JSON.stringify(body));
     const token = randomUUID();

@@ -117,8 +117,6 @@ export interface GraphStore {
   model(tenant: string, id: string, kind: ObservationKind): Promise<StoredModel | undefined>;
   /** Stores a fitted model once durable; false (nothing stored) when the graph was deleted or recreated meanwhile. */
   putModel(tenant: string, id: string, kind: ObservationKind, model: StoredModel): Promise<boolean>;
-  /** Bytes the tenant's graphs take. */
-  tenantBytes(tenant: string): Promise<number>;
   /** Fit jobs every replica of this store can see. */
   readonly jobs: JobBoard;
   health(): StoreHealth;
