@@ -21,8 +21,8 @@ for (const [entry, out] of [['index.js', 'narsolve.js'], ['cli.js', 'narsolve-cl
     format: 'cjs',
     target: 'node20',
     sourcemap: true,
-    // The prebuilt validators lie beside validation.js; a bundle's __dirname is dist/.
-    define: { NARSOLVE_VALIDATORS_DIR: JSON.stringify('src/services/validators') },
+    // The prebuilt validators lie beside validation.js (dist/src/services); a bundle's __dirname is dist/.
+    define: { NARSOLVE_SERVICES_DIR: JSON.stringify('src/services') },
     logLevel: 'warning',
   });
 }

@@ -7,9 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-node -e "const { buildOpenApi } = require('./dist/src/api/openapi'); const { version } = require('./dist/src/version'); require('fs').writeFileSync(process.argv[1], JSON.stringify(buildOpenApi(version), null, 2))" "$work/openapi.json"
-REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint "$work/openapi.json" --extends=recommended-strict --format=summary > "$work/lint.log" 2>&1 || { cat "$work/lint.log"; exit 1; }
 scripts/api-types.sh "$work/api.d.ts" "$work/openapi.json"
+REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint "$work/openapi.json" --extends=recommended-strict --format=summary > "$work/lint.log" 2>&1 || { cat "$work/lint.log"; exit 1; }
 cp tests/contract/client.ts "$work/client.ts"
 npx tsc --noEmit --strict --target es2022 --module commonjs --moduleResolution node --types node --typeRoots node_modules/@types --skipLibCheck "$work/client.ts" "$work/api.d.ts"
 if ! diff -q "$work/api.d.ts" explorer/src/openapi.ts > /dev/null; then

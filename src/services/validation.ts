@@ -101,16 +101,16 @@ export function prebuiltPath(dir: string, file: string): string {
 }
 
 /**
- * Set only in the bundles (scripts/build-bundles.mjs): where the validators lie relative to the
- * bundle, whose __dirname is not this file's folder. Elsewhere it is undeclared, and typeof says so.
+ * Set only in the bundles (scripts/build-bundles.mjs): this file's folder relative to the bundle,
+ * whose __dirname is not this file's. Elsewhere it is undeclared, and typeof says so.
  */
-declare const NARSOLVE_VALIDATORS_DIR: string | undefined;
+declare const NARSOLVE_SERVICES_DIR: string | undefined;
 
 /** The validator the build compiled for a schema (beside the compiled file), if it matches the schemas loaded. */
 const prebuilt = new Map<string, ValidateFunction | undefined>();
 function prebuiltValidator(file: string): ValidateFunction | undefined {
   if (!prebuilt.has(file)) {
-    const path = typeof NARSOLVE_VALIDATORS_DIR === 'string' ? join(__dirname, NARSOLVE_VALIDATORS_DIR, `${file}.js`) : prebuiltPath(__dirname, file);
+    const path = prebuiltPath(typeof NARSOLVE_SERVICES_DIR === 'string' ? join(__dirname, NARSOLVE_SERVICES_DIR) : __dirname, file);
     let validate: ValidateFunction | undefined;
     if (existsSync(path)) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
