@@ -4,7 +4,7 @@
 # validation only (npm run eval:noisy -- --candidates): the model card's candidate tables come from here.
 #
 #   scripts/noisy-candidates.sh routes        # about 85 minutes on the 2-core dev machine
-#   scripts/noisy-candidates.sh capacities    # about 15 minutes
+#   scripts/noisy-candidates.sh capacities    # about 35 minutes
 #
 # The chosen one is released by copying its run to the registry's run folder and exporting it (the
 # model card says which, and the commands).
@@ -44,8 +44,15 @@ case "$kind" in
     train --steps 3000 --out runs/candidates/capacities-region              # v0.1's recipe: region provisioning only
     train --mix broad --steps 4000 --out runs/candidates/capacities-broad-4000
     train --mix broad --steps 8000 --n-max 128 --seed 1 --out runs/candidates/capacities-broad-8000
-    for name in region broad-4000 broad-8000; do candidate "capacities-$name" noisy_capacities "runs/candidates/capacities-$name/model.pt"; done
-    list="$out/capacities-region,$out/capacities-broad-4000,$out/capacities-broad-8000"
+    # A loss on the cut itself: the chosen recipe plus the cut gap (1.0, 0.3), or with the cuts' links weighted 5x in the regression.
+    train --mix broad --steps 4000 --cut-loss 1.0 --out runs/candidates/capacities-broad-4000-cut1
+    train --mix broad --steps 4000 --cut-loss 0.3 --out runs/candidates/capacities-broad-4000-cut03
+    train --mix broad --steps 4000 --cut-weight 4 --out runs/candidates/capacities-broad-4000-cutw4
+    # The chosen recipe with another seed: how far the figures move by chance alone.
+    train --mix broad --steps 4000 --seed 11 --out runs/candidates/capacities-broad-4000-seed11
+    names="region broad-4000 broad-8000 broad-4000-cut1 broad-4000-cut03 broad-4000-cutw4 broad-4000-seed11"
+    for name in $names; do candidate "capacities-$name" noisy_capacities "runs/candidates/capacities-$name/model.pt"; done
+    list=$(for name in $names; do printf '%s,' "$out/capacities-$name"; done); list="${list%,}"
     ;;
   *) echo "usage: scripts/noisy-candidates.sh routes|capacities" >&2; exit 2 ;;
 esac

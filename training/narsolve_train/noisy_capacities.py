@@ -79,6 +79,10 @@ def train(args):
         log_capacity = encoder(**enc)
         truth = torch.from_numpy(np.log(np.concatenate([g.true_capacity for g in nets]))).float()
         loss = regress = ((log_capacity - truth) ** 2).mean()
+        if args.cut_weight > 0:
+            loss = (((log_capacity - truth) ** 2) * (1 + args.cut_weight * cut_links(nets, log_capacity))).mean()
+        if args.cut_loss > 0:
+            loss = loss + args.cut_loss * cut_gap(nets, log_capacity)
         if args.mode != "regress":
             logits, cut = processor_cut_logits(processor, nets, log_capacity, spec)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, cut) + 0.1 * regress
@@ -90,6 +94,41 @@ def train(args):
     run.close()
     torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode, rounds=args.rounds or ROUNDS), out / "model.pt")
     print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
+
+
+def cut_gap(nets, log_capacity):
+    """A loss on the cut the service would return: per network, how much more the true minimum cut
+    costs than the minimum cut of the decoded capacities, both priced at the decoded capacities,
+    relative to the latter. It is zero exactly when the true cut is a minimum cut of the decoded
+    capacities, and its gradient lowers the true cut's links and raises the chosen cut's."""
+    cap = torch.exp(log_capacity)
+    decoded = cap.detach().double().numpy()
+    gaps, at = [], 0
+    for g in nets:
+        arcs = slice(at, at + len(g.tails))
+        at += len(g.tails)
+        truth = min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink)
+        chosen = min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
+        crossing = lambda side: torch.from_numpy(side[g.tails] & ~side[g.heads])
+        if np.array_equal(truth, chosen):
+            continue
+        priced = lambda side: (cap[arcs] * crossing(side)).sum()
+        gaps.append((priced(truth) - priced(chosen)) / priced(chosen).detach().clamp(min=1e-9))
+    return torch.stack(gaps).sum() / len(nets) if gaps else log_capacity.sum() * 0
+
+
+def cut_links(nets, log_capacity):
+    """1 on each link that crosses the true minimum cut or the minimum cut of the decoded
+    capacities (the links a cut is decided by), 0 elsewhere."""
+    decoded = torch.exp(log_capacity).detach().double().numpy()
+    marks, at = [], 0
+    for g in nets:
+        arcs = slice(at, at + len(g.tails))
+        at += len(g.tails)
+        truth = min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink)
+        chosen = min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
+        marks.append((truth[g.tails] & ~truth[g.heads]) | (chosen[g.tails] & ~chosen[g.heads]))
+    return torch.from_numpy(np.concatenate(marks)).float()
 
 
 def sample_training_networks(rng, count, n_max, mix):
@@ -189,6 +228,8 @@ def main(argv=None):
     add_run_arguments(t, MODES, "regress", 3000)
     t.add_argument("--rounds", type=int, help="context rounds, to compare before a spec changes (default: the spec's model.context_rounds)")
     t.add_argument("--mix", choices=MIXES, default="region", help="the training networks (see sample_training_networks)")
+    t.add_argument("--cut-weight", type=float, default=0.0, help="extra weight of the regression on the links of the true and the decoded minimum cut (cut_links); 0: every link alike")
+    t.add_argument("--cut-loss", type=float, default=0.0, help="weight of the cut loss (cut_gap) beside the regression; 0: regression alone")
     e = sub.add_parser("evaluate")
     e.add_argument("--seed", type=int, default=20261125)
     e.add_argument("--sizes", default=",".join(map(str, SIZES)))
