@@ -4,7 +4,7 @@
 # validation only (npm run eval:noisy -- --candidates): the model card's candidate tables come from here.
 #
 #   scripts/noisy-candidates.sh routes        # about 85 minutes on the 2-core dev machine
-#   scripts/noisy-candidates.sh capacities    # about 35 minutes
+#   scripts/noisy-candidates.sh capacities    # about 40 minutes
 #
 # The chosen one is released by copying its run to the registry's run folder and exporting it (the
 # model card says which, and the commands).
@@ -48,9 +48,12 @@ case "$kind" in
     train --mix broad --steps 4000 --cut-loss 1.0 --out runs/candidates/capacities-broad-4000-cut1
     train --mix broad --steps 4000 --cut-loss 0.3 --out runs/candidates/capacities-broad-4000-cut03
     train --mix broad --steps 4000 --cut-weight 4 --out runs/candidates/capacities-broad-4000-cutw4
+    # Level pooling: neighbours' samples pooled where their levels agree (ObservationEncoder._pooled_levels), two seeds.
+    train --mix broad --steps 4000 --level-pooling 2 --out runs/candidates/capacities-broad-4000-pool2
+    train --mix broad --steps 4000 --level-pooling 2 --seed 11 --out runs/candidates/capacities-broad-4000-pool2-seed11
     # The chosen recipe with another seed: how far the figures move by chance alone.
     train --mix broad --steps 4000 --seed 11 --out runs/candidates/capacities-broad-4000-seed11
-    names="region broad-4000 broad-8000 broad-4000-cut1 broad-4000-cut03 broad-4000-cutw4 broad-4000-seed11"
+    names="region broad-4000 broad-8000 broad-4000-cut1 broad-4000-cut03 broad-4000-cutw4 broad-4000-pool2 broad-4000-pool2-seed11 broad-4000-seed11"
     for name in $names; do candidate "capacities-$name" noisy_capacities "runs/candidates/capacities-$name/model.pt"; done
     list=$(for name in $names; do printf '%s,' "$out/capacities-$name"; done); list="${list%,}"
     ;;

@@ -233,8 +233,13 @@ def export_encoder(algorithm: Algorithm, weights: Path, models: Path, version: s
     from .noisy_routes_train import encoder_inputs
     name = algorithm.name
     spec = load_spec(name)
-    encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"])
-    encoder.load_state_dict(torch.load(weights)["encoder"])
+    state = torch.load(weights)
+    # Level pooling is a fact of the weights (the trainer saves it) and of the spec (model.level_pooling): they must agree.
+    pooling = state.get("level_pooling", 0)
+    if "level_pooling" in spec["model"] and spec["model"]["level_pooling"] != pooling:
+        raise SystemExit(f"export: {weights} was trained with level_pooling={pooling}, the {name} spec says {spec['model']['level_pooling']}")
+    encoder = ObservationEncoder(spec["model"]["hidden"], spec["model"]["context_rounds"], spec["model"]["count_scale"], pooling)
+    encoder.load_state_dict(state["encoder"])
     encoder.eval()
     rng = np.random.default_rng(seed)
     if name == "noisy_routes":

@@ -69,7 +69,7 @@ def train(args):
     torch.set_num_threads(int(os.environ.get("TORCH_NUM_THREADS", "1")))
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    encoder = ObservationEncoder(HIDDEN, args.rounds or ROUNDS, COUNT_SCALE)
+    encoder = ObservationEncoder(HIDDEN, args.rounds or ROUNDS, COUNT_SCALE, args.level_pooling)
     processor, _ = recover("maxflow")
     opt = encoder_optimizer(encoder, processor, args.mode, args.lr)
     run = Run(out, dict(encoder=encoder, processor=processor), opt, rng, args.steps, ["loss", "log_capacity_rmse"], args.checkpoint_every)
@@ -92,7 +92,7 @@ def train(args):
         opt.step()
         run.record(step, loss=loss.item(), log_capacity_rmse=regress.item() ** 0.5)
     run.close()
-    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode, rounds=args.rounds or ROUNDS), out / "model.pt")
+    torch.save(dict(encoder=encoder.state_dict(), processor=processor.state_dict(), mode=args.mode, rounds=args.rounds or ROUNDS, level_pooling=args.level_pooling), out / "model.pt")
     print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
 
 
@@ -228,6 +228,7 @@ def main(argv=None):
     add_run_arguments(t, MODES, "regress", 3000)
     t.add_argument("--rounds", type=int, help="context rounds, to compare before a spec changes (default: the spec's model.context_rounds)")
     t.add_argument("--mix", choices=MIXES, default="region", help="the training networks (see sample_training_networks)")
+    t.add_argument("--level-pooling", type=int, default=0, help="neighbour level pooling bandwidths (ObservationEncoder._pooled_levels); 0: none, as served")
     t.add_argument("--cut-weight", type=float, default=0.0, help="extra weight of the regression on the links of the true and the decoded minimum cut (cut_links); 0: every link alike")
     t.add_argument("--cut-loss", type=float, default=0.0, help="weight of the cut loss (cut_gap) beside the regression; 0: regression alone")
     e = sub.add_parser("evaluate")

@@ -139,3 +139,26 @@ def test_the_cut_gap_is_zero_on_true_capacities_and_positive_where_the_decoded_c
     # The cut links are those of both cuts.
     decoded_cut = crossing(min_cut(g.n, g.tails, g.heads, np.exp(skewed.detach().double().numpy()), g.source, g.sink))
     assert np.array_equal(cut_links([g], skewed.detach()).numpy() > 0, true_cut | decoded_cut)
+
+
+def test_level_pooling_pools_agreeing_neighbours_and_leaves_a_link_of_another_level_alone():
+    # A street grid whose links are all at level 0 but one, at a level far from theirs.
+    g = sample_noisy_graph("grid", 12, np.random.default_rng(7))
+    batch = noisy_batch([g]).enc
+    encoder = ObservationEncoder(8, 2, 10.0, level_pooling=1)
+    tails, heads = batch["tails"], batch["heads"]
+    level = torch.zeros(len(tails))
+    odd = torch.zeros(len(tails), dtype=torch.bool)
+    odd[0] = True
+    level[odd] = 10.0   # far beyond any bandwidth
+    count = torch.full((len(tails),), 3.0)
+    with torch.no_grad():
+        feats = encoder._pooled_levels(level, count, batch["tail_arcs"], batch["tail_mask"], batch["head_arcs"], batch["head_mask"], tails, heads)
+    shift, agree = feats[:, 0], feats[:, 1]
+    # The odd link pools only with itself (it is its own neighbour at both ends): no shift.
+    assert abs(float(shift[0])) < 1e-6
+    # Links at level 0 keep level 0 whatever their neighbours: the odd one's weight vanishes.
+    assert float(shift[~odd].abs().max()) < 1e-6
+    # And the agreeing share says how much of a link's neighbourhood is at its level.
+    touches_odd = ((tails == tails[0]) | (tails == heads[0]) | (heads == tails[0]) | (heads == heads[0])) & ~odd
+    assert float(agree[touches_odd].max()) < 1.0 and float(agree[~odd & ~touches_odd].min()) > 1 - 1e-6
