@@ -180,7 +180,7 @@ async function score(kind: Kind, c: Case, decode: (graph: CompactGraph) => Promi
   for (const name of ESTIMATE_NAMES) costs[name] = estimateEdges(graph.observations!, graph.edgeValue, name);
   costs.learned = await decode(graph);
   const evidence = describeEvidence(graph);
-  return { data: c.data, split: c.split, cell: c.cell, evidence, band: evidence.band, regret: kind.regrets(graph, costs, c) };
+  return { data: c.data, real: c.data !== 'synthetic', split: c.split, cell: c.cell, evidence, band: evidence.band, regret: kind.regrets(graph, costs, c) };
 }
 
 /** Route regret: the true cost of the route Dijkstra picks on each candidate's costs over the true optimum, per (source, target). */

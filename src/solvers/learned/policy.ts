@@ -13,6 +13,8 @@ export type PolicyCandidate = EstimateName | 'learned';
 /** What one data source measured in one band (mean and 95th-percentile route regret per candidate). */
 export interface PolicySource {
   readonly data: string;
+  /** Measured on real observations (recorded travel times), not on a generated noise model. */
+  readonly real: boolean;
   readonly requests: number;
   readonly routes: number;
   readonly mean: Readonly<Record<PolicyCandidate, number>>;
@@ -42,6 +44,7 @@ export interface ServedPolicy {
 /** A scored validation request, as the policy reads it. */
 export interface PolicyRecord {
   readonly data: string;
+  readonly real: boolean;
   readonly band: string;
   readonly regret: Readonly<Record<PolicyCandidate, readonly number[]>>;
 }
@@ -51,7 +54,7 @@ export const MIN_REQUESTS = 5;
 /** The encoder serves only where it is at least this much better than the best classical estimate, in every source. */
 export const MARGIN = 0.95;
 export const POLICY_RULE =
-  `per band, on validation data only: the simplest classical estimate (mean, median, trimmed, Huber, in that order) whose mean regret relative to the best classical estimate, averaged over the data sources with at least ${MIN_REQUESTS} requests there, is within 1/${MARGIN} of the lowest; ` +
+  `per band, on validation data only: the simplest classical estimate (mean, median, trimmed, Huber, in that order) whose mean regret relative to the best classical estimate, averaged over the real-data sources with at least ${MIN_REQUESTS} requests there (over every such source where none is real), is within 1/${MARGIN} of the lowest (a band with no validation data: over all of it); ` +
   `the encoder serves only where, in every such source, its mean regret is at most ${MARGIN}× and its 95th percentile at most 1.0× that estimate's`;
 
 /** readPolicy: the policy beside a model file, or why there is none to use. */
@@ -91,7 +94,8 @@ export function choosePolicy(model: { name: string; version: string; sha256: str
       sources,
     };
   }
-  return { model: model.name, version: model.version, sha256: model.sha256, command, rule: POLICY_RULE, bands, fallback: bestClassical(summarize(records)) };
+  // A band no validation request fell in has no data of its own to prefer: every source decides.
+  return { model: model.name, version: model.version, sha256: model.sha256, command, rule: POLICY_RULE, bands, fallback: bestClassical(summarize(records), { realFirst: false }) };
 }
 
 function summarize(records: readonly PolicyRecord[]): PolicySource[] {
@@ -103,7 +107,7 @@ function summarize(records: readonly PolicyRecord[]): PolicySource[] {
     const routes = pooled('median').length;
     if (routes === 0) continue;
     out.push({
-      data, requests: rows.length, routes,
+      data, real: rows[0].real, requests: rows.length, routes,
       mean: Object.fromEntries(candidates.map((k) => [k, average(pooled(k))])) as Record<PolicyCandidate, number>,
       p95: Object.fromEntries(candidates.map((k) => [k, p95(pooled(k))])) as Record<PolicyCandidate, number>,
     });
@@ -115,9 +119,12 @@ function summarize(records: readonly PolicyRecord[]): PolicySource[] {
  * The classical estimate for a band: by mean regret relative to each source's best, averaged over
  * sources; the first of ESTIMATE_NAMES (simplest first: mean, median, trimmed, Huber) within 1/MARGIN
  * of the lowest. Estimates that validate within a few percent of each other differ by noise, and
- * the simplest of them is the one that surprises least on data no one measured.
+ * the simplest of them is the one that surprises least on data no one measured. Where the band has
+ * real data, only real data decides: a generated noise model says which estimate suits that model,
+ * and the answer's comparison must hold on what users send.
  */
-function bestClassical(sources: readonly PolicySource[]): EstimateName {
+function bestClassical(all: readonly PolicySource[], { realFirst = true } = {}): EstimateName {
+  const sources = realFirst && all.some((s) => s.real) ? all.filter((s) => s.real) : all;
   const relative = (k: EstimateName) => average(sources.map((s) => {
     const best = Math.min(...ESTIMATE_NAMES.map((j) => s.mean[j]));
     return best > 0 ? s.mean[k] / best : s.mean[k] === 0 ? 1 : Infinity;
