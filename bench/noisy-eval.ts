@@ -1,6 +1,7 @@
 /**
  * npm run eval:noisy [-- --only routes|capacities --aarhus ../shared/data/aarhus-traffic --worlds <folder> --models <folder> --write]
- * npm run eval:noisy -- --only routes --candidates <models folder>,<models folder>,...
+ * npm run eval:noisy -- --only routes --candidates <models folder>,<models folder>,... [--validation-seed 778]
+ *   (--validation-seed: other synthetic validation worlds than seed 777's, to confirm a choice; the Aarhus days do not move)
  *
  * The served noisy pipelines, scored where it matters: route regret against the true (or the
  * realized) costs, for Dijkstra on each classical estimate (mean, median, 20% trimmed mean, Huber),
@@ -234,10 +235,16 @@ function pathCost(t: ReturnType<typeof tree>, source: number, target: number, tr
   return total;
 }
 
+/** The seed of the synthetic worlds the report is on. */
+const TEST_SEED = 20261125;
+
 /** The synthetic worlds of both seeds, written by the Python generator the first time (routes: 5 targets from the source; cuts: the world's source and sink). */
 function syntheticCases(dir: string, kind: 'cost' | 'capacity'): Case[] {
   const cases: Case[] = [];
-  for (const [seed, split] of [[777, 'validation'], [20261125, 'test']] as const) {
+  // --validation-seed draws a fresh validation set (say, to confirm a candidate's win before choosing it); the report's seed never moves.
+  const validationSeed = Number(arg('validation-seed', '777'));
+  if (!Number.isInteger(validationSeed) || validationSeed === TEST_SEED) throw new Error(`--validation-seed: an integer other than ${TEST_SEED}, the report's seed, which no choice may see`);
+  for (const [seed, split] of [[validationSeed, 'validation'], [TEST_SEED, 'test']] as const) {
     const file = join(dir, `${kind === 'cost' ? '' : 'capacity-'}worlds-${seed}.json`);
     if (!existsSync(file) || generatorChangedSince(file)) {
       mkdirSync(dir, { recursive: true });

@@ -60,3 +60,5 @@ case "$kind" in
   *) echo "usage: scripts/noisy-candidates.sh routes|capacities" >&2; exit 2 ;;
 esac
 npm run --silent eval:noisy -- --only "$kind" --candidates "$list"
+# A second validation seed: a candidate should win on both before it is served (models/MODEL_CARD.md).
+npm run --silent eval:noisy -- --only "$kind" --candidates "$list" --validation-seed 778
