@@ -201,10 +201,10 @@ function routeRegrets(graph: CompactGraph, costs: Record<Candidate, Float64Array
   return regret;
 }
 
-/** Cut regret: the true capacity of the minimum cut on each candidate's capacities over the true minimum cut (0 when that is 0). */
 /** The relative difference below which two sums of the same capacities count as equal. */
 const ROUNDING = 1e-12;
 
+/** Cut regret: the true capacity of the minimum cut on each candidate's capacities over the true minimum cut (0 when that is 0). */
 function cutRegrets(graph: CompactGraph, costs: Record<Candidate, Float64Array>, c: Case): Record<Candidate, number[]> {
   const regret = Object.fromEntries(CANDIDATES.map((k) => [k, [] as number[]])) as Record<Candidate, number[]>;
   const maxWork = Number.MAX_SAFE_INTEGER;

@@ -96,23 +96,28 @@ def train(args):
     print(f"trained {args.steps} steps ({args.mode}); weights in {out / 'model.pt'}")
 
 
+def cut_sides(nets, log_capacity):
+    """Per network: its arcs' slice of the batch, the source side of its true minimum cut, and that of
+    the minimum cut of the decoded capacities (the cut the service would return)."""
+    decoded = torch.exp(log_capacity).detach().double().numpy()
+    at = 0
+    for g in nets:
+        arcs = slice(at, at + len(g.tails))
+        at += len(g.tails)
+        yield g, arcs, min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink), min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
+
+
 def cut_gap(nets, log_capacity):
     """A loss on the cut the service would return: per network, how much more the true minimum cut
     costs than the minimum cut of the decoded capacities, both priced at the decoded capacities,
     relative to the latter. It is zero exactly when the true cut is a minimum cut of the decoded
     capacities, and its gradient lowers the true cut's links and raises the chosen cut's."""
     cap = torch.exp(log_capacity)
-    decoded = cap.detach().double().numpy()
-    gaps, at = [], 0
-    for g in nets:
-        arcs = slice(at, at + len(g.tails))
-        at += len(g.tails)
-        truth = min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink)
-        chosen = min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
-        crossing = lambda side: torch.from_numpy(side[g.tails] & ~side[g.heads])
+    gaps = []
+    for g, arcs, truth, chosen in cut_sides(nets, log_capacity):
         if np.array_equal(truth, chosen):
             continue
-        priced = lambda side: (cap[arcs] * crossing(side)).sum()
+        priced = lambda side: (cap[arcs] * torch.from_numpy(side[g.tails] & ~side[g.heads])).sum()
         gaps.append((priced(truth) - priced(chosen)) / priced(chosen).detach().clamp(min=1e-9))
     return torch.stack(gaps).sum() / len(nets) if gaps else log_capacity.sum() * 0
 
@@ -120,14 +125,7 @@ def cut_gap(nets, log_capacity):
 def cut_links(nets, log_capacity):
     """1 on each link that crosses the true minimum cut or the minimum cut of the decoded
     capacities (the links a cut is decided by), 0 elsewhere."""
-    decoded = torch.exp(log_capacity).detach().double().numpy()
-    marks, at = [], 0
-    for g in nets:
-        arcs = slice(at, at + len(g.tails))
-        at += len(g.tails)
-        truth = min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink)
-        chosen = min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
-        marks.append((truth[g.tails] & ~truth[g.heads]) | (chosen[g.tails] & ~chosen[g.heads]))
+    marks = [(truth[g.tails] & ~truth[g.heads]) | (chosen[g.tails] & ~chosen[g.heads]) for g, _, truth, chosen in cut_sides(nets, log_capacity)]
     return torch.from_numpy(np.concatenate(marks)).float()
 
 
