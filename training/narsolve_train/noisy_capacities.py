@@ -79,10 +79,12 @@ def train(args):
         log_capacity = encoder(**enc)
         truth = torch.from_numpy(np.log(np.concatenate([g.true_capacity for g in nets]))).float()
         loss = regress = ((log_capacity - truth) ** 2).mean()
+        # Both cut losses read the same two cuts per network: solved once a step.
+        sides = list(cut_sides(nets, log_capacity)) if args.cut_weight > 0 or args.cut_loss > 0 else []
         if args.cut_weight > 0:
-            loss = (((log_capacity - truth) ** 2) * (1 + args.cut_weight * cut_links(nets, log_capacity))).mean()
+            loss = (((log_capacity - truth) ** 2) * (1 + args.cut_weight * cut_links(sides))).mean()
         if args.cut_loss > 0:
-            loss = loss + args.cut_loss * cut_gap(nets, log_capacity)
+            loss = loss + args.cut_loss * cut_gap(sides, log_capacity)
         if args.mode != "regress":
             logits, cut = processor_cut_logits(processor, nets, log_capacity, spec)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, cut) + 0.1 * regress
@@ -107,25 +109,25 @@ def cut_sides(nets, log_capacity):
         yield g, arcs, min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink), min_cut(g.n, g.tails, g.heads, decoded[arcs], g.source, g.sink)
 
 
-def cut_gap(nets, log_capacity):
+def cut_gap(sides, log_capacity):
     """A loss on the cut the service would return: per network, how much more the true minimum cut
     costs than the minimum cut of the decoded capacities, both priced at the decoded capacities,
     relative to the latter. It is zero exactly when the true cut is a minimum cut of the decoded
     capacities, and its gradient lowers the true cut's links and raises the chosen cut's."""
     cap = torch.exp(log_capacity)
     gaps = []
-    for g, arcs, truth, chosen in cut_sides(nets, log_capacity):
+    for g, arcs, truth, chosen in sides:
         if np.array_equal(truth, chosen):
             continue
         priced = lambda side: (cap[arcs] * torch.from_numpy(side[g.tails] & ~side[g.heads])).sum()
         gaps.append((priced(truth) - priced(chosen)) / priced(chosen).detach().clamp(min=1e-9))
-    return torch.stack(gaps).sum() / len(nets) if gaps else log_capacity.sum() * 0
+    return torch.stack(gaps).sum() / len(sides) if gaps else log_capacity.sum() * 0
 
 
-def cut_links(nets, log_capacity):
+def cut_links(sides):
     """1 on each link that crosses the true minimum cut or the minimum cut of the decoded
     capacities (the links a cut is decided by), 0 elsewhere."""
-    marks = [(truth[g.tails] & ~truth[g.heads]) | (chosen[g.tails] & ~chosen[g.heads]) for g, _, truth, chosen in cut_sides(nets, log_capacity)]
+    marks = [(truth[g.tails] & ~truth[g.heads]) | (chosen[g.tails] & ~chosen[g.heads]) for g, _, truth, chosen in sides]
     return torch.from_numpy(np.concatenate(marks)).float()
 
 

@@ -122,23 +122,23 @@ def test_training_on_aarhus_refuses_validation_and_held_out_days():
 
 
 def test_the_cut_gap_is_zero_on_true_capacities_and_positive_where_the_decoded_cut_is_another():
-    from narsolve_train.noisy_capacities import cut_gap, cut_links
+    from narsolve_train.noisy_capacities import cut_gap, cut_links, cut_sides
     from narsolve_train.noisy_capacities_data import min_cut, sample_noisy_network
     g = sample_noisy_network("two_community", 32, np.random.default_rng(3))
     truth = torch.from_numpy(np.log(g.true_capacity)).float()
-    assert float(cut_gap([g], truth)) == 0.0
+    assert float(cut_gap(list(cut_sides([g], truth)), truth)) == 0.0
     crossing = lambda side: side[g.tails] & ~side[g.heads]
     # Doubling the true cut's links makes another cut the decoded minimum: the gap is then above zero.
     true_cut = crossing(min_cut(g.n, g.tails, g.heads, g.true_capacity, g.source, g.sink))
     skewed = truth + torch.from_numpy(np.where(true_cut, np.log(2.0), 0.0)).float()
     skewed.requires_grad_(True)
-    gap = cut_gap([g], skewed)
+    gap = cut_gap(list(cut_sides([g], skewed)), skewed)
     assert float(gap) > 0
     gap.backward()
     assert float(skewed.grad[torch.from_numpy(true_cut)].min()) >= 0 and float(skewed.grad.abs().sum()) > 0
     # The cut links are those of both cuts.
     decoded_cut = crossing(min_cut(g.n, g.tails, g.heads, np.exp(skewed.detach().double().numpy()), g.source, g.sink))
-    assert np.array_equal(cut_links([g], skewed.detach()).numpy() > 0, true_cut | decoded_cut)
+    assert np.array_equal(cut_links(list(cut_sides([g], skewed.detach()))).numpy() > 0, true_cut | decoded_cut)
 
 
 def test_level_pooling_pools_agreeing_neighbours_and_leaves_a_link_of_another_level_alone():
